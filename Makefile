@@ -1,0 +1,42 @@
+# golive — everything a newcomer needs is one of these targets.
+#   make demo   set up, start the sample app with its PostgreSQL and Redis, and show golive on it
+#   make test   set up, install the real servers the tests need, run the whole suite
+#   make lint   ruff format --check, ruff check, mypy --strict
+#   make bench  benchmarks (prints a table, writes bench/results/*.json)
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+STAMP := $(VENV)/.synced
+
+.PHONY: demo test lint bench system clean
+
+$(UV):
+	@echo "installing uv into .tools/ (once)"
+	@$(PYTHON) -m venv .tools && .tools/bin/pip install --quiet --disable-pip-version-check uv
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	@$(UV) sync --frozen --quiet
+	@touch $(STAMP)
+
+system:
+	@bash devkit/system.sh
+
+demo: $(STAMP) system
+	@$(VENV)/bin/python -m devkit.demo
+
+test: $(STAMP) system
+	@$(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff format --check src tests devkit bench examples
+	@$(VENV)/bin/ruff check src tests devkit bench examples
+	@$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	@bash devkit/system.sh prometheus-blackbox-exporter
+	@$(VENV)/bin/python bench/probes.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .tools .golive bench/results

@@ -1,0 +1,92 @@
+"""pytest fixtures backed by real servers.
+
+Enable with ``pytest_plugins = ["devkit.pytest_plugin"]`` in the root ``conftest.py``.
+Session fixtures start each server once per test session (per xdist worker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from devkit.certs import CA, Cert, make_ca, make_cert
+from devkit.servers import DnsServer, NginxServer, PostgresServer, RedisServer
+
+DNS_RECORDS: dict[str, list[str]] = {
+    "app.golive.test": ["127.0.0.1", "::1"],
+    "multi.golive.test": ["127.0.0.2", "127.0.0.3"],
+}
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    with PostgresServer.start(tmp_path_factory.mktemp("postgres")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with RedisServer.start(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dns_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DnsServer]:
+    with DnsServer.start(tmp_path_factory.mktemp("dns"), DNS_RECORDS) as server:
+        yield server
+
+
+class NginxFactory:
+    """``nginx_factory(http_conf, ports)`` starts an nginx; all stop at test teardown."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp = tmp_path_factory
+        self.servers: list[NginxServer] = []
+
+    def __call__(self, http_conf: str, ports: Sequence[int]) -> NginxServer:
+        server = NginxServer.start(self._tmp.mktemp("nginx"), http_conf, ports=ports)
+        self.servers.append(server)
+        return server
+
+    def stop_all(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+
+@pytest.fixture
+def nginx_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NginxFactory]:
+    factory = NginxFactory(tmp_path_factory)
+    try:
+        yield factory
+    finally:
+        factory.stop_all()
+
+
+class CertFactory:
+    """``cert_factory(name, ...)`` makes certificates; ``cert_factory.ca()`` makes a CA."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def __call__(
+        self,
+        name: str = "server",
+        *,
+        hostnames: Sequence[str] = ("localhost", "127.0.0.1"),
+        days: int = 90,
+        expired: bool = False,
+        ca: CA | None = None,
+    ) -> Cert:
+        return make_cert(
+            self.directory, name, hostnames=tuple(hostnames), days=days, expired=expired, ca=ca
+        )
+
+    def ca(self, name: str = "ca") -> CA:
+        return make_ca(self.directory, name)
+
+
+@pytest.fixture
+def cert_factory(tmp_path_factory: pytest.TempPathFactory) -> CertFactory:
+    return CertFactory(tmp_path_factory.mktemp("certs"))

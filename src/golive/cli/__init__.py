@@ -1,0 +1,46 @@
+"""The command line (Typer + Rich): thin commands, each calling a domain function."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from golive import __version__
+from golive.cli.check import check
+from golive.cli.validate import validate
+
+app = typer.Typer(
+    name="golive",
+    help="Production readiness that runs: probes, alerts, SLOs, rollouts, backups and a GO/NO-GO gate.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(check)
+app.command()(validate)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"golive {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """golive: production readiness that runs."""
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

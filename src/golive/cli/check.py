@@ -1,0 +1,87 @@
+"""``golive check``: run checks once, show the verdicts, keep the evidence."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from golive import junit
+from golive.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    ConfigOption,
+    EnvOption,
+    JsonOption,
+    err,
+    guarded,
+    load,
+    out,
+)
+from golive.cli.render import results_table, summary
+from golive.clock import SystemClock
+from golive.engine import CheckResult, check_once, open_store, select_checks
+
+
+def check(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Checks to run (default: all).", show_default=False)
+    ] = None,
+    config: ConfigOption = None,
+    env: EnvOption = None,
+    as_json: JsonOption = False,
+    junit_file: Annotated[
+        Path | None,
+        typer.Option("--junit", help="Also write a JUnit XML report here.", show_default=False),
+    ] = None,
+) -> None:
+    """Run the configured checks once, concurrently, and report. Exit 0 all pass, 1 any fail, 2 bad usage."""
+
+    def command() -> int:
+        loaded = load(config, env)
+        selected = select_checks(loaded, names or [])
+        store = open_store(loaded)
+        try:
+            if as_json or not err.is_terminal:
+                results = asyncio.run(
+                    check_once(loaded, selected, clock=SystemClock(), store=store)
+                )
+            else:
+                with err.status(f"running {len(selected)} checks…"):
+                    results = asyncio.run(
+                        check_once(loaded, selected, clock=SystemClock(), store=store)
+                    )
+        finally:
+            store.close()
+        if junit_file is not None:
+            write_junit(junit_file, results)
+        if as_json:
+            out.print_json(json.dumps([r.as_dict() for r in results], default=str))
+        else:
+            out.print(results_table(results))
+            out.print(summary(results))
+        return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+    raise typer.Exit(guarded(command))
+
+
+def write_junit(path: Path, results: list[CheckResult]) -> None:
+    from golive.cli.render import details
+
+    junit.write(
+        path,
+        "golive check",
+        [
+            junit.Case(
+                name=r.name,
+                classname=r.component or r.kind,
+                seconds=(r.latency_ms or 0) / 1000,
+                failure=None if r.ok else (r.error or f"{len(r.failed)} expectation(s) failed"),
+                details=details(r),
+            )
+            for r in results
+        ],
+    )

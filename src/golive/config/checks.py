@@ -1,0 +1,77 @@
+"""``components:`` and ``checks:``.
+
+A check names exactly one probe kind by its key (``http:``, ``tcp:`` ...). The set of kinds comes
+from the probe registry, so the concrete check model is built from it by ``check_model``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from pydantic import Field, create_model, model_validator
+
+from golive.config.model import Model, Severity
+from golive.config.units import Duration, Name
+from golive.probes.base import ProbeKind, ProbeSpec
+
+
+class CheckBase(Model):
+    """The options every check has, whatever it probes."""
+
+    name: Name
+    component: str | None = None
+    description: str = ""
+    every: Duration = timedelta(seconds=60)
+    timeout: Duration = timedelta(seconds=10)
+    expect: list[str] | None = None
+    fail_after: int = Field(default=2, ge=1)
+    recover_after: int = Field(default=1, ge=1)
+    severity: Severity = "high"
+    depends_on: list[str] = Field(default_factory=list)
+    runbook: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    regions: list[str] = Field(default_factory=list)
+    quorum: int | None = Field(default=None, ge=1)
+
+    @property
+    def kind(self) -> str:
+        """The probe kind this check uses (``http``, ``tcp`` ...)."""
+        return self._probe()[0]
+
+    @property
+    def spec(self) -> ProbeSpec:
+        """The probe options of this check."""
+        return self._probe()[1]
+
+    def _probe(self) -> tuple[str, ProbeSpec]:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, ProbeSpec):
+                return name, value
+        raise AssertionError("a validated check always has a probe")
+
+    @model_validator(mode="after")
+    def _one_probe(self) -> CheckBase:
+        kinds = [n for n in type(self).model_fields if isinstance(getattr(self, n), ProbeSpec)]
+        probe_fields = [n for n in type(self).model_fields if n not in CheckBase.model_fields]
+        if len(kinds) != 1:
+            choices = ", ".join(probe_fields)
+            found = f"found {', '.join(kinds)}" if kinds else "found none"
+            raise ValueError(f"a check needs exactly one probe ({choices}); {found}")
+        if self.timeout > self.every:
+            raise ValueError("timeout must not be longer than every")
+        return self
+
+
+@cache
+def _cached_check_model(kinds: tuple[tuple[str, type[ProbeSpec]], ...]) -> type[CheckBase]:
+    fields: dict[str, Any] = {name: (spec | None, None) for name, spec in kinds}
+    return create_model("Check", __base__=CheckBase, **fields)
+
+
+def check_model(kinds: Mapping[str, ProbeKind[Any]]) -> type[CheckBase]:
+    """The check model for this set of probe kinds (built once per set)."""
+    return _cached_check_model(tuple((name, kind.spec) for name, kind in kinds.items()))

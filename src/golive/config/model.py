@@ -1,0 +1,48 @@
+"""The base of every config model, and the small shared pieces (severity, server, components)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
+
+
+class Model(BaseModel):
+    """Config models reject unknown keys and never change after loading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Component(Model):
+    name: str = Field(min_length=1)
+    description: str = ""
+
+
+class StatusPage(Model):
+    title: str = "Status"
+    public: bool = True
+
+
+class Server(Model):
+    listen: str = "127.0.0.1:8080"
+    public_url: str | None = None
+    status_page: StatusPage = StatusPage()
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"expected HOST:PORT such as 127.0.0.1:8080, got {value!r}")
+        return value
+
+    @property
+    def host(self) -> str:
+        return self.listen.rpartition(":")[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rpartition(":")[2])

@@ -1,0 +1,134 @@
+"""``rollouts:``, ``backups:`` and ``flags:`` (the shipping, data-safety and flag stages)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from golive.config.model import Model
+from golive.config.slo import exactly_one
+from golive.config.units import Duration, Name, Percent
+
+
+class NginxTraffic(Model):
+    upstream: str
+    file: str
+    test: str = "nginx -t"
+    reload: str = "nginx -s reload"
+
+
+class HaproxyTraffic(Model):
+    socket: str
+    backend: str
+
+
+class Traffic(Model):
+    nginx: NginxTraffic | None = None
+    haproxy: HaproxyTraffic | None = None
+
+    @model_validator(mode="after")
+    def _one_driver(self) -> Traffic:
+        exactly_one(self, "nginx", "haproxy")
+        return self
+
+
+class Analysis(Model):
+    requests: str | None = None
+    max_error_rate: Percent | None = None
+    max_p95: Duration | None = None
+    min_requests: int = Field(default=100, ge=0)
+    compare_to_stable: bool = False
+
+
+class Rollout(Model):
+    name: Name
+    strategy: Literal["canary", "blue-green"] = "canary"
+    traffic: Traffic
+    stable: list[str] = Field(min_length=1)
+    canary: list[str] = Field(default_factory=list)
+    steps: list[int] = Field(default_factory=lambda: [10, 50, 100])
+    pause: Duration = timedelta(minutes=5)
+    analysis: Analysis = Analysis()
+    before: list[str] = Field(default_factory=list)
+    smoke: list[str] = Field(default_factory=list)
+
+    @field_validator("steps")
+    @classmethod
+    def _rising_percentages(cls, steps: list[int]) -> list[int]:
+        if not steps or any(not 0 < s <= 100 for s in steps) or steps != sorted(set(steps)):
+            raise ValueError("steps are rising percentages from 1 to 100, such as [10, 50, 100]")
+        return steps
+
+
+class PostgresBackup(Model):
+    dsn: str
+    jobs: int = Field(default=1, ge=1, le=64)
+
+
+class RedisBackup(Model):
+    url: str
+
+
+class FilesBackup(Model):
+    paths: list[str] = Field(min_length=1)
+
+
+class S3Target(Model):
+    bucket: str
+    prefix: str = ""
+    endpoint_url: str | None = None
+    region: str | None = None
+
+
+class BackupTarget(Model):
+    dir: str | None = None
+    s3: S3Target | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> BackupTarget:
+        exactly_one(self, "dir", "s3")
+        return self
+
+
+class Retention(Model):
+    last: int = Field(default=4, ge=1)
+    daily: int = Field(default=7, ge=0)
+    weekly: int = Field(default=4, ge=0)
+    monthly: int = Field(default=0, ge=0)
+
+
+class Verify(Model):
+    every: Duration = timedelta(days=1)
+    expect: list[str] = Field(default_factory=list)
+
+
+class Backup(Model):
+    name: Name
+    postgres: PostgresBackup | None = None
+    redis: RedisBackup | None = None
+    files: FilesBackup | None = None
+    every: Duration | None = None
+    cron: str | None = None
+    to: BackupTarget
+    retention: Retention = Retention()
+    rpo: Duration | None = None
+    rto: Duration | None = None
+    verify: Verify | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Backup:
+        exactly_one(self, "postgres", "redis", "files")
+        if self.every is not None and self.cron is not None:
+            raise ValueError("give `every` or `cron`, not both")
+        return self
+
+
+class Flag(Model):
+    name: Name
+    description: str = ""
+    enabled: bool = False
+    rollout: Percent = 1.0
+    roles: list[str] = Field(default_factory=list)
+    environments: list[str] = Field(default_factory=list)

@@ -1,0 +1,150 @@
+"""``metrics:``, ``slos:``, ``alerts:`` and ``loadtests:`` (the SLO stage)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from golive.config.model import Model, Severity
+from golive.config.units import Duration, Name, Percent, Rate
+
+REQUEST_STATS = {
+    "rate": "double: requests per second over the window",
+    "count": "int: requests in the window",
+    "error_rate": "double: share of requests with status >= 500 (0..1)",
+    "p50_ms": "double: median latency in milliseconds",
+    "p90_ms": "double: 90th percentile latency in milliseconds",
+    "p95_ms": "double: 95th percentile latency in milliseconds",
+    "p99_ms": "double: 99th percentile latency in milliseconds",
+}
+
+
+def exactly_one(model: Model, *names: str) -> None:
+    """Raise unless exactly one of the fields ``names`` is set."""
+    chosen = [n for n in names if getattr(model, n) is not None]
+    if len(chosen) != 1:
+        raise ValueError(f"expected exactly one of {', '.join(names)}; found {len(chosen)}")
+
+
+class PrometheusScrape(Model):
+    url: str
+    every: Duration = timedelta(seconds=15)
+
+
+class AccessLog(Model):
+    path: str
+    format: Literal["nginx-json", "combined"] = "nginx-json"
+
+
+class PrometheusQuery(Model):
+    url: str
+
+
+class MetricSource(Model):
+    name: Name
+    prometheus: PrometheusScrape | None = None
+    access_log: AccessLog | None = None
+    prometheus_query: PrometheusQuery | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MetricSource:
+        exactly_one(self, "prometheus", "access_log", "prometheus_query")
+        return self
+
+
+class GoodRequest(Model):
+    latency_below: Duration | None = None
+    status_below: int | None = Field(default=None, ge=100, le=600)
+
+
+class Ratio(Model):
+    check: str
+    field: str
+
+
+class Sli(Model):
+    check: str | None = None
+    requests: str | None = None
+    where: dict[str, str] = Field(default_factory=dict)
+    good: GoodRequest | None = None
+    ratio: Ratio | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Sli:
+        exactly_one(self, "check", "requests", "ratio")
+        if self.requests is not None and self.good is None:
+            raise ValueError("a requests SLI needs `good` (latency_below and/or status_below)")
+        return self
+
+
+class Slo(Model):
+    name: Name
+    objective: Percent
+    window: Duration = timedelta(days=30)
+    sli: Sli
+    description: str = ""
+
+
+class AlertRule(Model):
+    name: Name
+    check: str | None = None
+    requests: str | None = None
+    slo: str | None = None
+    when: str | None = None
+    over: Duration | None = None
+    for_: Duration = Field(default=timedelta(0), alias="for")
+    burn_rate: Literal["multiwindow"] | None = None
+    severity: Severity = "high"
+    labels: dict[str, str] = Field(default_factory=dict)
+    runbook: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> AlertRule:
+        exactly_one(self, "check", "requests", "slo")
+        if self.slo is None and self.when is None:
+            raise ValueError("an alert on a check or requests needs `when`")
+        if self.slo is not None and self.burn_rate is None and self.when is None:
+            raise ValueError("an SLO alert needs `burn_rate: multiwindow` or `when`")
+        return self
+
+
+class LoadRequest(Model):
+    name: Name
+    class_: str = Field(default="default", alias="class")
+    method: Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] = "GET"
+    path: str
+    json_body: Any = Field(default=None, alias="json")
+    headers: dict[str, str] = Field(default_factory=dict)
+    weight: int = Field(default=1, ge=1)
+
+
+class SlaTarget(Model):
+    p50: Duration | None = None
+    p90: Duration | None = None
+    p95: Duration | None = None
+    p99: Duration | None = None
+
+
+class LoadTest(Model):
+    name: Name
+    base_url: str
+    rate: Rate
+    duration: Duration
+    requests: list[LoadRequest] = Field(min_length=1)
+    sla: dict[str, SlaTarget] = Field(default_factory=dict)
+    error_rate: Percent | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sla_error_rate(cls, data: Any) -> Any:
+        """``sla.error_rate`` is a percentage beside the per-class targets; lift it out."""
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("sla"), dict)
+            and "error_rate" in data["sla"]
+        ):
+            sla = dict(data["sla"])
+            data = {**data, "sla": sla, "error_rate": sla.pop("error_rate")}
+        return data

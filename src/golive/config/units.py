@@ -1,0 +1,77 @@
+"""Value types of the config language: durations, percentages, rates, names.
+
+Each is an ``Annotated`` type whose validator accepts the written form ("250ms", "99.9%",
+"200/s") and explains the expected form when it cannot.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def parse_duration(value: Any) -> timedelta:
+    """``"1h30m"`` → 90 minutes; a bare number counts seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 250ms, 30s, 5m, 6h, 30d or 1w")
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    text = str(value).strip().replace(" ", "")
+    parts = _DURATION_PART.findall(text)
+    if not text or "".join(n + u for n, u in parts) != text:
+        raise ValueError(
+            f"expected a duration such as 250ms, 30s, 5m, 6h, 30d or 1w, got {value!r}"
+        )
+    return timedelta(seconds=sum(float(n) * _UNIT_SECONDS[u] for n, u in parts))
+
+
+def parse_percent(value: Any) -> float:
+    """``"99.9%"`` → 0.999; a number from 0 to 1 is taken as the fraction itself."""
+    if isinstance(value, bool):
+        raise ValueError("expected a percentage such as 99.9% or a fraction such as 0.999")
+    if isinstance(value, int | float):
+        if 0 <= value <= 1:
+            return float(value)
+        raise ValueError(f"a bare number must be a fraction from 0 to 1; write {value}% instead")
+    text = str(value).strip()
+    if text.endswith("%"):
+        try:
+            number = float(text[:-1])
+        except ValueError:
+            number = -1.0
+        if 0 <= number <= 100:
+            return number / 100
+    raise ValueError(
+        f"expected a percentage such as 99.9% or a fraction such as 0.999, got {value!r}"
+    )
+
+
+def parse_rate(value: Any) -> float:
+    """``"200/s"`` or ``"600/m"`` → requests per second."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|h)\s*", str(value))
+    if not match or float(match[1]) <= 0:
+        raise ValueError(f"expected a rate such as 200/s, 600/m or 1000/h, got {value!r}")
+    return float(match[1]) / _UNIT_SECONDS[match[2]]
+
+
+def check_name(value: str) -> str:
+    if not _NAME.fullmatch(value):
+        raise ValueError(f"names are lowercase letters, digits and '-', got {value!r}")
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Percent = Annotated[float, BeforeValidator(parse_percent)]
+Rate = Annotated[float, BeforeValidator(parse_rate)]
+Name = Annotated[str, AfterValidator(check_name)]

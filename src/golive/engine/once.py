@@ -1,0 +1,51 @@
+"""``golive check``: run selected checks once and keep the results as evidence."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from golive.clock import Clock
+from golive.config import CheckBase, LoadedConfig
+from golive.engine.results import CheckResult
+from golive.engine.run import DEFAULT_CONCURRENCY, run_checks
+from golive.exceptions import UsageError
+from golive.store import RunSummary, Store, normalise_url
+
+
+def select_checks(loaded: LoadedConfig, names: Sequence[str]) -> list[CheckBase]:
+    """The checks called ``names`` (all when empty), in config order."""
+    checks = loaded.config.checks
+    if not names:
+        return list(checks)
+    known = {c.name for c in checks}
+    for name in names:
+        if name not in known:
+            hint = difflib.get_close_matches(name, sorted(known), n=1)
+            more = (
+                f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(sorted(known))})"
+            )
+            raise UsageError(f"no check named '{name}'{more}")
+    wanted = set(names)
+    return [c for c in checks if c.name in wanted]
+
+
+def open_store(loaded: LoadedConfig) -> Store:
+    """The store named by the config (relative SQLite paths are beside the config file)."""
+    return Store.open(normalise_url(loaded.config.store, loaded.base_dir))
+
+
+async def check_once(
+    loaded: LoadedConfig,
+    checks: Sequence[CheckBase],
+    *,
+    clock: Clock,
+    store: Store,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> list[CheckResult]:
+    """Run ``checks`` concurrently and record them as one run of evidence."""
+    started = clock.now()
+    results = await run_checks(loaded, checks, clock=clock, concurrency=concurrency)
+    summary = RunSummary("check", loaded.environment, started, clock.now())
+    store.record_run(summary, [result.evidence() for result in results])
+    return results

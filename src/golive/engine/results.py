@@ -1,0 +1,68 @@
+"""What running a check produces, and how it becomes evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from golive.store import EvidenceRecord
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An expectation that did not hold, with the actual values of the fields it read."""
+
+    expect: str
+    values: dict[str, Any]
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"expect": self.expect, "values": self.values}
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One run of one check. ``fields`` and ``error`` are already redacted."""
+
+    name: str
+    component: str | None
+    kind: str
+    target: str
+    ok: bool
+    latency_ms: float | None
+    error: str | None
+    failed: tuple[Failure, ...]
+    fields: dict[str, Any]
+    taken_at: datetime
+    fresh_for: timedelta = field(default=timedelta(minutes=2))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``--json`` shape of a result."""
+        return {
+            "name": self.name,
+            "component": self.component,
+            "kind": self.kind,
+            "ok": self.ok,
+            "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 3),
+            "failed": [f.as_dict() for f in self.failed],
+            "error": self.error,
+            "fields": self.fields,
+            "taken_at": self.taken_at.isoformat(),
+        }
+
+    def evidence(self) -> EvidenceRecord:
+        return EvidenceRecord(
+            kind="probe",
+            subject=self.name,
+            ok=self.ok,
+            taken_at=self.taken_at,
+            expires_at=self.taken_at + self.fresh_for,
+            latency_ms=self.latency_ms,
+            error=self.error,
+            values=self.fields,
+            failed=[f.as_dict() for f in self.failed],
+        )

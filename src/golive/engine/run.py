@@ -1,0 +1,120 @@
+"""Running checks: one probe run with its timeout, its expectations, and a redacted result.
+
+``run_checks`` runs a batch concurrently (bounded) and is what ``golive check`` calls;
+``golive serve`` schedules ``run_check`` one check at a time with the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+
+from golive.clock import Clock
+from golive.config import CheckBase, LoadedConfig
+from golive.engine.results import CheckResult, Failure
+from golive.probes.base import ProbeContext, ProbeError
+from golive.probes.expect import Expectation
+
+DEFAULT_CONCURRENCY = 256
+_ERROR_FIELDS = frozenset({"error", "ok_connect"})
+
+
+@asynccontextmanager
+async def http_session(concurrency: int) -> AsyncIterator[aiohttp.ClientSession]:
+    """One aiohttp session for a batch: fresh connection per request, no shared cookies."""
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=True, ttl_dns_cache=60)
+    async with aiohttp.ClientSession(
+        connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        timeout=aiohttp.ClientTimeout(total=None),
+        headers={"User-Agent": "golive-probe"},
+        auto_decompress=True,
+    ) as session:
+        yield session
+
+
+async def run_checks(
+    loaded: LoadedConfig,
+    checks: Sequence[CheckBase],
+    *,
+    clock: Clock,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> list[CheckResult]:
+    """Run ``checks`` once, at most ``concurrency`` at a time; results in the given order."""
+    limit = asyncio.Semaphore(concurrency)
+    async with http_session(concurrency) as session:
+
+        async def bounded(check: CheckBase) -> CheckResult:
+            async with limit:
+                return await run_check(loaded, check, clock=clock, http=session)
+
+        return list(await asyncio.gather(*(bounded(check) for check in checks)))
+
+
+async def run_check(
+    loaded: LoadedConfig,
+    check: CheckBase,
+    *,
+    clock: Clock,
+    http: aiohttp.ClientSession | None,
+) -> CheckResult:
+    """Run one check; never raises for anything the target does."""
+    kind = loaded.kinds[check.kind]
+    timeout = check.timeout.total_seconds()
+    taken_at = clock.now()
+    started = time.perf_counter()
+    fields: dict[str, Any] = dict.fromkeys(kind.fields)
+    error: str | None = None
+    connected = True
+    try:
+        async with asyncio.timeout(timeout):
+            fields.update(await kind.run(check.spec, ProbeContext(timeout=timeout, http=http)))
+    except ProbeError as exc:
+        error, connected = exc.message, exc.connected
+        fields.update(exc.fields)
+    except TimeoutError:
+        error, connected = f"timed out after {_seconds(timeout)}", False
+    except Exception as exc:  # a probe bug must not end the run; report it as the check's error
+        error, connected = f"unexpected {type(exc).__name__}: {exc}", False
+    if fields.get("latency_ms") is None:
+        fields["latency_ms"] = (time.perf_counter() - started) * 1000
+    fields["ok_connect"] = connected
+    fields["error"] = error
+    ok, failed = _judge(loaded.expectations[check.name], fields, error)
+    secrets = loaded.secrets
+    return CheckResult(
+        name=check.name,
+        component=check.component,
+        kind=check.kind,
+        target=secrets.redact(kind.target(check.spec)),
+        ok=ok,
+        latency_ms=fields["latency_ms"],
+        error=None if error is None else secrets.redact(error),
+        failed=tuple(Failure(f.expect, secrets.redact_data(f.values), f.error) for f in failed),
+        fields=secrets.redact_data(fields),
+        taken_at=taken_at,
+        fresh_for=max(check.every * 2, check.timeout * 2),
+    )
+
+
+def _judge(
+    expectations: Sequence[Expectation], fields: dict[str, Any], error: str | None
+) -> tuple[bool, list[Failure]]:
+    """A probe error fails the check unless its expectations are about the error itself."""
+    if error is not None and not any(_ERROR_FIELDS.intersection(e.paths) for e in expectations):
+        return False, []
+    failed = []
+    for expectation in expectations:
+        outcome = expectation.evaluate(fields)
+        if not outcome.ok:
+            failed.append(Failure(expectation.source, outcome.values, outcome.error))
+    return not failed, failed
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}s" if value >= 1 else f"{value * 1000:g}ms"

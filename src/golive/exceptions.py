@@ -1,0 +1,69 @@
+"""Errors golive raises, and what each means.
+
+    GoliveError                 base of everything golive raises on purpose
+    ├── ConfigError             the configuration is wrong; carries one or more located issues
+    ├── UsageError              a command was asked for something that does not exist
+    ├── StoreError              the evidence store cannot be opened, migrated or written
+    └── NotYetSupported         a configured feature whose stage has not landed yet
+
+Third-party errors (aiohttp, psycopg, redis, SQLAlchemy, YAML) are translated at the boundary
+with ``raise OurError(...) from exc``; probes never raise for a failed target, they return a
+result whose ``error`` says what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GoliveError(Exception):
+    """Base class of every error golive raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a configuration file (1-based line and column)."""
+
+    file: Path
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a configuration, with where it is."""
+
+    message: str
+    location: Location | None = None
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class ConfigError(GoliveError):
+    """The configuration is invalid; ``issues`` lists every problem found, in file order."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = sorted(issues, key=_issue_order)
+        super().__init__("\n".join(str(issue) for issue in self.issues))
+
+
+def _issue_order(issue: Issue) -> tuple[str, int, int]:
+    loc = issue.location
+    return (str(loc.file), loc.line, loc.column) if loc else ("", 0, 0)
+
+
+class UsageError(GoliveError):
+    """A command named something that does not exist (a check, an item, an environment)."""
+
+
+class StoreError(GoliveError):
+    """The evidence store could not be opened, migrated or written."""
+
+
+class NotYetSupported(GoliveError):
+    """A configured section whose behaviour belongs to a stage that has not landed yet."""

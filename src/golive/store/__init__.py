@@ -1,0 +1,7 @@
+"""Store: tables, queries and migrations for evidence (SQLite by default, PostgreSQL at scale).
+Holds no business rules: callers decide what is good; the store keeps what happened."""
+
+from golive.store.db import normalise_url
+from golive.store.evidence import EvidenceRecord, RunSummary, Store
+
+__all__ = ["EvidenceRecord", "RunSummary", "Store", "normalise_url"]

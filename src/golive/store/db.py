@@ -1,0 +1,86 @@
+"""Opening the store: URL normalisation, SQLite pragmas, migrations to the current schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from golive.exceptions import StoreError
+
+SCHEMA_REVISION = "0001"  # the newest migration; a test checks it matches Alembic's head
+
+
+def normalise_url(url: str, base_dir: Path) -> str:
+    """``sqlite:///rel.db`` is relative to ``base_dir``; ``postgresql://`` uses psycopg 3."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        relative = url.removeprefix("sqlite:///")
+        if relative and relative != ":memory:":
+            return f"sqlite:///{(base_dir / relative).resolve()}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def create(url: str) -> Engine:
+    """An engine for ``url`` (already normalised), with the parent folder of a SQLite file made."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"invalid store URL: {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise StoreError(
+            f"unsupported store {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://"
+        )
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(connection: object, _record: object) -> None:
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to ``SCHEMA_REVISION``; a no-op (one query) when it is there already."""
+    try:
+        with engine.connect() as connection:
+            if inspect(connection).has_table("alembic_version"):
+                current = connection.execute(
+                    text("SELECT version_num FROM alembic_version")
+                ).scalar()
+                if current == SCHEMA_REVISION:
+                    return
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot open the store: {reason(exc)}") from exc
+    _alembic_upgrade(engine)
+
+
+def _alembic_upgrade(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot migrate the store: {reason(exc)}") from exc
+
+
+def reason(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None)
+    return str(original or exc).strip().splitlines()[0]

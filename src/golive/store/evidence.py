@@ -1,0 +1,106 @@
+"""Writing and reading evidence records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from golive.exceptions import StoreError
+from golive.store import db
+from golive.store.tables import Evidence, Run
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """One fact to store; ``values`` and ``failed`` must already be redacted."""
+
+    kind: str
+    subject: str
+    ok: bool
+    taken_at: datetime
+    expires_at: datetime
+    latency_ms: float | None = None
+    error: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    failed: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    command: str
+    environment: str
+    started_at: datetime
+    finished_at: datetime
+
+
+class Store:
+    """The evidence store (SQLite by default, PostgreSQL at scale)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Open (and migrate) the store at an already normalised URL."""
+        engine = db.create(url)
+        db.migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def record_run(self, run: RunSummary, records: Sequence[EvidenceRecord]) -> int:
+        """Store a run and its evidence in one transaction; return the run's id."""
+        try:
+            with self.engine.begin() as connection:
+                run_id = connection.execute(
+                    insert(Run).returning(Run.id),
+                    {
+                        "command": run.command,
+                        "environment": run.environment,
+                        "started_at": run.started_at,
+                        "finished_at": run.finished_at,
+                        "total": len(records),
+                        "failed": sum(not r.ok for r in records),
+                    },
+                ).scalar_one()
+                if records:
+                    connection.execute(
+                        insert(Evidence),
+                        [
+                            {**record.__dict__, "run_id": run_id, "environment": run.environment}
+                            for record in records
+                        ],
+                    )
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot write evidence: {db.reason(exc)}") from exc
+        return int(run_id)
+
+    def latest(self, kind: str, subject: str) -> EvidenceRecord | None:
+        """The newest evidence of ``kind`` about ``subject``."""
+        query = (
+            select(Evidence)
+            .where(Evidence.kind == kind, Evidence.subject == subject)
+            .order_by(Evidence.taken_at.desc(), Evidence.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).mappings().first()
+        if row is None:
+            return None
+        return EvidenceRecord(
+            kind=row["kind"],
+            subject=row["subject"],
+            ok=row["ok"],
+            taken_at=row["taken_at"],
+            expires_at=row["expires_at"],
+            latency_ms=row["latency_ms"],
+            error=row["error"],
+            values=row["values"],
+            failed=row["failed"],
+        )

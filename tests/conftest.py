@@ -1,0 +1,36 @@
+"""Shared fixtures: real servers come from devkit; ``site`` is an nginx with fixed routes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from devkit.ports import free_port
+
+if TYPE_CHECKING:
+    from devkit.pytest_plugin import NginxFactory
+
+pytest_plugins = ["devkit.pytest_plugin"]
+
+SITE = """
+server {{
+    listen 127.0.0.1:{port};
+    default_type application/json;
+    location = /health {{ return 200 '{{"status": "healthy", "checks": {{"db": "ok"}}}}'; }}
+    location = /down {{ return 503 '{{"status": "degraded"}}'; }}
+    location = /text {{ default_type text/plain; return 200 'hello'; }}
+    location = /moved {{ return 301 /health; }}
+    location = /loop {{ return 302 /loop; }}
+    location = /headers {{ add_header X-Frame-Options DENY; return 204; }}
+    location = /echo-method {{ return 200 '{{"method": "$request_method"}}'; }}
+}}
+"""
+
+
+@pytest.fixture
+def site(nginx_factory: NginxFactory) -> str:
+    """The base URL of an nginx with fixed routes (see ``SITE``)."""
+    port = free_port()
+    nginx_factory(SITE.format(port=port), ports=[port])
+    return f"http://127.0.0.1:{port}"

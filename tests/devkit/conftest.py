@@ -1,0 +1,1 @@
+"""devkit tests use the real-server fixtures from the root conftest."""

@@ -1,0 +1,46 @@
+"""The command probe with real subprocesses."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from golive.probes.base import ProbeContext
+from golive.probes.command import CommandSpec, run
+
+
+async def test_it_reports_exit_code_and_output() -> None:
+    fields = await run(CommandSpec(run="echo out; echo err >&2; exit 3"), ProbeContext(timeout=5))
+    assert fields == {"exit_code": 3, "stdout": "out", "stderr": "err"}
+
+
+async def test_it_runs_in_the_given_folder_with_extra_env(tmp_path: Path) -> None:
+    spec = CommandSpec(run='echo "$PWD $GREETING"', cwd=str(tmp_path), env={"GREETING": "hi"})
+    fields = await run(spec, ProbeContext(timeout=5))
+    assert fields["stdout"] == f"{tmp_path} hi"
+
+
+async def test_a_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    spec = CommandSpec(run=f"sleep 30 & echo $! > {pid_file}; wait")
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.5):
+            await run(spec, ProbeContext(timeout=0.5))
+    child = int(pid_file.read_text())
+    for _ in range(50):
+        if not _alive(child):
+            break
+        await asyncio.sleep(0.02)
+    assert not _alive(child), "the background child survived the timeout"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
