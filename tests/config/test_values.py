@@ -125,3 +125,21 @@ def test_default_expectations_come_from_the_probe_kind(load: Load) -> None:
         """
     )
     assert [e.source for e in loaded.expectations["web"]] == ["status < 400"]
+
+
+def test_an_env_origin_locates_but_hides_nothing_while_an_env_token_is_hidden(load: Load) -> None:
+    loaded = load(
+        """\
+        version: 1
+        project: shop
+        vars: {base_url: "${env:APP_URL}"}
+        checks:
+          - name: web
+            http: {url: "${base_url}/health"}
+          - name: hook
+            http: {url: "https://hooks.example/services/${env:HOOK_TOKEN}"}
+        """,
+        environ={"APP_URL": "http://127.0.0.1:8000", "HOOK_TOKEN": "T0/B0/abcdef"},
+    )
+    assert loaded.secrets.redact("GET http://127.0.0.1:8000/health") == "GET http://127.0.0.1:8000/health"
+    assert loaded.secrets.redact("https://hooks.example/services/T0/B0/abcdef") == "https://hooks.example/services/***"

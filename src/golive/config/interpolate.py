@@ -62,14 +62,13 @@ class Interpolator:
 
     def _string(self, text: str, path: PathKey) -> Any:
         if "$" not in text:
-            self._maybe_secret(text, path, from_env=False)
+            self._maybe_secret(text, [], path)
             return text
-        from_env = False
+        env_pieces: list[str] = []
         whole = _REFERENCE.fullmatch(text)
         try:
             if whole and whole.group(1) is not None:
-                value, from_env = self._lookup(whole.group(1))
-                result: Any = value
+                result: Any = self._resolve(whole.group(1), env_pieces)
             else:
                 pieces: list[str] = []
                 position = 0
@@ -78,19 +77,23 @@ class Interpolator:
                     if match.group(1) is None:
                         pieces.append("${")
                     else:
-                        value, env_used = self._lookup(match.group(1))
-                        from_env = from_env or env_used
-                        pieces.append(str(value))
+                        pieces.append(str(self._resolve(match.group(1), env_pieces)))
                     position = match.end()
                 pieces.append(text[position:])
                 result = "".join(pieces)
         except _Unresolved as exc:
             self.issues.append(Issue(str(exc), self.positions.value(path)))
             return text
-        self._last_from_env = from_env
+        self._last_from_env = bool(env_pieces)
         if isinstance(result, str):
-            self._maybe_secret(result, path, from_env=from_env)
+            self._maybe_secret(result, env_pieces, path)
         return result
+
+    def _resolve(self, reference: str, env_pieces: list[str]) -> Any:
+        value, from_env = self._lookup(reference)
+        if from_env and isinstance(value, str | int | float):
+            env_pieces.append(str(value))
+        return value
 
     def _lookup(self, reference: str) -> tuple[Any, bool]:
         reference = reference.strip()
@@ -116,9 +119,12 @@ class Interpolator:
         suggestion = f"; did you mean '{hint[0]}'?" if hint else f" (defined: {known})"
         raise _Unresolved(f"undefined variable '{reference}' in ${{{reference}}}{suggestion}")
 
-    def _maybe_secret(self, value: str, path: PathKey, *, from_env: bool) -> None:
+    def _maybe_secret(self, value: str, env_pieces: list[str], path: PathKey) -> None:
+        """What came from the environment into a url/dsn/token is secret (each piece as it came);
+        so is the whole value of a field named like a secret."""
         key = next((p for p in reversed(path) if isinstance(p, str)), "")
-        if (from_env and key in ENV_SECRET_KEYS) or (
-            isinstance(path[-1], str) and is_secret_key(key)
-        ):
+        if key in ENV_SECRET_KEYS:
+            for piece in env_pieces:
+                self.secrets.add(piece)
+        if isinstance(path[-1], str) and is_secret_key(key):
             self.secrets.add(value)

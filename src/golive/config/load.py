@@ -90,12 +90,16 @@ def load_config(
     try:
         config = model.model_validate(resolved)
     except ValidationError as exc:
-        raise ConfigError(translate(exc, model, resolved, positions)) from None
+        raise ConfigError(_redacted(translate(exc, model, resolved, positions), secrets)) from None
     issues = check_references(config, positions)
     expectations, conditions = _compile_expressions(config, kinds, positions, issues)
     if issues:
-        raise ConfigError(issues)
+        raise ConfigError(_redacted(issues, secrets))
     return LoadedConfig(config, path, environment, secrets, kinds, expectations, conditions)
+
+
+def _redacted(issues: list[Issue], secrets: Secrets) -> list[Issue]:
+    return [Issue(secrets.redact(i.message), i.location) for i in issues]
 
 
 def _choose_environment(data: dict[str, Any], positions: Positions, chosen: str | None) -> str:

@@ -27,16 +27,19 @@ def is_secret_key(key: str) -> bool:
 
 
 def masked(value: str) -> str:
-    """How a secret value is shown: a URL keeps its scheme and host, anything else is masked."""
+    """How a secret value is shown: a URL keeps its scheme, host and port (which locate it but
+    open nothing), and loses credentials, path and query; anything else is masked whole."""
     try:
         parts = urlsplit(value)
-        host = parts.hostname
+        host, port = parts.hostname, parts.port
     except ValueError:
         return MASK
-    if parts.scheme and host:
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{host}{port}/{MASK}"
-    return MASK
+    if not (parts.scheme and host):
+        return MASK
+    origin = f"{parts.scheme}://{host}{f':{port}' if port else ''}"
+    if parts.username is None and parts.path in ("", "/") and not parts.query and not parts.fragment:
+        return value  # nothing but an origin: nothing to hide
+    return f"{origin}/{MASK}"
 
 
 class Secrets:
@@ -47,9 +50,10 @@ class Secrets:
         self._pattern: re.Pattern[str] | None = None
 
     def add(self, value: str) -> None:
-        if len(value) < _MIN_SECRET_LENGTH:
+        shown = masked(value)
+        if len(value) < _MIN_SECRET_LENGTH or shown == value:
             return
-        self._values[value] = masked(value)
+        self._values[value] = shown
         try:
             password = urlsplit(value).password
         except ValueError:

@@ -19,7 +19,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.driver_info import DriverInfo
 
-from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec
+from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec, os_reason
 
 READ_ONLY = frozenset(
     {"GET", "MGET", "EXISTS", "LLEN", "SCARD", "ZCARD", "HGET", "HLEN", "STRLEN", "TTL"}
@@ -114,6 +114,16 @@ def _message(exc: BaseException, url: str) -> str:
     return text.replace(password, "***") if password else text
 
 
+def _connect_reason(exc: BaseException, url: str) -> str:
+    """The OS-level reason under redis-py's wrapping (``connection refused``), if there is one."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno:
+            return os_reason(seen)
+        seen = seen.__cause__ or seen.__context__
+    return _message(exc, url)
+
+
 def _auth_message(exc: BaseException, spec: RedisSpec) -> str:
     try:
         has_password = urlsplit(spec.url).password is not None
@@ -143,7 +153,7 @@ async def run(spec: RedisSpec, ctx: ProbeContext) -> dict[str, Any]:
         except redis.exceptions.AuthenticationError as exc:
             raise ProbeError(_auth_message(exc, spec)) from exc
         except (redis.exceptions.RedisError, OSError) as exc:
-            raise ProbeError(f"cannot connect to {where}: {_message(exc, spec.url)}") from exc
+            raise ProbeError(f"cannot connect to {where}: {_connect_reason(exc, spec.url)}") from exc
         return await _measure(client, spec)
     finally:
         await client.aclose()
