@@ -141,5 +141,11 @@ def test_an_env_origin_locates_but_hides_nothing_while_an_env_token_is_hidden(lo
         """,
         environ={"APP_URL": "http://127.0.0.1:8000", "HOOK_TOKEN": "T0/B0/abcdef"},
     )
-    assert loaded.secrets.redact("GET http://127.0.0.1:8000/health") == "GET http://127.0.0.1:8000/health"
-    assert loaded.secrets.redact("https://hooks.example/services/T0/B0/abcdef") == "https://hooks.example/services/***"
+    assert (
+        loaded.secrets.redact("GET http://127.0.0.1:8000/health")
+        == "GET http://127.0.0.1:8000/health"
+    )
+    assert (
+        loaded.secrets.redact("https://hooks.example/services/T0/B0/abcdef")
+        == "https://hooks.example/services/***"
+    )

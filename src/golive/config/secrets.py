@@ -37,7 +37,12 @@ def masked(value: str) -> str:
     if not (parts.scheme and host):
         return MASK
     origin = f"{parts.scheme}://{host}{f':{port}' if port else ''}"
-    if parts.username is None and parts.path in ("", "/") and not parts.query and not parts.fragment:
+    if (
+        parts.username is None
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+    ):
         return value  # nothing but an origin: nothing to hide
     return f"{origin}/{MASK}"
 

@@ -153,7 +153,9 @@ async def run(spec: RedisSpec, ctx: ProbeContext) -> dict[str, Any]:
         except redis.exceptions.AuthenticationError as exc:
             raise ProbeError(_auth_message(exc, spec)) from exc
         except (redis.exceptions.RedisError, OSError) as exc:
-            raise ProbeError(f"cannot connect to {where}: {_connect_reason(exc, spec.url)}") from exc
+            raise ProbeError(
+                f"cannot connect to {where}: {_connect_reason(exc, spec.url)}"
+            ) from exc
         return await _measure(client, spec)
     finally:
         await client.aclose()
