@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from golive import junit
 from golive.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -21,9 +20,9 @@ from golive.cli.common import (
     load,
     out,
 )
-from golive.cli.render import results_table, summary
-from golive.clock import SystemClock
-from golive.engine import CheckResult, check_once, open_store, select_checks
+
+if TYPE_CHECKING:
+    from golive.engine import CheckResult
 
 
 def check(
@@ -41,6 +40,10 @@ def check(
     """Run the configured checks once, concurrently, and report. Exit 0 all pass, 1 any fail, 2 bad usage."""
 
     def command() -> int:
+        from golive.cli.render import results_table, summary
+        from golive.clock import SystemClock
+        from golive.engine import check_once, open_store, select_checks
+
         loaded = load(config, env)
         selected = select_checks(loaded, names or [])
         store = open_store(loaded)
@@ -69,6 +72,7 @@ def check(
 
 
 def write_junit(path: Path, results: list[CheckResult]) -> None:
+    from golive import junit
     from golive.cli.render import details
 
     junit.write(

@@ -7,14 +7,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from golive import settings
-from golive.config import LoadedConfig, find_config, load_config
 from golive.exceptions import ConfigError, GoliveError, StoreError, UsageError
+
+if TYPE_CHECKING:
+    from golive.config import LoadedConfig
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -64,6 +66,8 @@ def reporting_errors() -> Iterator[None]:
 
 
 def load(config: Path | None, env: str | None) -> LoadedConfig:
+    from golive.config import find_config, load_config  # imported on use: keeps --help fast
+
     environ = settings.environ()
     return load_config(find_config(config, environ), environ=environ, env=env)
 

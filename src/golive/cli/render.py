@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
 
-from golive.engine import CheckResult
+if TYPE_CHECKING:
+    from golive.engine import CheckResult
 
 
 def results_table(results: Sequence[CheckResult]) -> Table:

@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from golive.cli.common import EXIT_OK, ConfigOption, EnvOption, JsonOption, guarded, load, out
-from golive.config.stages import SECTIONS, not_yet_supported
 
 
 def validate(
@@ -17,6 +16,8 @@ def validate(
     """Check the config file; exit 0 with a summary, or 2 with FILE:LINE:COL errors."""
 
     def command() -> int:
+        from golive.config.stages import SECTIONS, not_yet_supported
+
         loaded = load(config, env)
         cfg = loaded.config
         pending = not_yet_supported(cfg)
