@@ -17,7 +17,7 @@ $(UV):
 	@$(PYTHON) -m venv .tools && .tools/bin/pip install --quiet --disable-pip-version-check uv
 
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
 	@touch $(STAMP)
 
 system:
@@ -30,8 +30,8 @@ test: $(STAMP) system
 	@$(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	@$(VENV)/bin/ruff format --check src tests devkit bench examples
-	@$(VENV)/bin/ruff check src tests devkit bench examples
+	@$(VENV)/bin/ruff format --check src tests devkit bench examples docs
+	@$(VENV)/bin/ruff check src tests devkit bench examples docs
 	@$(VENV)/bin/mypy
 
 bench: $(STAMP)

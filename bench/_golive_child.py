@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import os
 import resource
@@ -30,6 +31,30 @@ def _rss_kb(field: str) -> int:
 
 def _cpu_seconds(usage: resource.struct_rusage) -> float:
     return usage.ru_utime + usage.ru_stime
+
+
+class GcTimer:
+    """Time spent in the cyclic garbage collector, per generation (via ``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.seconds = [0.0, 0.0, 0.0]
+        self.collections = [0, 0, 0]
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            generation = info["generation"]
+            self.seconds[generation] += time.perf_counter() - self._started
+            self.collections[generation] += 1
+
+    def __enter__(self) -> GcTimer:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        gc.callbacks.remove(self)
 
 
 def _fail(message: str) -> int:
@@ -75,17 +100,19 @@ def main(argv: list[str] | None = None) -> int:
         rss_before_kb = _rss_kb("VmRSS")
 
         profiler = cProfile.Profile() if args.profile is not None else None
-        usage_before = resource.getrusage(resource.RUSAGE_SELF)
-        wall_before = time.perf_counter()
-        if profiler is not None:
-            profiler.enable()
-        results = asyncio.run(
-            check_once(loaded, checks, clock=clock, store=store, concurrency=args.concurrency)
-        )
-        if profiler is not None:
-            profiler.disable()
-        wall_s = time.perf_counter() - wall_before
-        usage_after = resource.getrusage(resource.RUSAGE_SELF)
+        gc_objects = len(gc.get_objects())
+        with GcTimer() as gc_timer:
+            usage_before = resource.getrusage(resource.RUSAGE_SELF)
+            wall_before = time.perf_counter()
+            if profiler is not None:
+                profiler.enable()
+            results = asyncio.run(
+                check_once(loaded, checks, clock=clock, store=store, concurrency=args.concurrency)
+            )
+            if profiler is not None:
+                profiler.disable()
+            wall_s = time.perf_counter() - wall_before
+            usage_after = resource.getrusage(resource.RUSAGE_SELF)
         if profiler is not None and args.profile is not None:
             profiler.dump_stats(str(args.profile))
 
@@ -119,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_kb": usage_after.ru_maxrss,
         "rss_before_run_kb": rss_before_kb,
         "evidence_rows": rows,
+        "gc_s": sum(gc_timer.seconds),
+        "gc_seconds_by_generation": gc_timer.seconds,
+        "gc_collections_by_generation": gc_timer.collections,
+        "gc_tracked_objects_before_run": gc_objects,
         "all_ok": True,
         "profiled": profiler is not None,
         "affinity": sorted(os.sched_getaffinity(0)),

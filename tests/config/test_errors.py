@@ -189,3 +189,41 @@ def test_every_problem_is_reported_at_once(errors: Errors) -> None:
     assert found[1].startswith(
         "5:59: checks[b].severity: Input should be 'critical', 'high', 'medium' or 'low'"
     )
+
+
+def test_a_list_variable_cannot_be_part_of_a_string(errors: Errors) -> None:
+    text = """\
+    version: 1
+    project: shop
+    vars: {hosts: [a, b]}
+    checks:
+      - name: web
+        http: {url: "http://${hosts}/"}
+    """
+    assert errors(text) == [
+        "6:17: a list cannot be part of a longer string; use its reference alone"
+    ]
+
+
+def test_an_unclosed_reference_is_reported(errors: Errors) -> None:
+    text = """\
+    version: 1
+    project: shop
+    checks:
+      - name: web
+        http: {url: "http://${host/"}
+    """
+    assert errors(text) == ["5:17: unclosed reference in 'http://${host/': expected '}'"]
+
+
+def test_a_request_has_one_body(errors: Errors) -> None:
+    text = """\
+    version: 1
+    project: shop
+    checks:
+      - name: web
+        http: {url: "http://127.0.0.1/", method: POST, body: "x", json: {a: 1}}
+    """
+    assert errors(text) == [
+        "5:11: checks[web].http: give `body` or `json` as the request body, not both"
+    ]

@@ -149,3 +149,17 @@ def test_an_env_origin_locates_but_hides_nothing_while_an_env_token_is_hidden(lo
         loaded.secrets.redact("https://hooks.example/services/T0/B0/abcdef")
         == "https://hooks.example/services/***"
     )
+
+
+def test_an_env_default_may_hold_references(load: Load) -> None:
+    loaded = load(
+        """\
+        version: 1
+        project: shop
+        vars: {host: 127.0.0.1}
+        checks:
+          - name: web
+            http: {url: "${env:APP_URL:-http://${host}:8000}/health"}
+        """
+    )
+    assert loaded.config.check("web").spec.url == "http://127.0.0.1:8000/health"  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, PrivateAttr, create_model, model_validator
 
 from golive.config.model import Model, Severity
 from golive.config.units import Duration, Name
@@ -36,31 +36,29 @@ class CheckBase(Model):
     regions: list[str] = Field(default_factory=list)
     quorum: int | None = Field(default=None, ge=1)
 
+    _kind: str = PrivateAttr(default="")
+    _spec: ProbeSpec | None = PrivateAttr(default=None)
+
     @property
     def kind(self) -> str:
         """The probe kind this check uses (``http``, ``tcp`` ...)."""
-        return self._probe()[0]
+        return self._kind
 
     @property
     def spec(self) -> ProbeSpec:
         """The probe options of this check."""
-        return self._probe()[1]
-
-    def _probe(self) -> tuple[str, ProbeSpec]:
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if isinstance(value, ProbeSpec):
-                return name, value
-        raise AssertionError("a validated check always has a probe")
+        assert self._spec is not None, "a validated check always has a probe"
+        return self._spec
 
     @model_validator(mode="after")
     def _one_probe(self) -> CheckBase:
-        kinds = [n for n in type(self).model_fields if isinstance(getattr(self, n), ProbeSpec)]
-        probe_fields = [n for n in type(self).model_fields if n not in CheckBase.model_fields]
+        fields = type(self).model_fields
+        kinds = [n for n in fields if isinstance(getattr(self, n), ProbeSpec)]
         if len(kinds) != 1:
-            choices = ", ".join(probe_fields)
+            choices = ", ".join(n for n in fields if n not in CheckBase.model_fields)
             found = f"found {', '.join(kinds)}" if kinds else "found none"
             raise ValueError(f"a check needs exactly one probe ({choices}); {found}")
+        self._kind, self._spec = kinds[0], getattr(self, kinds[0])
         if self.timeout > self.every:
             raise ValueError("timeout must not be longer than every")
         return self

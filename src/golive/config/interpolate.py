@@ -16,12 +16,27 @@ from golive.config.secrets import ENV_SECRET_KEYS, Secrets, is_secret_key
 from golive.config.source import PathKey, Positions
 from golive.exceptions import Issue
 
-_REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}")
 _ENV = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?", re.DOTALL)
 
 
 class _Unresolved(Exception):
     pass
+
+
+def _closing_brace(text: str, start: int) -> int:
+    """The index of the ``}`` that closes the ``${`` at ``start`` (references may nest)."""
+    depth, index = 0, start
+    while index < len(text):
+        if text.startswith("${", index):
+            depth += 1
+            index += 2
+            continue
+        if text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise _Unresolved(f"unclosed reference in {text!r}: expected '}}'")
 
 
 class Interpolator:
@@ -61,26 +76,9 @@ class Interpolator:
         return data
 
     def _string(self, text: str, path: PathKey) -> Any:
-        if "$" not in text:
-            self._maybe_secret(text, [], path)
-            return text
         env_pieces: list[str] = []
-        whole = _REFERENCE.fullmatch(text)
         try:
-            if whole and whole.group(1) is not None:
-                result: Any = self._resolve(whole.group(1), env_pieces)
-            else:
-                pieces: list[str] = []
-                position = 0
-                for match in _REFERENCE.finditer(text):
-                    pieces.append(text[position : match.start()])
-                    if match.group(1) is None:
-                        pieces.append("${")
-                    else:
-                        pieces.append(str(self._resolve(match.group(1), env_pieces)))
-                    position = match.end()
-                pieces.append(text[position:])
-                result = "".join(pieces)
+            result = self._substitute(text, env_pieces) if "$" in text else text
         except _Unresolved as exc:
             self.issues.append(Issue(str(exc), self.positions.value(path)))
             return text
@@ -89,21 +87,50 @@ class Interpolator:
             self._maybe_secret(result, env_pieces, path)
         return result
 
+    def _substitute(self, text: str, env_pieces: list[str]) -> Any:
+        """Resolve every reference in ``text``; a text that is one reference keeps its type."""
+        pieces: list[Any] = []
+        position = 0
+        while (start := text.find("$", position)) != -1:
+            if text.startswith("$${", start):
+                pieces.extend([text[position:start], "${"])
+                position = start + 3
+            elif text.startswith("${", start):
+                end = _closing_brace(text, start)
+                pieces.extend(
+                    [text[position:start], self._resolve(text[start + 2 : end], env_pieces)]
+                )
+                position = end + 1
+            else:
+                pieces.append(text[position : start + 1])
+                position = start + 1
+        pieces.append(text[position:])
+        parts = [p for p in pieces if p != ""]
+        if len(parts) == 1 and not isinstance(parts[0], str):
+            return parts[0]
+        for part in parts:
+            if isinstance(part, list | dict):
+                kind = "list" if isinstance(part, list) else "mapping"
+                raise _Unresolved(
+                    f"a {kind} cannot be part of a longer string; use its reference alone"
+                )
+        return "".join(str(p) for p in parts)
+
     def _resolve(self, reference: str, env_pieces: list[str]) -> Any:
-        value, from_env = self._lookup(reference)
+        value, from_env = self._lookup(reference, env_pieces)
         if from_env and isinstance(value, str | int | float):
             env_pieces.append(str(value))
         return value
 
-    def _lookup(self, reference: str) -> tuple[Any, bool]:
+    def _lookup(self, reference: str, env_pieces: list[str]) -> tuple[Any, bool]:
         reference = reference.strip()
         env = _ENV.fullmatch(reference)
         if env:
             name, default = env.group(1), env.group(2)
             if name in self.environ:
                 return self.environ[name], True
-            if default is not None:
-                return default, True
+            if default is not None:  # a default may itself hold references
+                return self._substitute(default, env_pieces) if "$" in default else default, True
             raise _Unresolved(
                 f"environment variable {name} is not set "
                 f"(set it, or give a default with ${{env:{name}:-value}})"

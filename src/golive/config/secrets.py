@@ -9,6 +9,7 @@ Passwords written inside URLs (``scheme://user:pass@host``) are masked wherever 
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ ENV_SECRET_KEYS = frozenset({"url", "dsn", "token"})
 _MIN_SECRET_LENGTH = 4
 
 
+@cache
 def is_secret_key(key: str) -> bool:
     """Whether a field called ``key`` holds a secret by its name alone."""
     return bool(_SECRET_KEY.search(key))
@@ -72,6 +74,8 @@ class Secrets:
 
     def redact(self, text: str) -> str:
         """``text`` with every secret and every URL password masked."""
+        if not self._values and "@" not in text:
+            return text
         if self._values:
             if self._pattern is None:
                 ordered = sorted(self._values, key=len, reverse=True)

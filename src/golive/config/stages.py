@@ -26,6 +26,7 @@ class Section:
 
 
 SECTIONS = (
+    Section("server", "alerts & notify", False),
     Section("components", "checks", True),
     Section("checks", "checks", True),
     Section("maintenance", "alerts & notify", False),

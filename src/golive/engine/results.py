@@ -46,6 +46,7 @@ class CheckResult:
             "name": self.name,
             "component": self.component,
             "kind": self.kind,
+            "target": self.target,
             "ok": self.ok,
             "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 3),
             "failed": [f.as_dict() for f in self.failed],

@@ -45,15 +45,21 @@ async def run_checks(
     clock: Clock,
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> list[CheckResult]:
-    """Run ``checks`` once, at most ``concurrency`` at a time; results in the given order."""
-    limit = asyncio.Semaphore(concurrency)
+    """Run ``checks`` once, at most ``concurrency`` at a time; results in the given order.
+
+    A fixed pool of workers takes checks from one queue, so a batch of thousands holds only
+    ``concurrency`` coroutines at once.
+    """
+    results: list[CheckResult | None] = [None] * len(checks)
+    queue = iter(enumerate(checks))
     async with http_session(concurrency) as session:
 
-        async def bounded(check: CheckBase) -> CheckResult:
-            async with limit:
-                return await run_check(loaded, check, clock=clock, http=session)
+        async def worker() -> None:
+            for index, check in queue:
+                results[index] = await run_check(loaded, check, clock=clock, http=session)
 
-        return list(await asyncio.gather(*(bounded(check) for check in checks)))
+        await asyncio.gather(*(worker() for _ in range(min(concurrency, len(checks)))))
+    return [result for result in results if result is not None]
 
 
 async def run_check(

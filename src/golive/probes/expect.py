@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import cel
+from golive.probes.celengine import compile_program
 
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _PATH = re.compile(r"(?<![\w.])([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)(?!\w|\s*\()")
@@ -39,10 +39,11 @@ class Expectation:
     source: str
     program: Any
     paths: tuple[str, ...]
+    variables: tuple[str, ...] = ()
 
     def evaluate(self, fields: Mapping[str, Any]) -> Outcome:
-        try:
-            result = self.program.execute(dict(fields))
+        try:  # only the fields the expression reads: a large body or header map costs nothing
+            result = self.program.execute({name: fields.get(name) for name in self.variables})
         except Exception as exc:  # CEL raises TypeError/RuntimeError/ValueError subclasses
             return Outcome(False, self._values(fields), f"cannot evaluate: {_first_line(exc)}")
         if not isinstance(result, bool):
@@ -56,7 +57,7 @@ class Expectation:
 def compile_expression(source: str, fields: Mapping[str, str]) -> Expectation:
     """Compile ``source``; every top-level identifier must be one of ``fields``."""
     try:
-        program = cel.compile(source)
+        program = compile_program(source)
     except (ValueError, RuntimeError, TypeError) as exc:
         raise ExpressionError(f"invalid expression {source!r}: {_first_line(exc)}") from exc
     for name in program.variables():
@@ -64,7 +65,8 @@ def compile_expression(source: str, fields: Mapping[str, str]) -> Expectation:
             hint = difflib.get_close_matches(name, list(fields), n=1)
             suggestion = f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(fields)}"
             raise ExpressionError(f"unknown field '{name}' in {source!r}; {suggestion}")
-    return Expectation(source, program, _paths(source, set(program.variables())))
+    variables = tuple(program.variables())
+    return Expectation(source, program, _paths(source, set(variables)), variables)
 
 
 def _paths(source: str, variables: set[str]) -> tuple[str, ...]:

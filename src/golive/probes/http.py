@@ -13,9 +13,10 @@ import time
 from typing import Any, Literal
 
 import aiohttp
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec, os_reason
+from golive.probes.tlscontext import verifying_context
 
 MAX_BODY_BYTES = 1 << 20
 
@@ -30,6 +31,12 @@ class HttpSpec(ProbeSpec):
     max_redirects: int = Field(default=10, ge=0)
     verify_tls: bool = True
     ca_file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_body(self) -> HttpSpec:
+        if self.body is not None and self.json_body is not None:
+            raise ValueError("give `body` or `json` as the request body, not both")
+        return self
 
     def describe(self) -> str:
         return f"{self.method} {self.url}"
@@ -46,13 +53,13 @@ FIELDS = {
 }
 
 
-def _ssl_option(spec: HttpSpec) -> ssl.SSLContext | bool:
+async def _ssl_option(spec: HttpSpec) -> ssl.SSLContext | bool:
     if not spec.url.startswith("https:"):
         return True
     if not spec.verify_tls:
         return False
     if spec.ca_file:
-        return ssl.create_default_context(cafile=spec.ca_file)
+        return await verifying_context(spec.ca_file, check_hostname=True)
     return True
 
 
@@ -70,7 +77,7 @@ async def run(spec: HttpSpec, ctx: ProbeContext) -> dict[str, Any]:
             json=spec.json_body,
             allow_redirects=spec.follow_redirects,
             max_redirects=spec.max_redirects,
-            ssl=_ssl_option(spec),
+            ssl=await _ssl_option(spec),
         ) as response:
             raw = await response.content.read(MAX_BODY_BYTES)
             latency_ms = (time.perf_counter() - started) * 1000

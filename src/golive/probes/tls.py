@@ -13,7 +13,6 @@ import asyncio
 import datetime as dt
 import ipaddress
 import ssl
-from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -21,6 +20,7 @@ from cryptography.x509.oid import NameOID
 from pydantic import Field
 
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec, os_reason
+from golive.probes.tlscontext import verifying_context
 
 
 class TlsSpec(ProbeSpec):
@@ -49,36 +49,6 @@ FIELDS = {
     "verify_error": "string|null: why valid is false, e.g. 'certificate has expired'",
     "hostname_match": "bool: the certificate's SAN (or CN) matches server_name",
 }
-
-_VERIFYING: dict[tuple[str | None, int], ssl.SSLContext] = {}
-
-
-def _build_verifying(ca_file: str | None) -> ssl.SSLContext:
-    context = ssl.create_default_context()  # system CAs: ~30 ms, hence the cache
-    context.check_hostname = False  # matched separately so a mismatch is a field, not an error
-    if ca_file:
-        context.load_verify_locations(cafile=ca_file)
-    return context
-
-
-def _cache_key(ca_file: str | None) -> tuple[str | None, int]:
-    return ca_file, Path(ca_file).stat().st_mtime_ns if ca_file else 0  # a changed file reloads
-
-
-async def _verifying_context(ca_file: str | None) -> ssl.SSLContext:
-    try:
-        key = _cache_key(ca_file)
-        context = _VERIFYING.get(key)
-        if context is None:
-            context = await asyncio.to_thread(_build_verifying, ca_file)
-            if len(_VERIFYING) >= 32:
-                _VERIFYING.clear()
-            _VERIFYING[key] = context
-    except ssl.SSLError as exc:
-        raise ProbeError(f"cannot load ca_file {ca_file}: {exc.reason or exc}") from exc
-    except OSError as exc:
-        raise ProbeError(f"cannot load ca_file {ca_file}: {os_reason(exc)}") from exc
-    return context
 
 
 def _non_verifying_context() -> ssl.SSLContext:
@@ -131,7 +101,7 @@ async def _handshake(spec: TlsSpec, context: ssl.SSLContext, ctx: ProbeContext) 
 
 
 async def run(spec: TlsSpec, ctx: ProbeContext) -> dict[str, Any]:
-    verifying = await _verifying_context(spec.ca_file)
+    verifying = await verifying_context(spec.ca_file, check_hostname=False)
     verify_error: str | None = None
     try:
         session = await _handshake(spec, verifying, ctx)

@@ -1,0 +1,329 @@
+"""Regenerate the generated blocks of the docs from the code, so that the docs cannot drift.
+
+    .venv/bin/python docs/generate.py           rewrite the generated blocks in place
+    .venv/bin/python docs/generate.py --check   change nothing; exit 1 if a block is out of date
+
+A generated block is everything between ``<!-- generated:NAME -->`` and the next
+``<!-- end -->``. The text around the blocks is written by hand and never touched. The blocks:
+
+    probe-kinds              every probe kind, what it does, its default expectation
+    common-fields            the fields every probe kind exposes
+    probe-options:KIND       the options of one kind (type and default from its spec model)
+    probe-fields:KIND        the fields one kind exposes to ``expect``, and its default
+    check-probe-options      the options of every kind, keyed for docs/configuration.md
+    cli                      every command of the CLI, read from the Typer app itself
+
+Every block must appear in at least one docs file, and every marker must name a known block, so
+a new probe kind or command cannot go undocumented.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from golive.cli import app
+from golive.config.reference import NO_DEFAULT, schema_keys
+from golive.probes import COMMON_FIELDS, ProbeKind, builtin_kinds
+
+DOCS = Path(__file__).resolve().parent
+FILES = ("configuration.md", "probes.md", "cli.md")
+BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w:-]+) -->\n)(?P<body>.*?)(<!-- end -->)", re.S)
+MARKER = re.compile(r"<!-- generated:([\w:-]+) -->")
+Row = tuple[str, ...]
+
+# What each probe option means. A ``Field(description=...)`` on the spec model wins over this
+# table; an option with neither stops the generator, so a new option cannot go undocumented.
+OPTION_HELP: dict[str, dict[str, str]] = {
+    "http": {
+        "url": "The URL to request, `http://` or `https://`.",
+        "method": "The request method.",
+        "headers": "Request headers. A header named like a secret (`Authorization`, "
+        "`Cookie`, `X-Api-Key` ...) is kept out of every output.",
+        "body": "A request body, sent as is.",
+        "json": "A request body, sent as JSON with `Content-Type: application/json`. "
+        "Give `body` or `json`, not both.",
+        "follow_redirects": "Follow redirects. Off by default: a redirect is judged as its "
+        "own 3xx response.",
+        "max_redirects": "With `follow_redirects`, more redirects than this is a probe error.",
+        "verify_tls": "Verify the server's certificate for `https://` URLs. `false` accepts "
+        "any certificate.",
+        "ca_file": "A PEM file of CA certificates to trust for `https://` URLs *instead of* "
+        "the system CAs.",
+    },
+    "tcp": {
+        "host": "Host name or IP address to connect to.",
+        "port": "TCP port, 1 to 65535.",
+    },
+    "command": {
+        "run": "A shell command line, run with `/bin/sh` in its own process group. On "
+        "timeout the whole group is killed.",
+        "cwd": "Working directory; golive's own by default.",
+        "env": "Extra environment variables, added to golive's own environment.",
+    },
+    "tls": {
+        "host": "Host name or IP address to connect to.",
+        "port": "TCP port, 1 to 65535.",
+        "server_name": "The name sent as SNI and matched against the certificate; the "
+        "`host` when not given.",
+        "ca_file": "A PEM file of extra CA certificates to trust, *on top of* the system CAs.",
+    },
+    "dns": {
+        "name": "The name to look up. For `PTR`, an IP address is turned into its reverse name.",
+        "type": "The record type (lower case is accepted).",
+        "server": "The DNS server as `IP`, `IP:PORT`, `IPv6` or `[IPv6]:PORT`; the "
+        "system's resolver when not given.",
+        "tcp": "Ask over TCP instead of UDP.",
+    },
+    "postgres": {
+        "dsn": "A libpq connection URL or `key=value` string. Its password never appears "
+        "in output.",
+        "query": "One SQL statement whose first column of the first row becomes `value`. "
+        "It runs read-only, with the check's timeout as `statement_timeout`.",
+    },
+    "redis": {
+        "url": "A `redis://` or `rediss://` URL, with the database number as its path. Its "
+        "password never appears in output.",
+        "command": "One read-only command whose reply becomes `value`, split like a shell "
+        "line: `GET`, `MGET`, `EXISTS`, `LLEN`, `SCARD`, `ZCARD`, `HGET`, `HLEN`, `STRLEN`, "
+        "`TTL`, `DBSIZE`, `PING`, `TYPE` or `XLEN`.",
+    },
+}
+
+
+class DocsError(Exception):
+    """The docs and the code cannot be reconciled by regenerating (a marker is missing or wrong)."""
+
+
+def cell(text: str) -> str:
+    """Text made safe for one markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def code(text: str) -> str:
+    return f"`{text}`"
+
+
+def table(header: Row, rows: Sequence[Row]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- probes ---------------------
+
+
+def field_rows(fields: Mapping[str, str]) -> list[Row]:
+    rows: list[Row] = []
+    for name, text in fields.items():
+        kind, _, meaning = text.partition(": ")
+        rows.append((code(name), cell(kind), cell(meaning)))
+    return rows
+
+
+def option_rows(kind: ProbeKind[Any]) -> list[Row]:
+    rows: list[Row] = []
+    helps = OPTION_HELP.get(kind.name, {})
+    for key in schema_keys(kind.spec):
+        meaning = key.field.description or helps.get(key.key)
+        if not meaning:
+            raise DocsError(
+                f"probe option {kind.name}.{key.key} has no description: add one to "
+                f"OPTION_HELP in {Path(__file__).name} (or Field(description=...) on the model)"
+            )
+        default = key.default_text()
+        rows.append(
+            (
+                code(key.key),
+                cell(key.type_text()),
+                default if default == NO_DEFAULT or key.required else code(default),
+                cell(meaning),
+            )
+        )
+    stale = set(helps) - {key.key for key in schema_keys(kind.spec)}
+    if stale:
+        raise DocsError(f"OPTION_HELP describes options {kind.name} no longer has: {stale}")
+    return rows
+
+
+def probe_kinds(kinds: Mapping[str, ProbeKind[Any]]) -> str:
+    rows = [
+        (
+            f"[`{kind.name}`](#{kind.name})",
+            cell(kind.summary),
+            ", ".join(code(e) for e in kind.default_expect),
+        )
+        for kind in kinds.values()
+    ]
+    return table(("kind", "what it does", "default `expect`"), rows)
+
+
+def common_fields() -> str:
+    return table(("field", "type", "meaning"), field_rows(COMMON_FIELDS))
+
+
+def probe_options(kind: ProbeKind[Any]) -> str:
+    return table(("option", "type", "default", "meaning"), option_rows(kind))
+
+
+def probe_fields(kind: ProbeKind[Any]) -> str:
+    if kind.fields:
+        text = table(("field", "type", "meaning"), field_rows(kind.fields))
+        text += "\nand the [common fields](#common-fields).\n"
+    else:
+        text = "Only the [common fields](#common-fields).\n"
+    expect = "\n".join(f"- `{e}`" for e in kind.default_expect)
+    return f"{text}\nThe default expectation, for a check without `expect`:\n\n{expect}\n"
+
+
+def check_probe_options(kinds: Mapping[str, ProbeKind[Any]]) -> str:
+    parts = []
+    for kind in kinds.values():
+        parts.append(
+            f"<!-- keys: checks[].{kind.name} -->\n"
+            f"**`{kind.name}:`** {cell(kind.summary[:1].upper() + kind.summary[1:])}. "
+            f"[Fields and examples](probes.md#{kind.name}).\n\n"
+            + table(("key", "type", "default", "meaning"), option_rows(kind))
+        )
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- cli ------------------------
+
+
+def walk_commands(command: Any, ctx: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+    """``(full name, command, context)`` for ``command`` and every visible subcommand."""
+    yield path, command, ctx
+    if hasattr(command, "list_commands"):
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            if sub is None or getattr(sub, "hidden", False):
+                continue
+            sub_ctx = sub.context_class(sub, info_name=name, parent=ctx)
+            yield from walk_commands(sub, sub_ctx, f"{path} {name}")
+
+
+def param_type(param: Any, ctx: Any) -> str:
+    if getattr(param, "is_flag", False):
+        return "flag"
+    display = getattr(param, "display_type", None)
+    if callable(display):
+        return str(display(ctx)).strip("<>")
+    return str(getattr(param.type, "name", "")).lower()
+
+
+def param_row(param: Any, ctx: Any) -> Row:
+    if getattr(param, "param_type_name", "") == "argument" or not getattr(param, "opts", None):
+        name = str(param.name).upper() + ("..." if param.nargs == -1 else "")
+        names = code(name) + ("" if param.required else " (optional)")
+    else:
+        names = ", ".join(code(o) for o in [*param.opts, *param.secondary_opts])
+    default = param.default
+    if default is None or (getattr(param, "is_flag", False) and default is False):
+        shown = NO_DEFAULT
+    else:
+        shown = code(str(default))
+    return (names, param_type(param, ctx), shown, cell(param.help or ""))
+
+
+def cli_reference(root: Any) -> str:
+    ctx = root.context_class(root, info_name="golive")
+    parts = []
+    for path, command, command_ctx in walk_commands(root, ctx, "golive"):
+        help_names = set(command.get_help_option_names(command_ctx))
+        params = [
+            p
+            for p in command.get_params(command_ctx)
+            if not getattr(p, "hidden", False) and not help_names.intersection(p.opts)
+        ]
+        usage = command.get_usage(command_ctx).removeprefix("Usage: ")
+        text = f"### `{path}`\n\n{(command.help or '').strip()}\n\n```\n{usage}\n```\n"
+        if params:
+            rows = [param_row(p, command_ctx) for p in params]
+            text += "\n" + table(("argument / option", "type", "default", "meaning"), rows)
+        parts.append(text)
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- blocks ---------------------
+
+
+def blocks() -> dict[str, str]:
+    """Every generated block by name."""
+    kinds = builtin_kinds()
+    result = {
+        "probe-kinds": probe_kinds(kinds),
+        "common-fields": common_fields(),
+        "check-probe-options": check_probe_options(kinds),
+        "cli": cli_reference(typer.main.get_command(app)),
+    }
+    for name, kind in kinds.items():
+        result[f"probe-options:{name}"] = probe_options(kind)
+        result[f"probe-fields:{name}"] = probe_fields(kind)
+    return result
+
+
+def regenerate(text: str, generated: Mapping[str, str], file: str) -> tuple[str, list[str]]:
+    """``text`` with every block replaced, and the names of the blocks that changed."""
+    unknown = [name for name in MARKER.findall(text) if name not in generated]
+    if unknown:
+        raise DocsError(f"{file}: unknown generated block(s): {', '.join(unknown)}")
+    if len(BLOCK.findall(text)) != len(MARKER.findall(text)):
+        raise DocsError(f"{file}: a generated block has no closing <!-- end -->")
+    changed: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group("name")
+        body = generated[name]
+        if match.group("body") != body:
+            changed.append(name)
+        return f"{match.group(1)}{body}{match.group(4)}"
+
+    return BLOCK.sub(replace, text), changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if a block is out of date")
+    args = parser.parse_args(argv)
+    try:
+        generated = blocks()
+        seen: set[str] = set()
+        updates: dict[Path, str] = {}
+        stale: list[str] = []
+        for file in FILES:
+            path = DOCS / file
+            if not path.is_file():
+                raise DocsError(f"{path} is missing")
+            text = path.read_text(encoding="utf-8")
+            seen.update(MARKER.findall(text))
+            new, changed = regenerate(text, generated, file)
+            stale += [f"{file}: {name}" for name in changed]
+            if changed:
+                updates[path] = new
+        missing = sorted(set(generated) - seen)
+        if missing:
+            raise DocsError(f"no docs file has a block for: {', '.join(missing)}")
+    except DocsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.check:
+        if stale:
+            print("out of date (run docs/generate.py):\n  " + "\n  ".join(stale), file=sys.stderr)
+            return 1
+        return 0
+    for path, text in updates.items():
+        path.write_text(text, encoding="utf-8")
+    for line in stale:
+        print(f"regenerated {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
