@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from golive.store import tables_monitor  # noqa: F401 - registers its tables
 from golive.store.tables import Base
 
 connection = context.config.attributes["connection"]

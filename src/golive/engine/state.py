@@ -1,0 +1,62 @@
+"""The check state machine: UP → DOWN after ``fail_after`` consecutive failures, DOWN → UP after
+``recover_after`` consecutive successes. A new check is UNKNOWN until its first verdict: one
+success makes it UP, ``fail_after`` failures make it DOWN.
+
+Pure logic on plain data: ``advance`` takes the previous status and a result and returns the new
+status; the scheduler keeps statuses in memory and persists them in batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from golive.engine.results import CheckResult
+
+State = Literal["up", "down", "unknown"]
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    """What golive currently believes about one check."""
+
+    name: str
+    state: State
+    since: datetime
+    consecutive_failures: int = 0
+    consecutive_successes: int = 0
+    last_run_at: datetime | None = None
+    last_ok: bool | None = None
+    last_latency_ms: float | None = None
+    last_error: str | None = None
+    last_failed: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def initial(cls, name: str, now: datetime) -> CheckStatus:
+        return cls(name=name, state="unknown", since=now)
+
+
+def advance(
+    status: CheckStatus, result: CheckResult, *, fail_after: int, recover_after: int
+) -> CheckStatus:
+    """The status after ``result``; ``since`` changes only when the state does."""
+    state: State
+    if result.ok:
+        successes, failures = status.consecutive_successes + 1, 0
+        state = "down" if status.state == "down" and successes < recover_after else "up"
+    else:
+        successes, failures = 0, status.consecutive_failures + 1
+        state = "down" if failures >= fail_after else status.state
+    return replace(
+        status,
+        state=state,
+        since=result.taken_at if state != status.state else status.since,
+        consecutive_failures=failures,
+        consecutive_successes=successes,
+        last_run_at=result.taken_at,
+        last_ok=result.ok,
+        last_latency_ms=result.latency_ms,
+        last_error=result.error,
+        last_failed=[f.as_dict() for f in result.failed],
+    )
