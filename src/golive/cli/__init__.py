@@ -8,6 +8,7 @@ import typer
 
 from golive import __version__
 from golive.cli.check import check
+from golive.cli.serve import reload, serve, status
 from golive.cli.validate import validate
 
 app = typer.Typer(
@@ -17,8 +18,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command()(check)
 app.command()(validate)
+app.command()(check)
+app.command()(serve)
+app.command()(status)
+app.command()(reload)
 
 
 def _version(value: bool) -> None:

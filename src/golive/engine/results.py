@@ -55,7 +55,9 @@ class CheckResult:
             "taken_at": self.taken_at.isoformat(),
         }
 
-    def evidence(self) -> EvidenceRecord:
+    def evidence(self, *, compact: bool = False) -> EvidenceRecord:
+        """This result as evidence; ``compact`` keeps the verdict and latency but not the
+        fields (what `golive serve` stores for a pass that follows a pass)."""
         return EvidenceRecord(
             kind="probe",
             subject=self.name,
@@ -64,6 +66,6 @@ class CheckResult:
             expires_at=self.taken_at + self.fresh_for,
             latency_ms=self.latency_ms,
             error=self.error,
-            values=self.fields,
+            values={} if compact else self.fields,
             failed=[f.as_dict() for f in self.failed],
         )

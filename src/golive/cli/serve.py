@@ -1,0 +1,123 @@
+"""`golive serve`, `golive reload`, `golive status`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from datetime import datetime
+from typing import Any
+
+import typer
+
+from golive.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    ConfigOption,
+    EnvOption,
+    JsonOption,
+    fail,
+    guarded,
+    load,
+    out,
+)
+
+
+def serve(config: ConfigOption = None, env: EnvOption = None) -> None:
+    """Run every check on its schedule, keep state and evidence, alert and notify, until stopped."""
+
+    def command() -> int:
+        import asyncio
+
+        from golive import settings
+        from golive.serve.process import configure_logging
+        from golive.serve.process import serve as run
+
+        loaded = load(config, env)
+        configure_logging()
+        asyncio.run(run(loaded, settings.environ()))
+        return EXIT_OK
+
+    raise typer.Exit(guarded(command))
+
+
+def reload(config: ConfigOption = None, env: EnvOption = None) -> None:
+    """Validate the config, then ask the running server to switch to it (SIGHUP)."""
+
+    def command() -> int:
+        from golive.serve.process import pid_file
+
+        loaded = load(config, env)  # a bad config stops here, with its errors, exit 2
+        path = pid_file(loaded)
+        try:
+            pid = int(path.read_text().strip())
+            os.kill(pid, signal.SIGHUP)
+        except (OSError, ValueError):
+            fail(f"no running golive serve found (no live pid in {path})", EXIT_FAILED)
+        out.print(f"config is valid; asked golive serve (pid {pid}) to reload it")
+        return EXIT_OK
+
+    raise typer.Exit(guarded(command))
+
+
+def status(config: ConfigOption = None, env: EnvOption = None, as_json: JsonOption = False) -> None:
+    """The current state of every check, as `golive serve` last stored it."""
+
+    def command() -> int:
+        from rich.table import Table
+        from rich.text import Text
+
+        from golive.engine import open_store
+        from golive.store.state import load_statuses
+
+        loaded = load(config, env)
+        store = open_store(loaded)
+        try:
+            statuses = load_statuses(store)
+        finally:
+            store.close()
+        checks = loaded.config.checks
+        rows: list[dict[str, Any]] = []
+        for check in checks:
+            status = statuses.get(check.name)
+            rows.append(
+                {
+                    "name": check.name,
+                    "component": check.component,
+                    "state": status.state if status else "unknown",
+                    "since": status.since.isoformat() if status else None,
+                    "last_run_at": status.last_run_at.isoformat()
+                    if status and status.last_run_at
+                    else None,
+                    "last_latency_ms": status.last_latency_ms if status else None,
+                    "last_error": status.last_error if status else None,
+                    "last_failed": status.last_failed if status else [],
+                }
+            )
+        if as_json:
+            out.print_json(json.dumps(rows))
+        else:
+            table = Table(show_edge=False, pad_edge=False)
+            for column in ("check", "component", "state", "since", "last run", "details"):
+                table.add_column(column)
+            styles = {"up": "green", "down": "bold red", "unknown": "yellow"}
+            for row in rows:
+                details = (
+                    row["last_error"] or "; ".join(f["expect"] for f in row["last_failed"]) or ""
+                )
+                table.add_row(
+                    row["name"],
+                    row["component"] or "",
+                    Text(str(row["state"]).upper(), style=styles[str(row["state"])]),
+                    str(row["since"] or "—"),
+                    str(row["last_run_at"] or "never"),
+                    str(details),
+                )
+            out.print(table)
+        return EXIT_FAILED if any(r["state"] == "down" for r in rows) else EXIT_OK
+
+    raise typer.Exit(guarded(command))
+
+
+def _when(at: datetime | None) -> str | None:
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ") if at else None

@@ -1,0 +1,201 @@
+"""The long-running process: engine → cycle (state, evidence, rollups, alerts, notify) → web.
+
+One cycle a second drains the engine's results, advances each check's state machine, stores
+the cycle in one transaction, evaluates alerts and plans and delivers notifications. Every step
+is guarded: a failing step is logged and counted (``golive_cycle_errors_total``) and the loop
+goes on; results not yet stored stay in memory and are written by the next cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from golive.clock import Clock
+from golive.config import LoadedConfig
+from golive.engine.loop import Engine
+from golive.engine.results import CheckResult
+from golive.engine.rollup import HOUR_RETENTION, MINUTE_RETENTION, Bucket, RollupBuffer
+from golive.engine.state import CheckStatus, advance
+from golive.serve.metrics import Metrics
+from golive.store import EvidenceRecord, Store
+from golive.store.state import flush, load_statuses, prune
+
+log = logging.getLogger("golive.serve")
+
+CYCLE_SECONDS = 1.0
+PRUNE_EVERY = timedelta(minutes=10)
+EVIDENCE_RETENTION = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    ok: bool
+    message: str
+
+
+@dataclass
+class _Pending:
+    """What a cycle could not store yet (the store was locked or down): kept for the next."""
+
+    statuses: dict[str, CheckStatus]
+    evidence: list[EvidenceRecord]
+    buckets: list[Bucket]
+
+
+class ServeRuntime:
+    """Everything `golive serve` runs, and what the web API reads."""
+
+    def __init__(
+        self, loaded: LoadedConfig, *, store: Store, clock: Clock, concurrency: int = 500
+    ) -> None:
+        self.loaded = loaded
+        self.store = store
+        self.clock = clock
+        self.metrics = Metrics()
+        self.latest: dict[str, CheckResult] = {}
+        self._statuses = self._initial_statuses(load_statuses(store))
+        self._rollups = RollupBuffer()
+        self._pending = _Pending({}, [], [])
+        self._last_prune = clock.now()
+        self.engine = Engine(loaded, clock=clock, concurrency=concurrency, on_lag=self._on_lag)
+        self._stopping = asyncio.Event()
+
+    # -- what the API reads ---------------------------------------------------------------
+    @property
+    def metrics_registry(self) -> object:
+        return self.metrics.registry
+
+    def statuses(self) -> Mapping[str, CheckStatus]:
+        return self._statuses
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def run(self) -> None:
+        """Run until ``stop()``; the last results and open rollups are stored on the way out."""
+        engine = asyncio.create_task(self.engine.run(), name="engine")
+        try:
+            while not self._stopping.is_set():
+                started = time.perf_counter()
+                await self.cycle()
+                self.metrics.cycle_seconds.observe(time.perf_counter() - started)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), CYCLE_SECONDS)
+        finally:
+            self.engine.stop()
+            await engine
+            await self.cycle(final=True)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def cycle(self, *, final: bool = False) -> None:
+        now = self.clock.now()
+        results = self.engine.drain()
+        evidence = self._evidence(results)  # before _advance: it compares with the previous run
+        changed = self._advance(results)
+        self.metrics.observe_results(results, self._statuses)
+        self._rollups.add(results)
+        pending = self._pending
+        pending.statuses.update(changed)
+        pending.evidence.extend(evidence)
+        pending.buckets.extend(
+            self._rollups.take_all() if final else self._rollups.take_closed(now)
+        )
+        await self._step("store", self._store_pending)
+        if now - self._last_prune >= PRUNE_EVERY:
+            self._last_prune = now
+            await self._step("prune", self._prune, now)
+
+    async def reload(self, loaded: LoadedConfig) -> ReloadOutcome:
+        """Switch to ``loaded`` (validated by the caller); unchanged checks keep their state."""
+        self.loaded = loaded
+        self._statuses = self._initial_statuses(self._statuses)
+        self.engine.reload(loaded)
+        names = len(loaded.config.checks)
+        log.info("configuration reloaded: %d checks", names)
+        return ReloadOutcome(True, f"reloaded: {names} checks")
+
+    # -- steps ----------------------------------------------------------------------------
+    def _advance(self, results: list[CheckResult]) -> dict[str, CheckStatus]:
+        changed: dict[str, CheckStatus] = {}
+        checks = {c.name: c for c in self.loaded.config.checks}
+        for result in results:
+            check = checks.get(result.name)
+            if check is None:  # removed by a reload while it ran
+                continue
+            previous = self._statuses.get(result.name) or CheckStatus.initial(
+                result.name, result.taken_at
+            )
+            status = advance(
+                previous, result, fail_after=check.fail_after, recover_after=check.recover_after
+            )
+            if status.state != previous.state:
+                log.info(
+                    "%s is %s (%s)",
+                    result.name,
+                    status.state.upper(),
+                    result.error or _failures(result),
+                )
+            self._statuses[result.name] = changed[result.name] = status
+            self.latest[result.name] = result
+        return changed
+
+    def _evidence(self, results: list[CheckResult]) -> list[EvidenceRecord]:
+        records = []
+        for result in results:
+            previous = self.latest.get(result.name)
+            compact = result.ok and previous is not None and previous.ok
+            records.append(result.evidence(compact=compact))
+        return records
+
+    async def _store_pending(self) -> None:
+        pending = self._pending
+        if not (pending.statuses or pending.evidence or pending.buckets):
+            return
+        await asyncio.to_thread(
+            flush,
+            self.store,
+            environment=self.loaded.environment,
+            statuses=list(pending.statuses.values()),
+            evidence=pending.evidence,
+            buckets=pending.buckets,
+        )
+        self._pending = _Pending({}, [], [])
+
+    async def _prune(self, now: datetime) -> None:
+        removed = await asyncio.to_thread(
+            prune,
+            self.store,
+            now,
+            evidence_for=EVIDENCE_RETENTION,
+            minutes_for=MINUTE_RETENTION,
+            hours_for=HOUR_RETENTION,
+        )
+        if removed:
+            log.info("retention: removed %d old rows", removed)
+
+    async def _step(self, name: str, step: Callable[..., Awaitable[None]], *args: object) -> None:
+        try:
+            await step(*args)
+        except Exception as exc:  # a failing step must not end the loop
+            self.metrics.cycle_errors.labels(name).inc()
+            log.error("%s failed: %s", name, self.loaded.secrets.redact(str(exc)))
+
+    def _on_lag(self, _check: object, lag: float) -> None:
+        self.metrics.lag.observe(lag)
+
+    def _initial_statuses(self, known: Mapping[str, CheckStatus]) -> dict[str, CheckStatus]:
+        now = self.clock.now()
+        return {
+            c.name: known.get(c.name) or CheckStatus.initial(c.name, now)
+            for c in self.loaded.config.checks
+        }
+
+
+def _failures(result: CheckResult) -> str:
+    return "; ".join(f.expect for f in result.failed) or "ok"
