@@ -9,7 +9,15 @@ from types import ModuleType
 
 import pytest
 
-PACKAGES = ["golive.config", "golive.probes", "golive.engine", "golive.store"]
+PACKAGES = [
+    "golive.alerts",
+    "golive.config",
+    "golive.engine",
+    "golive.probes",
+    "golive.serve",
+    "golive.store",
+    "golive.web",
+]
 
 
 def package(name: str) -> ModuleType:

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from devkit.ports import free_port
+
 GOLIVE = [sys.executable, "-m", "golive"]
 CONFIG = """\
 version: 1
 project: shop
+server: {{listen: "127.0.0.1:{port}"}}
 checks:
   - {{name: steady, command: {{run: "true"}}, every: 1s, timeout: 1s}}
   - {{name: flaky, command: {{run: "test ! -e {down}"}}, every: 1s, timeout: 1s, fail_after: 2}}
@@ -49,7 +52,7 @@ def states(config: Path) -> dict[str, str]:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
     config = tmp_path / "golive.yaml"
-    config.write_text(CONFIG.format(down=tmp_path / "down"))
+    config.write_text(CONFIG.format(down=tmp_path / "down", port=free_port()))
     with (tmp_path / "serve.log").open("w") as log:
         process = subprocess.Popen(
             [*GOLIVE, "serve", "-c", str(config)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
+from cronsim import CronSim, CronSimError
 from pydantic import Field, field_validator, model_validator
 
 from golive.config.model import Model
@@ -23,8 +24,13 @@ class Maintenance(Model):
     @field_validator("cron")
     @classmethod
     def _cron_fields(cls, value: str | None) -> str | None:
-        if value is not None and len(value.split()) != 5:
-            raise ValueError(f"expected a cron expression of 5 fields, got {value!r}")
+        if value is not None:
+            if len(value.split()) != 5:
+                raise ValueError(f"expected a cron expression of 5 fields, got {value!r}")
+            try:
+                CronSim(value, datetime(2000, 1, 1))
+            except CronSimError as exc:
+                raise ValueError(f"invalid cron expression {value!r}: {exc}") from None
         return value
 
     @model_validator(mode="after")

@@ -4,19 +4,50 @@ and a pid file beside the store so that `golive reload` can find the server."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable, Mapping
+import socket
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+import uvicorn
+
 from golive.clock import SystemClock
-from golive.config import LoadedConfig, load_config
+from golive.config import LoadedConfig
 from golive.engine.once import open_store
-from golive.exceptions import ConfigError
-from golive.serve.runtime import ReloadOutcome, ServeRuntime
+from golive.exceptions import GoliveError
+from golive.probes.base import os_reason
+from golive.serve.runtime import ServeRuntime
+from golive.web import create_app
 
 log = logging.getLogger("golive.serve")
+
+
+class _WebServer(uvicorn.Server):
+    """uvicorn without its own signal handling: SIGTERM/SIGINT/SIGHUP are golive's (below)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the API socket first, so a busy port is a clear error before anything starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise GoliveError(
+            f"cannot listen on {host}:{port} (server.listen): {os_reason(exc)}"
+        ) from exc
+    sock.listen(512)
+    sock.set_inheritable(True)
+    return sock
 
 
 def pid_file(loaded: LoadedConfig) -> Path:
@@ -29,45 +60,46 @@ def configure_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def reloader(
-    runtime: ServeRuntime, environ: Mapping[str, str]
-) -> Callable[[], asyncio.Future[ReloadOutcome]]:
-    """A function that re-reads the config file and switches to it only if it is valid."""
-
-    async def reload() -> ReloadOutcome:
-        current = runtime.loaded
-        try:
-            fresh = load_config(current.path, environ=environ, env=current.environment)
-        except ConfigError as exc:
-            message = f"reload refused, still running the previous config: {exc.issues[0]}"
-            if len(exc.issues) > 1:
-                message += f" (and {len(exc.issues) - 1} more)"
-            log.error("%s", message)
-            return ReloadOutcome(False, message)
-        return await runtime.reload(fresh)
-
-    return lambda: asyncio.ensure_future(reload())
-
-
 async def serve(
     loaded: LoadedConfig, environ: Mapping[str, str], *, concurrency: int = 500
 ) -> None:
     """Run until SIGTERM or SIGINT."""
+    listener = _listen(loaded.config.server.host, loaded.config.server.port)
     store = await asyncio.to_thread(open_store, loaded)
-    runtime = ServeRuntime(loaded, store=store, clock=SystemClock(), concurrency=concurrency)
+    runtime = ServeRuntime(
+        loaded, store=store, clock=SystemClock(), environ=environ, concurrency=concurrency
+    )
+    web = _WebServer(
+        uvicorn.Config(
+            create_app(runtime),
+            host=loaded.config.server.host,
+            port=loaded.config.server.port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+        )
+    )
     loop = asyncio.get_running_loop()
-    reload = reloader(runtime, environ)
-    loop.add_signal_handler(signal.SIGHUP, reload)
+    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(runtime.reload()))
+
+    def stop() -> None:
+        runtime.stop()
+        web.should_exit = True
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, runtime.stop)
+        loop.add_signal_handler(sig, stop)
     pid = pid_file(loaded)
     pid.parent.mkdir(parents=True, exist_ok=True)
     pid.write_text(f"{os.getpid()}\n")
     log.info(
-        "golive serve: %d checks, environment %s", len(loaded.config.checks), loaded.environment
+        "golive serve: %d checks, environment %s, API on http://%s",
+        len(loaded.config.checks),
+        loaded.environment,
+        loaded.config.server.listen,
     )
     try:
-        await runtime.run()
+        await asyncio.gather(runtime.run(), web.serve(sockets=[listener]))
     finally:
         pid.unlink(missing_ok=True)
         store.close()

@@ -16,27 +16,27 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from prometheus_client import CollectorRegistry
+
+from golive.alerts import evaluate, maintenance_status, unsupported_rules
 from golive.clock import Clock
-from golive.config import LoadedConfig
+from golive.config import LoadedConfig, load_config
 from golive.engine.loop import Engine
 from golive.engine.results import CheckResult
 from golive.engine.rollup import HOUR_RETENTION, MINUTE_RETENTION, Bucket, RollupBuffer
 from golive.engine.state import CheckStatus, advance
+from golive.exceptions import ConfigError
 from golive.serve.metrics import Metrics
 from golive.store import EvidenceRecord, Store
+from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.state import flush, load_statuses, prune
+from golive.web.runtime import ReloadOutcome
 
 log = logging.getLogger("golive.serve")
 
 CYCLE_SECONDS = 1.0
 PRUNE_EVERY = timedelta(minutes=10)
 EVIDENCE_RETENTION = timedelta(hours=48)
-
-
-@dataclass(frozen=True)
-class ReloadOutcome:
-    ok: bool
-    message: str
 
 
 @dataclass
@@ -52,9 +52,16 @@ class ServeRuntime:
     """Everything `golive serve` runs, and what the web API reads."""
 
     def __init__(
-        self, loaded: LoadedConfig, *, store: Store, clock: Clock, concurrency: int = 500
+        self,
+        loaded: LoadedConfig,
+        *,
+        store: Store,
+        clock: Clock,
+        environ: Mapping[str, str],
+        concurrency: int = 500,
     ) -> None:
         self.loaded = loaded
+        self.environ = environ
         self.store = store
         self.clock = clock
         self.metrics = Metrics()
@@ -65,14 +72,19 @@ class ServeRuntime:
         self._last_prune = clock.now()
         self.engine = Engine(loaded, clock=clock, concurrency=concurrency, on_lag=self._on_lag)
         self._stopping = asyncio.Event()
+        for rule in unsupported_rules(loaded):
+            log.warning("not yet supported: alert %s", rule)
 
     # -- what the API reads ---------------------------------------------------------------
     @property
-    def metrics_registry(self) -> object:
+    def metrics_registry(self) -> CollectorRegistry:
         return self.metrics.registry
 
     def statuses(self) -> Mapping[str, CheckStatus]:
-        return self._statuses
+        return dict(self._statuses)  # a snapshot: the API reads it from a worker thread
+
+    def maintenance(self) -> Mapping[str, str]:
+        return maintenance_status(self.loaded, self.clock.now())
 
     # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:
@@ -107,12 +119,29 @@ class ServeRuntime:
             self._rollups.take_all() if final else self._rollups.take_closed(now)
         )
         await self._step("store", self._store_pending)
+        await self._step("alerts", self._evaluate_alerts, now)
         if now - self._last_prune >= PRUNE_EVERY:
             self._last_prune = now
             await self._step("prune", self._prune, now)
 
-    async def reload(self, loaded: LoadedConfig) -> ReloadOutcome:
-        """Switch to ``loaded`` (validated by the caller); unchanged checks keep their state."""
+    async def reload(self) -> ReloadOutcome:
+        """Read the config file again; switch to it only if it is valid (SIGHUP, `golive reload`
+        and the API all come here). A bad file is refused and the running config stays."""
+        current = self.loaded
+        try:
+            fresh = await asyncio.to_thread(
+                load_config, current.path, environ=self.environ, env=current.environment
+            )
+        except ConfigError as exc:
+            message = f"reload refused, still running the previous config: {exc.issues[0]}"
+            if len(exc.issues) > 1:
+                message += f" (and {len(exc.issues) - 1} more)"
+            log.error("%s", message)
+            return ReloadOutcome(False, message)
+        return self.apply(fresh)
+
+    def apply(self, loaded: LoadedConfig) -> ReloadOutcome:
+        """Switch to ``loaded`` (already validated); unchanged checks keep their state."""
         self.loaded = loaded
         self._statuses = self._initial_statuses(self._statuses)
         self.engine.reload(loaded)
@@ -166,6 +195,26 @@ class ServeRuntime:
             buckets=pending.buckets,
         )
         self._pending = _Pending({}, [], [])
+
+    async def _evaluate_alerts(self, now: datetime) -> None:
+        """Alert states from check states; the store (not memory) is the truth, so that
+        acknowledgements and silences made through the API count at once."""
+        loaded, statuses, latest = self.loaded, dict(self._statuses), dict(self.latest)
+
+        def evaluate_and_save() -> dict[str, int]:
+            current = load_alerts(self.store)
+            silences = load_silences(self.store, now=now, include_expired=False)
+            evaluation = evaluate(loaded, statuses, latest, current, silences, now)
+            save_evaluation(self.store, evaluation)
+            for problem in evaluation.problems:
+                log.warning("alerts: %s", problem)
+            counts = {"pending": 0, "firing": 0}
+            for alert in evaluation.apply(current).values():
+                counts[alert.state] = counts.get(alert.state, 0) + 1
+            return counts
+
+        for state, count in (await asyncio.to_thread(evaluate_and_save)).items():
+            self.metrics.alerts.labels(state).set(count)
 
     async def _prune(self, now: datetime) -> None:
         removed = await asyncio.to_thread(

@@ -1,0 +1,100 @@
+"""Which alerts a configuration defines: the implicit alert of every check, and every
+``alerts:`` rule on a check. Metric (``requests:``) and SLO (``slo:``) rules belong to the SLO
+stage: they are parsed by the config and reported here as not yet supported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from golive.alerts.model import fingerprint
+from golive.config import LoadedConfig
+from golive.probes.expect import Expectation
+
+METRICS_LATER = "metrics rules arrive with the SLO stage"
+SLO_LATER = "SLO rules arrive with the SLO stage"
+
+
+@dataclass(frozen=True, eq=False)
+class AlertSpec:
+    """One alert the configuration defines (not its current state)."""
+
+    fingerprint: str
+    name: str
+    rule: str | None  # None for a check's implicit alert
+    check: str
+    component: str | None
+    severity: str
+    labels: dict[str, str] = field(default_factory=dict)
+    runbook: str | None = None
+    fail_after: int = 1
+    for_: timedelta = timedelta(0)
+    condition: Expectation | None = None
+
+
+_cache: list[tuple[LoadedConfig, tuple[AlertSpec, ...]]] = []  # the last config's specs
+
+
+def alert_specs(config: LoadedConfig) -> tuple[AlertSpec, ...]:
+    """The implicit alert of each check, then each ``check:`` rule, in config order.
+
+    A rule's labels are its check's labels overlaid with its own, and its component, and
+    runbook unless it has one, come from its check, so silences and routes by label or
+    component catch both. Computed once per loaded config (a reload is a new object).
+    """
+    if _cache and _cache[0][0] is config:
+        return _cache[0][1]
+    specs = tuple(_build(config))
+    _cache[:] = [(config, specs)]
+    return specs
+
+
+def _build(config: LoadedConfig) -> list[AlertSpec]:
+    specs = [
+        AlertSpec(
+            fingerprint=fingerprint("check", check.name, check.labels),
+            name=check.name,
+            rule=None,
+            check=check.name,
+            component=check.component,
+            severity=check.severity,
+            labels=dict(check.labels),
+            runbook=check.runbook,
+            fail_after=check.fail_after,
+        )
+        for check in config.config.checks
+    ]
+    checks = {check.name: check for check in config.config.checks}
+    for rule in config.config.alerts:
+        check = checks.get(rule.check) if rule.check is not None else None
+        condition = config.conditions.get(rule.name)
+        if check is None or condition is None:
+            continue
+        labels = {**check.labels, **rule.labels}
+        specs.append(
+            AlertSpec(
+                fingerprint=fingerprint("rule", rule.name, labels),
+                name=rule.name,
+                rule=rule.name,
+                check=check.name,
+                component=check.component,
+                severity=rule.severity,
+                labels=labels,
+                runbook=rule.runbook or check.runbook,
+                fail_after=check.fail_after,
+                for_=rule.for_,
+                condition=condition,
+            )
+        )
+    return specs
+
+
+def unsupported_rules(config: LoadedConfig) -> list[str]:
+    """``"NAME: reason"`` for each rule this stage does not evaluate (metrics and SLO rules)."""
+    found = []
+    for rule in config.config.alerts:
+        if rule.requests is not None:
+            found.append(f"{rule.name}: {METRICS_LATER} (requests: {rule.requests})")
+        elif rule.slo is not None:
+            found.append(f"{rule.name}: {SLO_LATER} (slo: {rule.slo})")
+    return found

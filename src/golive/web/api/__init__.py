@@ -1,0 +1,24 @@
+"""The JSON API under ``/api/``: one router module per resource, each with ``build()``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from golive.web.api import (
+    alerts,
+    checks,
+    evidence,
+    maintenance,
+    notifications,
+    reload,
+    silences,
+    tokens,
+)
+
+__all__ = ["routers"]
+
+
+def routers() -> list[APIRouter]:
+    """A fresh router per resource (built per app, never shared between apps)."""
+    modules = (checks, alerts, silences, maintenance, evidence, notifications, tokens, reload)
+    return [module.build() for module in modules]

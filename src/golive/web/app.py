@@ -1,0 +1,59 @@
+"""The app factory: ``create_app(runtime)`` builds the FastAPI app that `golive serve` runs."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+import golive
+from golive.exceptions import StoreError
+from golive.web import api, system
+from golive.web.auth import authenticator
+from golive.web.runtime import Runtime
+from golive.web.security import RateLimitMiddleware, RateLimits, SecurityHeadersMiddleware
+
+log = logging.getLogger("golive.web")
+
+DESCRIPTION = """The JSON API of `golive serve`.
+
+Every route but `/healthz` needs `Authorization: Bearer <token>` (`golive token create`):
+viewers read, operators also silence and acknowledge, admins also manage tokens and reload.
+Answers carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; 429 comes with
+`Retry-After`. Errors are `{"detail": ...}`."""
+
+
+def create_app(runtime: Runtime, *, limits: RateLimits | None = None) -> FastAPI:
+    """The web app over ``runtime``; ``limits`` defaults to 600/min per token, 60/min per IP
+    without a token, 10 failed authentications/min per IP."""
+    app = FastAPI(
+        title="golive",
+        version=golive.__version__,
+        description=DESCRIPTION,
+        openapi_url=None,  # served by system.openapi, behind a token
+        docs_url=None,  # the interactive docs need scripts the CSP forbids
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    for router in api.routers():
+        app.include_router(router)
+    app.include_router(system.build())
+    app.add_exception_handler(StoreError, _store_unavailable)
+    # Added innermost first: the security headers wrap everything, the rate limit included.
+    app.add_middleware(
+        RateLimitMiddleware,
+        limits=limits or RateLimits(),
+        clock=runtime.clock,
+        authenticate=authenticator(runtime),
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    secrets = request.app.state.runtime.loaded.secrets
+    log.error(
+        "store error on %s %s: %s", request.method, request.url.path, secrets.redact(str(exc))
+    )
+    return JSONResponse({"detail": "store unavailable"}, status_code=503)

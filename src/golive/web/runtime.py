@@ -1,0 +1,86 @@
+"""What the web app needs from the process it runs in.
+
+`golive serve` implements ``Runtime`` (its scheduler keeps the current check states in memory,
+its reload swaps the configuration); tests implement it with plain objects. The app reads every
+member per request and never keeps a copy, so a reload shows at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from prometheus_client import CollectorRegistry
+
+from golive.clock import Clock
+from golive.config import LoadedConfig
+from golive.engine.state import CheckStatus
+from golive.store import Store
+
+
+class ReloadResult(Protocol):
+    """What a reload answers (``ReloadOutcome`` is one; any object with these will do)."""
+
+    @property
+    def ok(self) -> bool:
+        """True when the new configuration is running."""
+        ...
+
+    @property
+    def message(self) -> str:
+        """What happened: a summary, or why the configuration was refused (file:line: ...)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    """The plain ``ReloadResult``."""
+
+    ok: bool
+    message: str
+
+
+class Runtime(Protocol):
+    """The running golive process, as the web app sees it."""
+
+    @property
+    def loaded(self) -> LoadedConfig:
+        """The configuration now running; replaced (never mutated) by a successful reload.
+        The API lists checks, components and maintenance windows from it and redacts with
+        ``loaded.secrets``."""
+        ...
+
+    @property
+    def store(self) -> Store:
+        """The open store. The API only reads it, except for tokens, silences and
+        acknowledgements, which go through their domain functions."""
+        ...
+
+    @property
+    def clock(self) -> Clock:
+        """The one clock: "now" for queries and tokens, ``monotonic()`` for rate limits."""
+        ...
+
+    @property
+    def metrics_registry(self) -> CollectorRegistry:
+        """golive's own Prometheus metrics (check state, probe latency, outbox depth,
+        deliveries and failures), kept up to date by the engine and the notifier; ``/metrics``
+        exposes it as it is."""
+        ...
+
+    def statuses(self) -> Mapping[str, CheckStatus]:
+        """The scheduler's current state of each check, by name. A configured check missing
+        here is looked up in the store (``check_state``), else shown as unknown. Called from a
+        worker thread: return a snapshot or a mapping that is safe to read concurrently."""
+        ...
+
+    def maintenance(self) -> Mapping[str, str]:
+        """Checks in an active maintenance window now: check name → window name."""
+        ...
+
+    async def reload(self) -> ReloadResult:
+        """Read the configuration file again, validate it, and switch to it only if it is
+        valid. A bad file is refused (``ok=False``, ``message`` saying why, secrets redacted)
+        and the running configuration stays. The same path serves SIGHUP and `golive reload`."""
+        ...

@@ -1,0 +1,163 @@
+"""Helpers shared by the web tests: the TestClient import, an in-memory ``Runtime``, seeding.
+
+``FakeRuntime`` is what `golive serve` provides, with plain objects: statuses and maintenance
+are dicts the test fills, and ``reload`` really reads and validates the configuration file.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Gauge
+from sqlalchemy import insert
+from starlette.exceptions import StarletteDeprecationWarning
+
+from golive.clock import ManualClock
+from golive.config import LoadedConfig, load_config
+from golive.engine.state import CheckStatus
+from golive.exceptions import ConfigError
+from golive.store import Store
+from golive.store.tables import Evidence
+from golive.store.tables_monitor import Alert, Notification, Rollup
+from golive.web import ReloadOutcome
+
+with warnings.catch_warnings():
+    # Starlette 1.x prefers the httpx2 package and warns once, at import, when it
+    # falls back to httpx (which still works). httpx2 is not a dev dependency yet.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+__all__ = [
+    "FakeRuntime",
+    "TestClient",
+    "bearer",
+    "seed_alert",
+    "seed_evidence",
+    "seed_notification",
+    "seed_rollup",
+]
+
+
+@dataclass
+class FakeRuntime:
+    """An in-memory ``golive.web.Runtime`` for tests."""
+
+    loaded: LoadedConfig
+    store: Store
+    clock: ManualClock
+    environ: Mapping[str, str]
+    metrics_registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    live: dict[str, CheckStatus] = field(default_factory=dict)
+    windows: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.check_up = Gauge(
+            "golive_check_up", "1 up, 0 down, -1 unknown", ["check"], registry=self.metrics_registry
+        )
+
+    def statuses(self) -> Mapping[str, CheckStatus]:
+        return dict(self.live)
+
+    def maintenance(self) -> Mapping[str, str]:
+        return dict(self.windows)
+
+    async def reload(self) -> ReloadOutcome:
+        try:
+            loaded = load_config(
+                self.loaded.path, environ=self.environ, env=self.loaded.environment
+            )
+        except ConfigError as exc:
+            return ReloadOutcome(False, f"configuration refused, the previous one runs: {exc}")
+        self.loaded = loaded
+        return ReloadOutcome(True, f"reloaded: {len(loaded.config.checks)} checks")
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# Rows written straight into the tables, as the engine, evaluator and notifier would.
+
+
+def seed_evidence(store: Store, subject: str, ok: bool, at: datetime, **extra: Any) -> None:
+    row: dict[str, Any] = {
+        "run_id": None,
+        "kind": "probe",
+        "subject": subject,
+        "environment": "default",
+        "ok": ok,
+        "taken_at": at,
+        "expires_at": at + timedelta(minutes=2),
+        "latency_ms": 12.5,
+        "error": None,
+        "values": {"status": 200 if ok else 503},
+        "failed": [],
+    }
+    with store.engine.begin() as connection:
+        connection.execute(insert(Evidence), {**row, **extra})
+
+
+def seed_rollup(store: Store, check: str, bucket: datetime, runs: int, failures: int) -> None:
+    row: dict[str, Any] = {
+        "check": check,
+        "resolution": "hour",
+        "bucket": bucket,
+        "runs": runs,
+        "failures": failures,
+        "latency_sum_ms": 10.0 * runs,
+        "latency_max_ms": 30.0,
+        "latency_hist": [0, 0, runs] + [0] * 9,
+    }
+    with store.engine.begin() as connection:
+        connection.execute(insert(Rollup), row)
+
+
+def seed_alert(store: Store, fingerprint: str, at: datetime, **extra: Any) -> None:
+    row: dict[str, Any] = {
+        "fingerprint": fingerprint,
+        "name": "api-health",
+        "rule": None,
+        "check": "api-health",
+        "component": "API",
+        "severity": "high",
+        "labels": {},
+        "state": "firing",
+        "pending_since": at,
+        "firing_since": at,
+        "resolved_at": None,
+        "summary": "api-health is DOWN",
+        "details": {},
+        "silenced_by": None,
+        "inhibited_by": None,
+        "acknowledged_by": None,
+        "acknowledged_at": None,
+        "last_notified_at": None,
+        "updated_at": at,
+    }
+    with store.engine.begin() as connection:
+        connection.execute(insert(Alert), {**row, **extra})
+
+
+def seed_notification(store: Store, dedup_key: str, at: datetime, **extra: Any) -> None:
+    row: dict[str, Any] = {
+        "dedup_key": dedup_key,
+        "channel": "ops",
+        "kind": "alert",
+        "group_key": "",
+        "title": "api-health is DOWN",
+        "body": "api-health failed",
+        "payload": {},
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": at,
+        "lease_until": None,
+        "last_error": None,
+        "created_at": at,
+        "delivered_at": None,
+    }
+    with store.engine.begin() as connection:
+        connection.execute(insert(Notification), {**row, **extra})
