@@ -189,7 +189,9 @@ def test_maintenance_status_names_the_window_of_each_check(tmp_path: Path) -> No
 
 
 def test_an_invalid_cron_expression_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"maintenance\[weekly-db\].cron: invalid cron expression '0 25 \* \* \*'"):
+    with pytest.raises(
+        ConfigError, match=r"maintenance\[weekly-db\].cron: invalid cron expression '0 25 \* \* \*'"
+    ):
         load(tmp_path, CONFIG + MAINTENANCE.replace("0 3 * * sun", "0 25 * * *"))
 
 

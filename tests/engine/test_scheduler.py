@@ -12,7 +12,10 @@ from golive.engine.scheduler import FIRST_RUN_SPREAD, Scheduler
 
 
 def many_checks(tmp_path: Path, count: int, every: str = "30s") -> LoadedConfig:
-    lines = [f"  - {{name: c{i}, tcp: {{host: 127.0.0.1, port: 1}}, every: {every}, timeout: 1s}}" for i in range(count)]
+    lines = [
+        f"  - {{name: c{i}, tcp: {{host: 127.0.0.1, port: 1}}, every: {every}, timeout: 1s}}"
+        for i in range(count)
+    ]
     path = tmp_path / "golive.yaml"
     path.write_text("version: 1\nproject: shop\nchecks:\n" + "\n".join(lines) + "\n")
     return load_config(path, environ={})

@@ -11,14 +11,27 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def result(ok: bool, minute: int) -> CheckResult:
-    return CheckResult("web", None, "http", "GET /", ok, 1.0, None if ok else "boom", (), {}, T0 + timedelta(minutes=minute))
+    return CheckResult(
+        "web",
+        None,
+        "http",
+        "GET /",
+        ok,
+        1.0,
+        None if ok else "boom",
+        (),
+        {},
+        T0 + timedelta(minutes=minute),
+    )
 
 
 def run(oks: list[bool], *, fail_after: int = 3, recover_after: int = 2) -> list[CheckStatus]:
     status = CheckStatus.initial("web", T0)
     seen = []
     for minute, ok in enumerate(oks, start=1):
-        status = advance(status, result(ok, minute), fail_after=fail_after, recover_after=recover_after)
+        status = advance(
+            status, result(ok, minute), fail_after=fail_after, recover_after=recover_after
+        )
         seen.append(status)
     return seen
 

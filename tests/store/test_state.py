@@ -28,9 +28,13 @@ def result(ok: bool, at: datetime, latency: float = 12.0) -> CheckResult:
 
 def test_statuses_survive_a_restart(tmp_path: Path) -> None:
     store = open_store(tmp_path)
-    status = advance(CheckStatus.initial("web", T0), result(True, T0), fail_after=2, recover_after=1)
+    status = advance(
+        CheckStatus.initial("web", T0), result(True, T0), fail_after=2, recover_after=1
+    )
     flush(store, environment="prod", statuses=[status], evidence=[], buckets=[])
-    status = advance(status, result(False, T0 + timedelta(seconds=30)), fail_after=2, recover_after=1)
+    status = advance(
+        status, result(False, T0 + timedelta(seconds=30)), fail_after=2, recover_after=1
+    )
     flush(store, environment="prod", statuses=[status], evidence=[], buckets=[])
     store.close()
     loaded = load_statuses(open_store(tmp_path))
@@ -45,7 +49,10 @@ def test_a_rollup_written_twice_is_merged_not_duplicated(tmp_path: Path) -> None
     flush(store, environment="prod", statuses=[], evidence=[], buckets=second)
     with store.engine.connect() as connection:
         rows = connection.execute(select(Rollup).order_by(Rollup.resolution)).mappings().all()
-    assert [(r["resolution"], r["runs"], r["failures"]) for r in rows] == [("hour", 3, 1), ("minute", 3, 1)]
+    assert [(r["resolution"], r["runs"], r["failures"]) for r in rows] == [
+        ("hour", 3, 1),
+        ("minute", 3, 1),
+    ]
     assert rows[1]["latency_max_ms"] == 300
     assert sum(rows[1]["latency_hist"]) == 3
 
@@ -54,8 +61,20 @@ def test_retention_prunes_old_evidence_and_rollups(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     old, new = T0 - timedelta(days=3), T0
     records = [result(True, old).evidence(), result(True, new).evidence()]
-    flush(store, environment="prod", statuses=[], evidence=records, buckets=rollup([result(True, old), result(True, new)]))
-    removed = prune(store, T0, evidence_for=timedelta(hours=48), minutes_for=timedelta(days=1), hours_for=timedelta(days=400))
+    flush(
+        store,
+        environment="prod",
+        statuses=[],
+        evidence=records,
+        buckets=rollup([result(True, old), result(True, new)]),
+    )
+    removed = prune(
+        store,
+        T0,
+        evidence_for=timedelta(hours=48),
+        minutes_for=timedelta(days=1),
+        hours_for=timedelta(days=400),
+    )
     assert removed == 2  # one evidence row, one minute rollup
     with store.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Evidence)).scalar() == 1
