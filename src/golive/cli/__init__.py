@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from golive import __version__
+from golive.cli.admin import silences, tokens
 from golive.cli.check import check
 from golive.cli.serve import reload, serve, status
 from golive.cli.validate import validate
@@ -23,6 +24,8 @@ app.command()(check)
 app.command()(serve)
 app.command()(status)
 app.command()(reload)
+app.add_typer(silences, name="silence")
+app.add_typer(tokens, name="token")
 
 
 def _version(value: bool) -> None:
