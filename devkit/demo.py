@@ -1,22 +1,27 @@
 """`make demo`: ParkWise with its real PostgreSQL, Redis, TLS proxy and DNS, probed by golive.
 
 Everything runs on free 127.0.0.1 ports with state under .golive/demo/. The demo runs
-`golive check` on the healthy system, then stops Redis to show what a failure looks like.
-In a terminal it then keeps everything running until Ctrl-C so you can poke at it.
+`golive check` once, then `golive serve`; it stops Redis and shows the notification golive
+sends to a local webhook, then brings Redis back for the all-clear. In a terminal it then keeps
+everything running until Ctrl-C so you can poke at it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
 from devkit.certs import make_ca, make_cert
 from devkit.ports import free_port, wait_for_port
+from devkit.receivers import WebhookReceiver
 from devkit.servers import DnsServer, NginxServer, PostgresServer, RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +71,43 @@ def golive(*args: str, env: dict[str, str]) -> int:
     return subprocess.call(command, env={**os.environ, **env, "COLUMNS": "120"})
 
 
+class Api:
+    """The few golive API calls the demo makes."""
+
+    def __init__(self, listen: str, token: str) -> None:
+        self.base, self.token = f"http://{listen}", token
+
+    def states(self) -> dict[str, str]:
+        request = urllib.request.Request(
+            f"{self.base}/api/checks", headers={"Authorization": f"Bearer {self.token}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                checks = json.load(response)["checks"]
+        except OSError:
+            return {}
+        return {name: check["state"] for name, check in checks.items()}
+
+
+def wait(condition: Callable[[], object], what: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise SystemExit(
+        f"demo: gave up waiting for {what} after {timeout:.0f}s (see {STATE / 'serve.log'})"
+    )
+
+
+def show(hook: WebhookReceiver, index: int) -> None:
+    body = hook.requests[index].body
+    print("\n   \033[1mwebhook received:\033[0m " + str(body.get("title", "")), flush=True)
+    for line in str(body.get("message", "")).splitlines():
+        print(f"   │ {line}", flush=True)
+    print(flush=True)
+
+
 def main() -> int:
     shutil.rmtree(STATE, ignore_errors=True)
     STATE.mkdir(parents=True)
@@ -98,6 +140,10 @@ def main() -> int:
         )
         stack.enter_context(NginxServer.start(STATE / "nginx", site, ports=[tls_port]))
 
+        hook = WebhookReceiver()
+        hook.start()
+        stack.callback(hook.stop)
+        listen = f"127.0.0.1:{free_port()}"
         env = {
             "PARKWISE_URL": f"http://127.0.0.1:{app_port}",
             "PARKWISE_PORT": str(app_port),
@@ -106,19 +152,69 @@ def main() -> int:
             "PARKWISE_TLS_PORT": str(tls_port),
             "PARKWISE_CA_FILE": str(ca.cert_path),
             "PARKWISE_DNS": f"127.0.0.1:{dns.port}",
+            "PARKWISE_ALERTS_URL": hook.url("/golive"),
+            "GOLIVE_LISTEN": listen,
         }
-        say("every dependency is up: golive checks them all")
+        say("every dependency is up: golive checks them all once")
         golive("check", env=env)
 
-        say("now Redis goes away: watch which checks fail, and why")
+        say(f"starting golive serve (API on http://{listen}); notifications go to a local webhook")
+        token = subprocess.run(
+            [
+                str(GOLIVE),
+                "token",
+                "create",
+                "--role",
+                "admin",
+                "--name",
+                "demo",
+                "-c",
+                str(CONFIG),
+            ],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        serve_log = (STATE / "serve.log").open("w")
+        stack.callback(serve_log.close)
+        server = subprocess.Popen(
+            [str(GOLIVE), "serve", "-c", str(CONFIG)],
+            env={**os.environ, **env},
+            stdout=serve_log,
+            stderr=subprocess.STDOUT,
+        )
+        stack.callback(_stop, server)
+        api = Api(listen, token)
+        wait(
+            lambda: api.states() and all(s == "up" for s in api.states().values()),
+            "every check UP",
+            60,
+        )
+        say("all checks UP: " + ", ".join(sorted(api.states())))
+
+        say("now Redis goes away — watch the webhook")
         redis.stop()
-        golive("check", env=env)
+        wait(lambda: len(hook.requests) >= 1, "a notification", 60)
+        show(hook, 0)
+        wait(lambda: api.states().get("redis") == "down", "redis DOWN", 30)
+        print(
+            f"   golive status: redis={api.states()['redis']}, api-health={api.states()['api-health']}"
+            " (held: it depends on redis, so only the root cause is announced)",
+            flush=True,
+        )
+
+        say("Redis comes back — and so does the all-clear")
+        seen = len(hook.requests)
+        redis = stack.enter_context(RedisServer.start(STATE / "redis2", port=redis.port))
+        wait(lambda: len(hook.requests) > seen, "the resolved notification", 60)
+        show(hook, seen)
 
         print(
             f"\nParkWise:  http://127.0.0.1:{app_port}/health   (metrics: /metrics)\n"
-            f"Evidence:  {CONFIG.parent / '.golive' / 'golive.db'} (SQLite)\n"
-            f"Try:       .venv/bin/golive check --json -c {CONFIG.relative_to(ROOT)}  "
-            "(with the env vars above; see devkit/demo.py)\n",
+            f"golive API: http://{listen}/api/checks   with  Authorization: Bearer {token}\n"
+            f"golive metrics: http://{listen}/metrics (same token) · log: {STATE / 'serve.log'}\n"
+            f"Evidence:  {CONFIG.parent / '.golive' / 'golive.db'} (SQLite)\n",
             flush=True,
         )
         if sys.stdin.isatty():

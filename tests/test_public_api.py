@@ -13,6 +13,7 @@ PACKAGES = [
     "golive.alerts",
     "golive.config",
     "golive.engine",
+    "golive.notify",
     "golive.probes",
     "golive.serve",
     "golive.store",

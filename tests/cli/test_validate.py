@@ -17,7 +17,11 @@ def test_the_reference_config_validates() -> None:
     result = runner.invoke(app, ["validate", "-c", str(REFERENCE)], env={})
     assert result.exit_code == 0, result.output
     assert "is valid — project parkwise, environment staging" in result.output
-    assert "not yet supported: server, maintenance, notify, metrics" in result.output
+    assert "not yet supported: metrics, slos, loadtests" in result.output
+    assert (
+        "not yet supported: alert high-error-rate: metrics rules arrive with the SLO stage"
+        in result.output
+    )
 
 
 def test_validate_json_lists_sections_and_what_is_not_yet_supported() -> None:

@@ -16,11 +16,13 @@ def validate(
     """Check the config file; exit 0 with a summary, or 2 with FILE:LINE:COL errors."""
 
     def command() -> int:
+        from golive.alerts import unsupported_rules
         from golive.config.stages import SECTIONS, not_yet_supported
 
         loaded = load(config, env)
         cfg = loaded.config
         pending = not_yet_supported(cfg)
+        rules = unsupported_rules(loaded)
         counts = {s.key: s.count(cfg) for s in SECTIONS}
         if as_json:
             out.print_json(
@@ -32,6 +34,7 @@ def validate(
                         "environment": loaded.environment,
                         "sections": counts,
                         "not_yet_supported": [s.key for s, _ in pending],
+                        "unsupported_alerts": rules,
                     }
                 )
             )
@@ -60,6 +63,8 @@ def validate(
         )
         if pending:
             out.print(f"[yellow]not yet supported:[/yellow] {', '.join(s.key for s, _ in pending)}")
+        for rule in rules:
+            out.print(f"[yellow]not yet supported:[/yellow] alert {rule}", markup=True)
         return EXIT_OK
 
     raise typer.Exit(guarded(command))

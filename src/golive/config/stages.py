@@ -26,14 +26,14 @@ class Section:
 
 
 SECTIONS = (
-    Section("server", "alerts & notify", False),
+    Section("server", "alerts & notify", True),
     Section("components", "checks", True),
     Section("checks", "checks", True),
-    Section("maintenance", "alerts & notify", False),
-    Section("notify", "alerts & notify", False),
+    Section("maintenance", "alerts & notify", True),
+    Section("notify", "alerts & notify", True),
     Section("metrics", "SLOs", False),
     Section("slos", "SLOs", False),
-    Section("alerts", "alerts & notify", False),
+    Section("alerts", "alerts & notify", True),
     Section("loadtests", "SLOs", False),
     Section("oncall", "incidents & on-call", False),
     Section("incidents", "incidents & on-call", False),

@@ -103,6 +103,10 @@ class Engine:
             if self.on_lag is not None:
                 self.on_lag(due.check, lag)
             result = await run_check(self.loaded, due.check, clock=self.clock, http=session)
+        self.submit(result)
+
+    def submit(self, result: CheckResult) -> None:
+        """Hand a finished result to the next ``drain()``."""
         self.counters.runs += 1
         self._results.append(result)
 

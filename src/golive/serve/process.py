@@ -20,6 +20,7 @@ from golive.engine.once import open_store
 from golive.exceptions import GoliveError
 from golive.probes.base import os_reason
 from golive.serve.runtime import ServeRuntime
+from golive.store.outbox import release_leases
 from golive.web import create_app
 
 log = logging.getLogger("golive.serve")
@@ -50,6 +51,17 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _refuse_a_second_server(pid: Path) -> None:
+    try:
+        other = int(pid.read_text().strip())
+        command = Path(f"/proc/{other}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return  # no pid file, or its process is gone
+    if b"golive" not in command:
+        return  # the pid was reused by something else
+    raise GoliveError(f"golive serve is already running with this config (pid {other}, {pid})")
+
+
 def pid_file(loaded: LoadedConfig) -> Path:
     return loaded.base_dir / ".golive" / "serve.pid"
 
@@ -64,8 +76,14 @@ async def serve(
     loaded: LoadedConfig, environ: Mapping[str, str], *, concurrency: int = 500
 ) -> None:
     """Run until SIGTERM or SIGINT."""
+    pid = pid_file(loaded)
+    _refuse_a_second_server(pid)
     listener = _listen(loaded.config.server.host, loaded.config.server.port)
     store = await asyncio.to_thread(open_store, loaded)
+    if store.engine.dialect.name == "sqlite":  # alone on this store: earlier leases are ours
+        released = await asyncio.to_thread(release_leases, store, SystemClock().now())
+        if released:
+            log.warning("resending %d notifications interrupted by a previous stop", released)
     runtime = ServeRuntime(
         loaded, store=store, clock=SystemClock(), environ=environ, concurrency=concurrency
     )
@@ -89,7 +107,6 @@ async def serve(
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
-    pid = pid_file(loaded)
     pid.parent.mkdir(parents=True, exist_ok=True)
     pid.write_text(f"{os.getpid()}\n")
     log.info(

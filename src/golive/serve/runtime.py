@@ -26,9 +26,11 @@ from golive.engine.results import CheckResult
 from golive.engine.rollup import HOUR_RETENTION, MINUTE_RETENTION, Bucket, RollupBuffer
 from golive.engine.state import CheckStatus, advance
 from golive.exceptions import ConfigError
+from golive.notify import check_channels, deliver_due, escalation_notes, plan
 from golive.serve.metrics import Metrics
 from golive.store import EvidenceRecord, Store
 from golive.store.alerts import load_alerts, load_silences, save_evaluation
+from golive.store.outbox import counts_by_status
 from golive.store.state import flush, load_statuses, prune
 from golive.web.runtime import ReloadOutcome
 
@@ -72,8 +74,17 @@ class ServeRuntime:
         self._last_prune = clock.now()
         self.engine = Engine(loaded, clock=clock, concurrency=concurrency, on_lag=self._on_lag)
         self._stopping = asyncio.Event()
+        self._deliver_now = asyncio.Event()
+        self._announce(loaded)
+
+    def _announce(self, loaded: LoadedConfig) -> None:
+        """Say once, at start and on reload, what this config asks for that cannot run."""
         for rule in unsupported_rules(loaded):
             log.warning("not yet supported: alert %s", rule)
+        for note in escalation_notes(loaded.config.notify):
+            log.warning("not yet supported: %s", note)
+        for problem in check_channels(loaded.config, loaded.secrets):
+            log.error("notify: %s", problem)
 
     # -- what the API reads ---------------------------------------------------------------
     @property
@@ -90,6 +101,7 @@ class ServeRuntime:
     async def run(self) -> None:
         """Run until ``stop()``; the last results and open rollups are stored on the way out."""
         engine = asyncio.create_task(self.engine.run(), name="engine")
+        deliverer = asyncio.create_task(self._deliver_loop(), name="deliver")
         try:
             while not self._stopping.is_set():
                 started = time.perf_counter()
@@ -101,6 +113,8 @@ class ServeRuntime:
             self.engine.stop()
             await engine
             await self.cycle(final=True)
+            self._deliver_now.set()
+            await deliverer
 
     def stop(self) -> None:
         self._stopping.set()
@@ -120,6 +134,7 @@ class ServeRuntime:
         )
         await self._step("store", self._store_pending)
         await self._step("alerts", self._evaluate_alerts, now)
+        await self._step("notify", self._notify, now)
         if now - self._last_prune >= PRUNE_EVERY:
             self._last_prune = now
             await self._step("prune", self._prune, now)
@@ -143,6 +158,7 @@ class ServeRuntime:
     def apply(self, loaded: LoadedConfig) -> ReloadOutcome:
         """Switch to ``loaded`` (already validated); unchanged checks keep their state."""
         self.loaded = loaded
+        self._announce(loaded)
         self._statuses = self._initial_statuses(self._statuses)
         self.engine.reload(loaded)
         names = len(loaded.config.checks)
@@ -215,6 +231,43 @@ class ServeRuntime:
 
         for state, count in (await asyncio.to_thread(evaluate_and_save)).items():
             self.metrics.alerts.labels(state).set(count)
+
+    async def _notify(self, now: datetime) -> None:
+        """Route new alert events into the outbox (delivery runs in its own loop)."""
+        loaded = self.loaded
+        planned = await asyncio.to_thread(
+            plan, self.store, loaded.config, now, secrets=loaded.secrets, base_dir=loaded.base_dir
+        )
+        for error in planned.errors:
+            self.metrics.cycle_errors.labels("notify").inc()
+            log.error("notify: %s", error)
+        self._deliver_now.set()
+
+    async def _deliver_loop(self) -> None:
+        """Deliver due notifications; a slow channel delays only other notifications."""
+        while not self._stopping.is_set():
+            await self._step("deliver", self._deliver)
+            self._deliver_now.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._deliver_now.wait(), CYCLE_SECONDS)
+
+    async def _deliver(self) -> None:
+        loaded = self.loaded
+        delivered = await deliver_due(self.store, loaded.config, loaded.secrets, self.clock.now())
+        for outcome in delivered.outcomes:
+            if outcome.result == "delivered":
+                self.metrics.deliveries.labels(outcome.channel).inc()
+            else:
+                permanent = "true" if outcome.permanent else "false"
+                self.metrics.delivery_failures.labels(outcome.channel, permanent).inc()
+                log.warning(
+                    "notification %d to %s: %s", outcome.id, outcome.channel, outcome.reason
+                )
+        for error in delivered.errors:
+            self.metrics.cycle_errors.labels("deliver").inc()
+            log.error("deliver: %s", error)
+        for status, count in (await asyncio.to_thread(counts_by_status, self.store)).items():
+            self.metrics.outbox.labels(status).set(count)
 
     async def _prune(self, now: datetime) -> None:
         removed = await asyncio.to_thread(

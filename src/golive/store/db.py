@@ -25,8 +25,9 @@ def normalise_url(url: str, base_dir: Path) -> str:
     return url
 
 
-def create(url: str) -> Engine:
-    """An engine for ``url`` (already normalised), with the parent folder of a SQLite file made."""
+def create(url: str, *, busy_timeout: float = 30.0) -> Engine:
+    """An engine for ``url`` (already normalised), with the parent folder of a SQLite file made;
+    SQLite waits up to ``busy_timeout`` seconds for a lock held by another connection."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -34,7 +35,7 @@ def create(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() != "postgresql":

@@ -45,9 +45,9 @@ class Store:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, *, busy_timeout: float = 30.0) -> Store:
         """Open (and migrate) the store at an already normalised URL."""
-        engine = db.create(url)
+        engine = db.create(url, busy_timeout=busy_timeout)
         db.migrate(engine)
         return cls(engine)
 

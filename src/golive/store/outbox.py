@@ -377,3 +377,19 @@ def counts_by_status(store: Store) -> dict[str, int]:
         for status, count in connection.execute(query).all():
             counts[str(status)] = int(count)
     return counts
+
+
+def release_leases(store: Store, now: datetime) -> int:
+    """Free the rows a previous life of this server was sending when it died.
+
+    Only for a server that is alone on its store (SQLite: `golive serve` refuses to start
+    beside a live one): the rows go out again at once, with their dedup key, instead of after
+    their lease.
+    """
+    statement = (
+        update(Notification)
+        .where(Notification.status == "sending")
+        .values(lease_until=None, next_attempt_at=now)
+    )
+    with transaction(store, "release leases") as connection:
+        return int(connection.execute(statement).rowcount)

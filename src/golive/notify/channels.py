@@ -1,0 +1,95 @@
+"""Channels: their URLs are secrets (redaction), checking them at startup, test messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from urllib.parse import parse_qsl, unquote
+
+from golive.config.root import ConfigBase
+from golive.config.secrets import Secrets
+from golive.exceptions import UsageError
+from golive.notify.compose import Context, test_message
+from golive.notify.items import dedup_key
+from golive.notify.transport import AppriseTransport, Transport
+from golive.store import outbox
+from golive.store.evidence import Store
+from golive.store.outbox import NewNotification
+
+
+def channel_redactor(config: ConfigBase, secrets: Secrets) -> Callable[[str], str]:
+    """Redaction by ``secrets`` and of every channel URL (channel URLs are secrets, whether or
+    not they came from the environment): the whole URL, its password, and the pieces of it that
+    look like tokens on their own (many Apprise URLs are ``scheme://TOKEN/TOKEN``)."""
+    extra = Secrets()
+    for channel in config.notify.channels:
+        extra.add(channel.url)
+        rest = channel.url.partition("://")[2]
+        netloc, _, tail = rest.partition("/")
+        path, _, query = tail.partition("?")
+        pieces = [*re.split(r"[@:]", netloc), *path.split("/")]
+        for piece in [*pieces, *(value for _, value in parse_qsl(query))]:
+            if _token_like(unquote(piece)):
+                extra.add(unquote(piece))
+
+    def redact(text: str) -> str:
+        return extra.redact(secrets.redact(text))
+
+    return redact
+
+
+def _token_like(piece: str) -> bool:
+    """No dots (not a host name) and long, or of letters and digits mixed."""
+    if "." in piece or len(piece) < 6:
+        return False
+    mixed = any(c.isdigit() for c in piece) and any(c.isalpha() for c in piece)
+    return len(piece) >= 16 or mixed
+
+
+def check_channels(
+    config: ConfigBase, secrets: Secrets, *, transport: Transport | None = None
+) -> list[str]:
+    """One line per channel whose URL Apprise cannot use (``golive serve`` refuses to start)."""
+    redact = channel_redactor(config, secrets)
+    checker = transport if transport is not None else AppriseTransport(redact)
+    problems = []
+    for channel in config.notify.channels:
+        problem = checker.problem(channel.url)
+        if problem is not None:
+            problems.append(f"channel {channel.name}: {redact(problem)}")
+    return problems
+
+
+def send_test(
+    store: Store, config: ConfigBase, channel_names: Sequence[str], now: datetime
+) -> dict[str, int]:
+    """Queue a test message to each named channel (every channel when none is named) through the
+    outbox; return the outbox row id per channel, to follow its delivery."""
+    known = [channel.name for channel in config.notify.channels]
+    names = list(dict.fromkeys(channel_names)) or known
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise UsageError(
+            f"no channel called {', '.join(unknown)} (channels: {', '.join(known) or 'none'})"
+        )
+    key = dedup_key("test", now.isoformat())
+    context = Context(now)
+    with outbox.transaction(store, "queue test notifications") as connection:
+        for name in names:
+            message = test_message(name, context)
+            outbox.enqueue(
+                connection,
+                NewNotification(
+                    dedup_key=key,
+                    channel=name,
+                    kind="test",
+                    title=message.title,
+                    body=message.body,
+                    group_key="test",
+                    payload={"type": message.notify_type},
+                ),
+                now,
+            )
+        written = outbox.ids_by_channel(connection, key)
+    return {name: written[name] for name in names}

@@ -1,0 +1,112 @@
+"""Which route an alert takes, and the grouping and repeat settings it gets there.
+
+Routes are tried in order; the first whose ``match`` fits wins. A ``match`` key is one of the
+alert's fields (``severity``, ``component``, ``check``, ``alert`` = its name, ``rule``) or else
+one of its labels; a list matches any of its values; an empty ``match`` matches everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from golive.config.notify import Notify, Route
+
+FIELDS = {"severity": "severity", "component": "component", "check": "check", "rule": "rule"}
+FIELDS |= {"alert": "name", "name": "name", "fingerprint": "fingerprint"}
+
+
+@dataclass(frozen=True)
+class EffectiveRoute:
+    """A route with the defaults of ``notify:`` filled in."""
+
+    index: int
+    match: Mapping[str, str | list[str]]
+    to: tuple[str, ...]
+    escalation: str | None
+    digest: str | None
+    group_by: tuple[str, ...]
+    group_wait: timedelta
+    repeat_every: timedelta
+
+    @property
+    def label(self) -> str:
+        """How the route is named in messages and logs: ``route 2 (severity=high)``."""
+        shown = ", ".join(
+            f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in self.match.items()
+        )
+        return f"route {self.index + 1} ({shown or 'everything'})"
+
+
+def effective_routes(notify: Notify) -> list[EffectiveRoute]:
+    """Every route of ``notify``, in order, with route-level overrides applied."""
+    return [_effective(index, route, notify) for index, route in enumerate(notify.routes)]
+
+
+def _effective(index: int, route: Route, notify: Notify) -> EffectiveRoute:
+    return EffectiveRoute(
+        index=index,
+        match=dict(route.match),
+        to=tuple(route.to),
+        escalation=route.escalation,
+        digest=route.digest,
+        group_by=tuple(route.group_by if route.group_by is not None else notify.group_by),
+        group_wait=route.group_wait if route.group_wait is not None else notify.group_wait,
+        repeat_every=route.repeat_every if route.repeat_every is not None else notify.repeat_every,
+    )
+
+
+def value_of(alert: Mapping[str, Any], key: str) -> str | None:
+    """An alert's field or, failing that, its label ``key``, as text."""
+    if key in FIELDS:
+        value = alert.get(FIELDS[key])
+    else:
+        labels = alert.get("labels")
+        value = labels.get(key) if isinstance(labels, Mapping) else None
+    return None if value is None else str(value)
+
+
+def matches(route: EffectiveRoute, alert: Mapping[str, Any]) -> bool:
+    """Whether every key of the route's ``match`` fits the alert."""
+    for key, wanted in route.match.items():
+        value = value_of(alert, key)
+        options = wanted if isinstance(wanted, list) else [wanted]
+        if value is None or value not in options:
+            return False
+    return True
+
+
+def route_for(routes: Sequence[EffectiveRoute], alert: Mapping[str, Any]) -> EffectiveRoute | None:
+    """The first route that matches ``alert`` (a payload or alert as a dict), or None."""
+    for route in routes:
+        if matches(route, alert):
+            return route
+    return None
+
+
+def group_values(route: EffectiveRoute, alert: Mapping[str, Any]) -> tuple[str, ...]:
+    """The values of the route's ``group_by`` keys for this alert ("" when it has none)."""
+    return tuple(value_of(alert, key) or "" for key in route.group_by)
+
+
+def group_key(route: EffectiveRoute, values: Sequence[str]) -> str:
+    """A readable key for a group, stored with its notifications: ``route1:component=API``."""
+    pairs = ",".join(f"{k}={v}" for k, v in zip(route.group_by, values, strict=True))
+    return f"route{route.index + 1}:{pairs}"
+
+
+def escalation_notes(notify: Notify) -> list[str]:
+    """One line per route with an escalation policy: paging arrives with the on-call stage."""
+    notes = []
+    for route in effective_routes(notify):
+        if route.escalation:
+            meanwhile = (
+                f"notifying {', '.join(route.to)} meanwhile" if route.to else "nothing is sent"
+            )
+            notes.append(
+                f"{route.label}: escalation {route.escalation!r} arrives with the on-call "
+                f"stage; {meanwhile}"
+            )
+    return notes

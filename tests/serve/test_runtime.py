@@ -1,0 +1,79 @@
+"""The serve cycle: nothing is lost when the store is locked, and alerts follow states."""
+
+from __future__ import annotations
+
+import sqlite3
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+from golive.clock import ManualClock
+from golive.config import load_config
+from golive.engine.results import CheckResult
+from golive.serve.runtime import ServeRuntime
+from golive.store import Store, normalise_url
+from golive.store.alerts import list_alerts
+from golive.store.state import load_statuses
+
+CONFIG = """\
+version: 1
+project: shop
+checks:
+  - {name: web, tcp: {host: 127.0.0.1, port: 1}, fail_after: 2}
+"""
+
+
+def runtime(tmp_path: Path, *, busy_timeout: float = 30.0) -> tuple[ServeRuntime, ManualClock]:
+    path = tmp_path / "golive.yaml"
+    path.write_text(textwrap.dedent(CONFIG))
+    loaded = load_config(path, environ={})
+    store = Store.open(normalise_url("sqlite:///golive.db", tmp_path), busy_timeout=busy_timeout)
+    clock = ManualClock()
+    return ServeRuntime(loaded, store=store, clock=clock, environ={}), clock
+
+
+def result(ok: bool, clock: ManualClock) -> CheckResult:
+    return CheckResult(
+        "web",
+        None,
+        "tcp",
+        "127.0.0.1:1",
+        ok,
+        1.0,
+        None if ok else "connection refused",
+        (),
+        {},
+        clock.now(),
+    )
+
+
+async def test_results_survive_a_locked_store_and_are_written_by_a_later_cycle(
+    tmp_path: Path,
+) -> None:
+    serve, clock = runtime(tmp_path, busy_timeout=0.1)
+    locker = sqlite3.connect(tmp_path / "golive.db", timeout=0)
+    locker.execute("BEGIN EXCLUSIVE")
+    serve.engine.submit(result(True, clock))
+    await serve.cycle()
+    assert serve.metrics.cycle_errors.labels("store")._value.get() >= 1  # type: ignore[attr-defined]
+    locker.rollback()
+    locker.close()
+    clock.advance(timedelta(seconds=1))
+    await serve.cycle()
+    assert load_statuses(serve.store)["web"].state == "up"
+
+
+async def test_a_check_that_goes_down_opens_an_alert_and_recovery_resolves_it(
+    tmp_path: Path,
+) -> None:
+    serve, clock = runtime(tmp_path)
+    for ok in (True, False, False):
+        clock.advance(timedelta(seconds=30))
+        serve.engine.submit(result(ok, clock))
+        await serve.cycle()
+    (alert,) = list_alerts(serve.store, state="firing")
+    assert alert.check == "web"
+    clock.advance(timedelta(seconds=30))
+    serve.engine.submit(result(True, clock))
+    await serve.cycle()
+    assert list_alerts(serve.store, state="firing") == []
