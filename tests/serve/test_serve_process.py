@@ -43,7 +43,7 @@ def states(config: Path) -> dict[str, str]:
         check=False,
     )
     return (
-        {row["name"]: row["state"] for row in json.loads(done.stdout)}
+        {row["name"]: row["state"] for row in json.loads(done.stdout)["checks"]}
         if done.stdout.strip()
         else {}
     )

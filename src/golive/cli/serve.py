@@ -68,12 +68,17 @@ def status(config: ConfigOption = None, env: EnvOption = None, as_json: JsonOpti
         from rich.text import Text
 
         from golive.engine import open_store
+        from golive.store.alerts import list_alerts
+        from golive.store.outbox import counts_by_status, list_notifications
         from golive.store.state import load_statuses
 
         loaded = load(config, env)
         store = open_store(loaded)
         try:
             statuses = load_statuses(store)
+            firing = list_alerts(store, state="firing")
+            outbox = counts_by_status(store)
+            failed = list_notifications(store, status="failed", limit=1)
         finally:
             store.close()
         checks = loaded.config.checks
@@ -94,8 +99,16 @@ def status(config: ConfigOption = None, env: EnvOption = None, as_json: JsonOpti
                     "last_failed": status.last_failed if status else [],
                 }
             )
+        last_failure = (
+            {"channel": failed[0].channel, "reason": failed[0].last_error} if failed else None
+        )
+        summary = {
+            "alerts_firing": [a.name for a in firing],
+            "notifications": outbox,
+            "last_failed_notification": last_failure,
+        }
         if as_json:
-            out.print_json(json.dumps(rows))
+            out.print_json(json.dumps({"checks": rows, **summary}, default=str))
         else:
             table = Table(show_edge=False, pad_edge=False)
             for column in ("check", "component", "state", "since", "last run", "details"):
@@ -109,11 +122,19 @@ def status(config: ConfigOption = None, env: EnvOption = None, as_json: JsonOpti
                     row["name"],
                     row["component"] or "",
                     Text(str(row["state"]).upper(), style=styles[str(row["state"])]),
-                    str(row["since"] or "—"),
-                    str(row["last_run_at"] or "never"),
+                    _short(row["since"]) or "—",
+                    _short(row["last_run_at"]) or "never",
                     str(details),
                 )
             out.print(table)
+            names = ", ".join(a.name for a in firing) or "none"
+            out.print(f"alerts firing: {names}")
+            counts = " · ".join(f"{k} {v}" for k, v in outbox.items())
+            out.print(f"notifications: {counts}")
+            if last_failure:
+                out.print(
+                    f"last failed notification ({last_failure['channel']}): {last_failure['reason']}"
+                )
         return EXIT_FAILED if any(r["state"] == "down" for r in rows) else EXIT_OK
 
     raise typer.Exit(guarded(command))
@@ -121,3 +142,8 @@ def status(config: ConfigOption = None, env: EnvOption = None, as_json: JsonOpti
 
 def _when(at: datetime | None) -> str | None:
     return at.strftime("%Y-%m-%dT%H:%M:%SZ") if at else None
+
+
+def _short(iso: str | None) -> str | None:
+    """``2026-11-22T02:12:16Z`` → ``11-22 02:12:16`` for the table (JSON keeps the full form)."""
+    return f"{iso[5:10]} {iso[11:19]}" if iso else None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from golive.config.units import Duration
 
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
@@ -26,10 +29,19 @@ class StatusPage(Model):
     public: bool = True
 
 
+class Retention(Model):
+    """How long `golive serve` keeps what it measures."""
+
+    evidence: Duration = timedelta(hours=48)
+    minute_rollups: Duration = timedelta(days=14)
+    hour_rollups: Duration = timedelta(days=400)
+
+
 class Server(Model):
     listen: str = "127.0.0.1:8080"
     public_url: str | None = None
     status_page: StatusPage = StatusPage()
+    retention: Retention = Retention()
 
     @field_validator("listen")
     @classmethod

@@ -1,7 +1,7 @@
 """Per-minute and per-hour rollups of check runs: counts and a mergeable latency histogram.
 
 Rollups are what uptime figures, uptime bars and charts read; raw evidence is pruned after its
-retention, rollups stay (minutes for ``MINUTE_RETENTION``, hours for ``HOUR_RETENTION``).
+retention, rollups stay longer (``server.retention``: minutes 14 days, hours 400 by default).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from datetime import datetime, timedelta
 from golive.engine.results import CheckResult
 
 LATENCY_BOUNDS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
-MINUTE_RETENTION = timedelta(days=14)
-HOUR_RETENTION = timedelta(days=400)
 RESOLUTIONS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
 
 

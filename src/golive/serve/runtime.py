@@ -23,7 +23,7 @@ from golive.clock import Clock
 from golive.config import LoadedConfig, load_config
 from golive.engine.loop import Engine
 from golive.engine.results import CheckResult
-from golive.engine.rollup import HOUR_RETENTION, MINUTE_RETENTION, Bucket, RollupBuffer
+from golive.engine.rollup import Bucket, RollupBuffer
 from golive.engine.state import CheckStatus, advance
 from golive.exceptions import ConfigError
 from golive.notify import check_channels, deliver_due, escalation_notes, plan
@@ -38,7 +38,6 @@ log = logging.getLogger("golive.serve")
 
 CYCLE_SECONDS = 1.0
 PRUNE_EVERY = timedelta(minutes=10)
-EVIDENCE_RETENTION = timedelta(hours=48)
 
 
 @dataclass
@@ -270,13 +269,14 @@ class ServeRuntime:
             self.metrics.outbox.labels(status).set(count)
 
     async def _prune(self, now: datetime) -> None:
+        keep = self.loaded.config.server.retention
         removed = await asyncio.to_thread(
             prune,
             self.store,
             now,
-            evidence_for=EVIDENCE_RETENTION,
-            minutes_for=MINUTE_RETENTION,
-            hours_for=HOUR_RETENTION,
+            evidence_for=keep.evidence,
+            minutes_for=keep.minute_rollups,
+            hours_for=keep.hour_rollups,
         )
         if removed:
             log.info("retention: removed %d old rows", removed)
