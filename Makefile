@@ -2,7 +2,8 @@
 #   make demo   set up, start the sample app with its PostgreSQL and Redis, and show golive on it
 #   make test   set up, install the real servers the tests need, run the whole suite
 #   make lint   ruff format --check, ruff check, mypy --strict
-#   make bench  benchmarks (prints a table, writes bench/results/*.json)
+#   make bench  benchmarks (prints their tables, writes bench/results/*.json); arguments per
+#               bench: BENCH_ARGS (probes.py), SCALE_ARGS (serve_scale.py), DETECTION_ARGS
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -35,8 +36,10 @@ lint: $(STAMP)
 	@$(VENV)/bin/mypy
 
 bench: $(STAMP)
-	@bash devkit/system.sh prometheus-blackbox-exporter
+	@bash devkit/system.sh prometheus-blackbox-exporter prometheus prometheus-alertmanager
 	@$(VENV)/bin/python bench/probes.py $(BENCH_ARGS)
+	@$(VENV)/bin/python bench/serve_scale.py $(SCALE_ARGS)
+	@$(VENV)/bin/python bench/detection.py $(DETECTION_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .golive bench/results

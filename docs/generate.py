@@ -12,6 +12,10 @@ A generated block is everything between ``<!-- generated:NAME -->`` and the next
     probe-fields:KIND        the fields one kind exposes to ``expect``, and its default
     check-probe-options      the options of every kind, keyed for docs/configuration.md
     cli                      every command of the CLI, read from the Typer app itself
+    gate-builtins            every built-in gate check (``run:``), what it checks, whether it runs
+    gate-args:NAME           the ``with:`` arguments of one built-in (type and default from its Args)
+    observatory-results      security_headers' result codes and modifiers (Observatory scoring)
+    observatory-grades       the grade chart: the lowest score of each grade
 
 Every block must appear in at least one docs file, and every marker must name a known block, so
 a new probe kind or command cannot go undocumented.
@@ -30,10 +34,13 @@ import typer
 
 from golive.cli import app
 from golive.config.reference import NO_DEFAULT, schema_keys
+from golive.gate.builtins.base import Builtin
+from golive.gate.builtins.observatory import GRADE_FLOORS, RESULTS
+from golive.gate.registry import builtin_checks
 from golive.probes import COMMON_FIELDS, ProbeKind, builtin_kinds
 
 DOCS = Path(__file__).resolve().parent
-FILES = ("configuration.md", "probes.md", "cli.md")
+FILES = ("configuration.md", "probes.md", "cli.md", "gate.md")
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w:-]+) -->\n)(?P<body>.*?)(<!-- end -->)", re.S)
 MARKER = re.compile(r"<!-- generated:([\w:-]+) -->")
 Row = tuple[str, ...]
@@ -54,8 +61,8 @@ OPTION_HELP: dict[str, dict[str, str]] = {
         "max_redirects": "With `follow_redirects`, more redirects than this is a probe error.",
         "verify_tls": "Verify the server's certificate for `https://` URLs. `false` accepts "
         "any certificate.",
-        "ca_file": "A PEM file of CA certificates to trust for `https://` URLs *instead of* "
-        "the system CAs.",
+        "ca_file": "A PEM file of extra CA certificates to trust for `https://` URLs, *on top "
+        "of* the system CAs.",
     },
     "tcp": {
         "host": "Host name or IP address to connect to.",
@@ -94,6 +101,91 @@ OPTION_HELP: dict[str, dict[str, str]] = {
         "line: `GET`, `MGET`, `EXISTS`, `LLEN`, `SCARD`, `ZCARD`, `HGET`, `HLEN`, `STRLEN`, "
         "`TTL`, `DBSIZE`, `PING`, `TYPE` or `XLEN`.",
     },
+}
+
+
+# What each built-in gate check's ``with:`` argument means. A ``Field(description=...)`` on the
+# Args model wins over this table; an argument with neither stops the generator, so a new
+# argument cannot go undocumented.
+_CA_FILE = (
+    "A PEM file of extra CA certificates to trust, *on top of* the system CAs; a relative "
+    "path is relative to the config file's folder."
+)
+GATE_ARG_HELP: dict[str, dict[str, str]] = {
+    "migration_lint": {
+        "paths": "Migration files or folders, at least one. Validated today, not read yet.",
+    },
+    "security_headers": {
+        "url": "The page to grade, `http://` or `https://`: the `https://` address users land "
+        "on. An `http://` URL is also scored on its redirection to HTTPS.",
+        "min_grade": "The lowest grade that passes.",
+        "follow_redirects": "Follow redirects and grade the page they end on. `false` grades "
+        "the first answer, which must then be a 2xx.",
+        "headers": "Request headers sent with both requests (a token for a page behind a "
+        "login, say). They never appear in the evidence.",
+        "verify_tls": "Verify the certificate of `https://` answers. `false` accepts any "
+        "certificate, with a warning: browsers honour HSTS only with a valid one.",
+        "ca_file": _CA_FILE,
+    },
+    "https_redirect": {
+        "url": "A plain `http://` URL; any other scheme is a config error.",
+        "expect_status": "The statuses the first answer may redirect with; 3xx codes only.",
+        "max_redirects": "The most redirects to follow, the first one included; a longer "
+        "chain fails.",
+        "verify_tls": "Verify the certificates of the `https://` answers. `false` accepts any "
+        "certificate.",
+        "ca_file": _CA_FILE,
+    },
+    "tls": {
+        "host": "Host name or IP address to connect to.",
+        "port": "TCP port, 1 to 65535.",
+        "server_name": "The name sent as SNI and matched against the certificate; the `host` "
+        "when not given.",
+        "min_days": "The fewest days the certificate may have left before it expires.",
+        "ca_file": _CA_FILE,
+        "min_protocol": "The oldest protocol version the server may accept; every older "
+        "version must be refused.",
+    },
+    "rate_limit": {
+        "url": "The URL to send the burst to, `http://` or `https://`. Redirects are not followed.",
+        "requests": "The most requests to send, 1 to 1000. Sending stops at the first answer "
+        "that proves the limit.",
+        "within": "The time to spread them over, evenly, from `0s` to `90s`; `0s` sends them "
+        "as fast as it can (32 at a time at most).",
+        "expect_status": "The status of a limited answer.",
+        "method": "The request method, letters only (written in capitals).",
+        "headers": "Request headers, such as an API token. They never appear in the evidence.",
+        "verify_tls": "Verify the certificate of an `https://` URL. `false` accepts any "
+        "certificate.",
+        "ca_file": _CA_FILE,
+    },
+    "env": {
+        "required": "Variables that must be set and not empty.",
+        "min_length": "Variables and the fewest characters each must have. A variable named "
+        "here is also checked for a weak value; an unset one is only reported when it is in "
+        "`required` too.",
+        "forbid": 'Variables and values they must not have, such as `DEBUG: ["1", "true"]` '
+        "(compared exactly, after trimming spaces).",
+        "weak": "Also fail on weak secret values: see below.",
+    },
+    "notify_test": {
+        "channels": "The channels to send a test message to, by name; every channel of "
+        "`notify.channels` when empty.",
+    },
+}
+
+# The Observatory test each result code belongs to, by the code's prefix.
+OBSERVATORY_TESTS = {
+    "csp-": "content-security-policy",
+    "cookies-": "cookies",
+    "cross-origin-resource-sharing-": "cross-origin-resource-sharing",
+    "redirection-": "redirection",
+    "referrer-policy-": "referrer-policy",
+    "hsts-": "strict-transport-security",
+    "sri-": "subresource-integrity",
+    "x-content-type-options-": "x-content-type-options",
+    "x-frame-options-": "x-frame-options",
+    "corp-": "cross-origin-resource-policy",
 }
 
 
@@ -227,6 +319,8 @@ def param_row(param: Any, ctx: Any) -> Row:
     default = param.default
     if default is None or (getattr(param, "is_flag", False) and default is False):
         shown = NO_DEFAULT
+    elif default == "":
+        shown = '`""`'
     else:
         shown = code(str(default))
     return (names, param_type(param, ctx), shown, cell(param.help or ""))
@@ -251,21 +345,86 @@ def cli_reference(root: Any) -> str:
     return "\n".join(parts)
 
 
+# ---------------------------------------------------------------- gate -----------------------
+
+
+def gate_builtins(builtins: Mapping[str, Builtin[Any]]) -> str:
+    rows = [
+        (
+            f"[`{b.name}`](#{b.name})",
+            cell(b.summary),
+            "runs" if b.supported else "not yet supported",
+        )
+        for b in sorted(builtins.values(), key=lambda b: not b.supported)
+    ]
+    return table(("`run:`", "what it checks", "today"), rows)
+
+
+def gate_args(builtin: Builtin[Any]) -> str:
+    helps = GATE_ARG_HELP.get(builtin.name, {})
+    keys = list(schema_keys(builtin.args))
+    rows: list[Row] = []
+    for key in keys:
+        meaning = key.field.description or helps.get(key.key)
+        if not meaning:
+            raise DocsError(
+                f"gate built-in {builtin.name}: argument {key.key} has no description: add one "
+                f"to GATE_ARG_HELP in {Path(__file__).name} (or Field(description=...))"
+            )
+        default = key.default_text()
+        rows.append(
+            (
+                code(key.key),
+                cell(key.type_text()),
+                default if default == NO_DEFAULT or key.required else code(default),
+                cell(meaning),
+            )
+        )
+    stale = set(helps) - {key.key for key in keys}
+    if stale:
+        raise DocsError(f"GATE_ARG_HELP describes arguments {builtin.name} no longer has: {stale}")
+    if not rows:
+        return "No arguments.\n"
+    return table(("key", "type", "default", "meaning"), rows)
+
+
+def observatory_results() -> str:
+    rows: list[Row] = []
+    for result, (modifier, fix) in RESULTS.items():
+        test = next((t for p, t in OBSERVATORY_TESTS.items() if result.startswith(p)), None)
+        if test is None:
+            raise DocsError(f"result {result}: add its prefix to OBSERVATORY_TESTS")
+        rows.append((test, code(result), f"{modifier:+d}" if modifier else "0", cell(fix) or "—"))
+    return table(("test", "result", "modifier", "what to do"), rows)
+
+
+def observatory_grades() -> str:
+    """One row: the lowest score of each grade, best first (the last grade is everything below)."""
+    floors = [floor for floor, _ in GRADE_FLOORS]
+    scores = [f"{floor} or more" for floor in floors[:-1]] + [f"below {floors[-2]}"]
+    return table(("score", *scores), [("grade", *(grade for _, grade in GRADE_FLOORS))])
+
+
 # ---------------------------------------------------------------- blocks ---------------------
 
 
 def blocks() -> dict[str, str]:
     """Every generated block by name."""
-    kinds = builtin_kinds()
+    kinds, builtins = builtin_kinds(), builtin_checks()
     result = {
         "probe-kinds": probe_kinds(kinds),
         "common-fields": common_fields(),
         "check-probe-options": check_probe_options(kinds),
         "cli": cli_reference(typer.main.get_command(app)),
+        "gate-builtins": gate_builtins(builtins),
+        "observatory-results": observatory_results(),
+        "observatory-grades": observatory_grades(),
     }
     for name, kind in kinds.items():
         result[f"probe-options:{name}"] = probe_options(kind)
         result[f"probe-fields:{name}"] = probe_fields(kind)
+    for name, builtin in builtins.items():
+        result[f"gate-args:{name}"] = gate_args(builtin)
     return result
 
 

@@ -1,6 +1,6 @@
-"""The docs are checked against the code: every config key, probe kind, probe field and CLI
-command is documented, documented defaults are the real ones, examples load, and the generated
-blocks are up to date."""
+"""The docs are checked against the code: every config key, probe kind, probe field, CLI
+command, API route and metric is documented, documented defaults are the real ones, examples
+load, and the generated blocks are up to date."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args
 
 import pytest
 import typer
@@ -20,18 +20,25 @@ from pydantic import BaseModel, TypeAdapter
 from typer.testing import CliRunner
 
 from golive.cli import app
+from golive.clock import ManualClock
 from golive.config import load_config
 from golive.config.reference import NO_DEFAULT, REQUIRED, SchemaKey, schema_keys
 from golive.config.root import config_model
 from golive.config.stages import SECTIONS
 from golive.engine import CheckResult
+from golive.gate.model import GateReport, ItemResult, Status
+from golive.gate.registry import builtin_checks
 from golive.probes import COMMON_FIELDS, builtin_kinds
+from golive.serve.metrics import Metrics
+from golive.web import Runtime, create_app
 
 ROOT = Path(__file__).parents[1]
 DOCS = ROOT / "docs"
 CONFIGURATION = DOCS / "configuration.md"
 PROBES = DOCS / "probes.md"
 CLI = DOCS / "cli.md"
+SERVE = DOCS / "serve.md"
+GATE = DOCS / "gate.md"
 TOP_LEVEL = "(top level)"
 
 _ANCHOR = re.compile(r"<!-- keys: (.+?) -->")
@@ -157,7 +164,9 @@ def yaml_examples(path: Path) -> Iterator[str]:
             yield body
 
 
-@pytest.mark.parametrize("doc", [CONFIGURATION, PROBES], ids=lambda p: p.name)
+# A block fenced as ```yaml is a golive config; one with more after the language (```yaml
+# prometheus.yml) is some other tool's file and is not matched by _CODE_BLOCK.
+@pytest.mark.parametrize("doc", [CONFIGURATION, PROBES, SERVE, GATE], ids=lambda p: p.name)
 def test_the_yaml_examples_in_the_docs_load(doc: Path, tmp_path: Path) -> None:
     examples = list(yaml_examples(doc))
     assert examples
@@ -265,3 +274,138 @@ def test_the_schema_walker_writes_types_and_defaults_as_a_user_would() -> None:
     assert keys["flags[].rollout"].default_text() == "100%"
     assert keys["alerts[].for"].type_text() == "duration"
     assert keys["project"].default_text() == REQUIRED
+
+
+def test_the_status_json_example_has_the_keys_golive_prints(tmp_path: Path) -> None:
+    config = tmp_path / "golive.yaml"
+    config.write_text(
+        "version: 1\nproject: shop\nchecks:\n  - {name: db, tcp: {host: 127.0.0.1, port: 1}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["status", "-c", str(config), "--json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    example = next(e for e in json_examples() if isinstance(e, dict) and "alerts_firing" in e)
+    assert set(example) == set(printed)
+    assert set(example["checks"][0]) == set(printed["checks"][0])
+    assert set(example["notifications"]) == set(printed["notifications"])
+
+
+# ---------------------------------------------------------------- golive serve -----------------
+
+_ROUTE_ROW = re.compile(r"^\| `([A-Z]+) (/[^`]*)` \|", re.M)
+_METRIC_ROW = re.compile(r"^\| `(golive_\w+)` \|", re.M)
+
+
+class _AppOnly:
+    """Just enough of a ``golive.web.Runtime`` to build the app and list its routes: like
+    ``tests/web/web_helpers.FakeRuntime``, but no request is served, so nothing else is read."""
+
+    clock = ManualClock()
+
+
+def _route_rows(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI keeps included routers
+        if included is not None:
+            context = getattr(route, "include_context", None)
+            yield from _route_rows(included.routes, prefix + getattr(context, "prefix", ""))
+        elif hasattr(route, "path"):
+            for method in sorted(getattr(route, "methods", None) or ()):
+                if method != "HEAD":
+                    yield method, prefix + route.path
+
+
+def api_routes() -> set[tuple[str, str]]:
+    """``(method, path)`` of every route ``golive.web.create_app`` registers."""
+    return set(_route_rows(create_app(cast(Runtime, _AppOnly())).routes))
+
+
+def metric_names() -> set[str]:
+    """Every metric ``golive.serve.metrics.Metrics`` registers, named as /metrics shows it."""
+    return {
+        f"{family.name}_total" if family.type == "counter" else family.name
+        for family in Metrics().registry.collect()
+    }
+
+
+def test_every_api_route_is_documented() -> None:
+    routes = api_routes()
+    assert ("GET", "/healthz") in routes and len(routes) > 10, routes  # the walk found them
+    table = section(SERVE.read_text(encoding="utf-8"), "### Routes")
+    documented = set(_ROUTE_ROW.findall(table))
+    missing = sorted(f"{method} {path}" for method, path in routes - documented)
+    assert not missing, "API routes missing from the table in docs/serve.md: " + str(missing)
+    unknown = sorted(f"{method} {path}" for method, path in documented - routes)
+    assert not unknown, "docs/serve.md documents routes the app does not have: " + str(unknown)
+
+
+def test_every_metric_is_documented() -> None:
+    names = metric_names()
+    assert "golive_check_up" in names
+    table = section(SERVE.read_text(encoding="utf-8"), "## `/metrics`")
+    documented = set(_METRIC_ROW.findall(table))
+    missing = sorted(names - documented)
+    assert not missing, "metrics missing from the table in docs/serve.md: " + str(missing)
+    unknown = sorted(documented - names)
+    assert not unknown, "docs/serve.md documents metrics golive does not have: " + str(unknown)
+
+
+# ---------------------------------------------------------------- golive gate ------------------
+
+_BUILTIN_HEADING = re.compile(r"^### `([^`]+)`$", re.M)
+_ARG_ROW = re.compile(r"^\| `([^`]+)` \|", re.M)
+
+
+def generated_block(text: str, name: str) -> str:
+    """The body of ``<!-- generated:NAME -->`` ... ``<!-- end -->``."""
+    start = text.index(f"<!-- generated:{name} -->\n")
+    return text[start : text.index("<!-- end -->", start)]
+
+
+def test_every_gate_builtin_and_its_arguments_are_documented() -> None:
+    text = GATE.read_text(encoding="utf-8")
+    builtins = builtin_checks()
+    assert "security_headers" in builtins and len(builtins) >= 7, builtins
+    documented = set(_BUILTIN_HEADING.findall(section(text, "## Built-in checks")))
+    missing = sorted(set(builtins) - documented)
+    assert not missing, "built-ins without a ### section in docs/gate.md: " + str(missing)
+    unknown = sorted(documented - set(builtins))
+    assert not unknown, "docs/gate.md documents built-ins golive does not have: " + str(unknown)
+    for name, builtin in builtins.items():
+        part = section(text, f"### `{name}`")
+        keys = {
+            field.alias or field_name for field_name, field in builtin.args.model_fields.items()
+        }
+        for key in sorted(keys):
+            assert f"| `{key}` |" in part, f"{name}: argument {key} is not in docs/gate.md"
+        rows = set(_ARG_ROW.findall(generated_block(part, f"gate-args:{name}")))
+        assert rows == keys, f"{name}: the arguments table of docs/gate.md is not its Args"
+        assert ("not yet supported" in part) is not builtin.supported, name
+
+
+def test_the_run_key_names_every_builtin() -> None:
+    rows = section(CONFIGURATION.read_text(encoding="utf-8"), "### `gate`")
+    run = next(line for line in rows.splitlines() if line.startswith("| `run` |"))
+    named = set(_KEY_CELL.findall(cells(run)[3])) - {"run"}
+    assert named == set(builtin_checks()), "docs/configuration.md: gate[].run lists " + str(named)
+
+
+def test_every_gate_status_is_explained() -> None:
+    table = section(GATE.read_text(encoding="utf-8"), "## The verdict")
+    for status in get_args(Status):
+        assert f"| `{status}` |" in table, f"gate status {status} is not in docs/gate.md"
+
+
+def test_the_gate_json_example_has_the_keys_golive_prints() -> None:
+    text = GATE.read_text(encoding="utf-8")
+    part = section(text, "## `--json`")
+    (example,) = [json.loads(body) for lang, body in _CODE_BLOCK.findall(part) if lang == "json"]
+    item = ItemResult("x", "technical", True, "pass", "ok", kind="checks")
+    report = GateReport("shop", "default", None, datetime.now(UTC), (item,))
+    assert set(example) == set(report.as_dict())
+    assert all(set(i) == set(item.as_dict()) for i in example["items"])
+    statuses = {i["status"] for i in example["items"]}
+    assert statuses <= set(get_args(Status)), statuses
+    for key in [*report.as_dict(), *item.as_dict()]:
+        assert f"| `{key}` |" in part, f"gate --json key {key} is not explained"

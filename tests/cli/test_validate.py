@@ -32,7 +32,8 @@ def test_validate_json_lists_sections_and_what_is_not_yet_supported() -> None:
     data = json.loads(result.output)
     assert data["environment"] == "production"
     assert data["sections"]["checks"] == 8
-    assert "gate" in data["not_yet_supported"]
+    assert "rollouts" in data["not_yet_supported"]
+    assert "gate" not in data["not_yet_supported"]
     assert "checks" not in data["not_yet_supported"]
 
 

@@ -34,9 +34,12 @@ def test_a_wrong_method_is_labelled_with_the_route_it_hit(client: TestClient) ->
 def test_the_duration_histogram_has_the_agreed_buckets(client: TestClient) -> None:
     client.get("/health")
     found = samples(client)
-    for bound in BUCKETS:
-        key = ("http_request_duration_seconds_bucket", labels("/health", le=str(bound)))
-        assert found[key] == 1, bound
+    counts = [
+        found[("http_request_duration_seconds_bucket", labels("/health", le=str(bound)))]
+        for bound in BUCKETS
+    ]
+    assert counts == sorted(counts), "buckets are cumulative"
+    assert counts[-1] == 1  # how many fall in the small buckets depends on the machine's load
     assert found["http_request_duration_seconds_count", labels("/health")] == 1
 
 

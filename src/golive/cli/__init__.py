@@ -9,6 +9,8 @@ import typer
 from golive import __version__
 from golive.cli.admin import silences, tokens
 from golive.cli.check import check
+from golive.cli.gate import gate
+from golive.cli.importer import import_guide
 from golive.cli.serve import reload, serve, status
 from golive.cli.validate import validate
 
@@ -24,6 +26,8 @@ app.command()(check)
 app.command()(serve)
 app.command()(status)
 app.command()(reload)
+app.command("import")(import_guide)
+app.add_typer(gate, name="gate")
 app.add_typer(silences, name="silence")
 app.add_typer(tokens, name="token")
 

@@ -13,16 +13,23 @@ from golive.exceptions import Issue
 
 
 def translate(
-    error: ValidationError, model: type[BaseModel], data: Any, positions: Positions
+    error: ValidationError,
+    model: type[BaseModel],
+    data: Any,
+    positions: Positions,
+    *,
+    prefix: PathKey = (),
 ) -> list[Issue]:
-    """One issue per pydantic error, placed at the key or value it concerns."""
+    """One issue per pydantic error, placed at the key or value it concerns. ``model`` was
+    validated against the part of ``data`` (the whole document) found at ``prefix``."""
     issues: dict[str, Issue] = {}
     for detail in error.errors(include_url=False):
-        loc = _data_path(detail["loc"], data)
+        loc = _data_path((*prefix, *detail["loc"]), data)
         kind = detail["type"]
         if kind == "extra_forbidden":
             key = str(loc[-1])
-            message = f"{_label(loc[:-1], data)}unknown key '{key}'{_hint(model, loc[:-1], key)}"
+            hint = _hint(model, loc[len(prefix) : -1], key)
+            message = f"{_label(loc[:-1], data)}unknown key '{key}'{hint}"
             where = positions.key(loc)
         elif kind == "missing":
             key = str(detail["loc"][-1])

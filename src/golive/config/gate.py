@@ -10,17 +10,6 @@ from pydantic import Field, model_validator
 from golive.config.model import Model
 from golive.config.units import Duration
 
-# The built-in checks a gate item may `run:`; their `with:` arguments are typed by the gate stage.
-GATE_BUILTINS = (
-    "security_headers",
-    "https_redirect",
-    "tls",
-    "rate_limit",
-    "env",
-    "notify_test",
-    "migration_lint",
-)
-
 
 class GateItem(Model):
     name: str = Field(min_length=1)
@@ -52,9 +41,9 @@ class GateItem(Model):
                 "a gate item needs exactly one of run, checks, loadtest, backup or manual: true; "
                 f"found {', '.join(chosen) or 'none'}"
             )
-        if self.run is not None and self.run not in GATE_BUILTINS:
+        if self.fresh is not None and self.loadtest is None and self.backup is None:
             raise ValueError(
-                f"unknown built-in {self.run!r}; expected one of {', '.join(GATE_BUILTINS)}"
+                "`fresh` says how old load-test or backup evidence may be; this item has neither"
             )
         if self.with_ and self.run is None:
             raise ValueError("`with` gives arguments to `run`; this item has no `run`")

@@ -8,6 +8,7 @@ type (a number stays a number).
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -21,6 +22,17 @@ _ENV = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?", re.DOTALL)
 
 class _Unresolved(Exception):
     pass
+
+
+def _locator(piece: str) -> bool:
+    """A port or an IP address locates a service and opens nothing: not a secret."""
+    if piece.isdigit():
+        return True
+    try:
+        ipaddress.ip_address(piece)
+    except ValueError:
+        return False
+    return True
 
 
 def _closing_brace(text: str, start: int) -> int:
@@ -152,6 +164,7 @@ class Interpolator:
         key = next((p for p in reversed(path) if isinstance(p, str)), "")
         if key in ENV_SECRET_KEYS:
             for piece in env_pieces:
-                self.secrets.add(piece)
+                if not _locator(piece):
+                    self.secrets.add(piece)
         if isinstance(path[-1], str) and is_secret_key(key):
             self.secrets.add(value)

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from golive.config.errors import translate
+from golive.config.gate_args import check_gate_args
 from golive.config.interpolate import Interpolator
 from golive.config.references import check_references
 from golive.config.root import ConfigBase, config_model
@@ -37,6 +38,7 @@ class LoadedConfig:
     kinds: Mapping[str, ProbeKind[Any]]
     expectations: Mapping[str, tuple[Expectation, ...]] = field(default_factory=dict)
     conditions: Mapping[str, Expectation] = field(default_factory=dict)
+    gate_args: Mapping[str, BaseModel] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
@@ -93,9 +95,12 @@ def load_config(
         raise ConfigError(_redacted(translate(exc, model, resolved, positions), secrets)) from None
     issues = check_references(config, positions)
     expectations, conditions = _compile_expressions(config, kinds, positions, issues)
+    gate_args = check_gate_args(config, resolved, positions, issues)
     if issues:
         raise ConfigError(_redacted(issues, secrets))
-    return LoadedConfig(config, path, environment, secrets, kinds, expectations, conditions)
+    return LoadedConfig(
+        config, path, environment, secrets, kinds, expectations, conditions, gate_args
+    )
 
 
 def _redacted(issues: list[Issue], secrets: Secrets) -> list[Issue]:

@@ -37,11 +37,19 @@ class Retention(Model):
     hour_rollups: Duration = timedelta(days=400)
 
 
+class ServerTls(Model):
+    """Serve the API over HTTPS (PEM files, relative to the config file's folder)."""
+
+    cert: str = Field(min_length=1)
+    key: str = Field(min_length=1)
+
+
 class Server(Model):
     listen: str = "127.0.0.1:8080"
     public_url: str | None = None
     status_page: StatusPage = StatusPage()
     retention: Retention = Retention()
+    tls: ServerTls | None = None
 
     @field_validator("listen")
     @classmethod

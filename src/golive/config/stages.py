@@ -38,7 +38,7 @@ SECTIONS = (
     Section("oncall", "incidents & on-call", False),
     Section("incidents", "incidents & on-call", False),
     Section("reports", "incidents & on-call", False),
-    Section("gate", "gate", False),
+    Section("gate", "gate", True),
     Section("rollouts", "rollouts", False),
     Section("backups", "backups", False),
     Section("flags", "flags", False),

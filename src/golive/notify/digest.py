@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from golive.config.oncall import WEEKDAYS, Reports
 from golive.notify.compose import Context, digest_message
-from golive.notify.items import Raced, collect, dedup_key
+from golive.notify.items import Raced, collect, dedup_key, event_marks
 from golive.notify.route import EffectiveRoute
 from golive.store import outbox
 from golive.store.evidence import Store
@@ -100,7 +100,7 @@ def flush_digest(
             message = digest_message(
                 collected.items, context, period=route.digest, start=start, end=slot
             )
-            key = dedup_key("digest", route.index, slot.isoformat(), *sorted(ids))
+            key = dedup_key("digest", route.index, slot.isoformat(), *event_marks(due))
             for channel in route.to:
                 stats.notifications += outbox.enqueue(
                     connection,

@@ -8,9 +8,10 @@ end of the alert's previous episode. Resolved messages do not move ``last_notifi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -26,6 +27,12 @@ class Raced(Exception):
 def dedup_key(*parts: object) -> str:
     """The SHA-256 of the parts: equal inputs give the same key on every replay."""
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def event_marks(events: Iterable[Any]) -> list[str]:
+    """What makes events unique beyond one store: fingerprint and time with the row id, so two
+    stores (a second server, a recreated store) never hand a receiver the same dedup key."""
+    return sorted(f"{e.fingerprint}@{e.at.isoformat()}#{e.id}" for e in events)
 
 
 @dataclass(frozen=True)

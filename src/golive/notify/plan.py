@@ -32,7 +32,7 @@ from golive.exceptions import StoreError
 from golive.notify.channels import channel_redactor
 from golive.notify.compose import Context, alert_message
 from golive.notify.digest import flush_digest
-from golive.notify.items import Raced, collect, dedup_key
+from golive.notify.items import Raced, collect, dedup_key, event_marks
 from golive.notify.repeat import plan_repeats
 from golive.notify.route import EffectiveRoute, effective_routes, group_key, group_values, route_for
 from golive.store import outbox
@@ -189,7 +189,7 @@ def _flush(
                 stats.notifications += outbox.enqueue(
                     connection,
                     NewNotification(
-                        dedup_key=dedup_key("events", *ids),
+                        dedup_key=dedup_key("events", *event_marks(events)),
                         channel=channel,
                         kind="alert" if "firing" in states else "resolved",
                         title=message.title,

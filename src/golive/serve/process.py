@@ -62,6 +62,12 @@ def _refuse_a_second_server(pid: Path) -> None:
     raise GoliveError(f"golive serve is already running with this config (pid {other}, {pid})")
 
 
+def _tls_file(loaded: LoadedConfig, which: str) -> str | None:
+    """``server.tls.cert`` / ``.key`` as a path beside the config, or None for plain HTTP."""
+    tls = loaded.config.server.tls
+    return None if tls is None else str(loaded.relative(getattr(tls, which)))
+
+
 def pid_file(loaded: LoadedConfig) -> Path:
     return loaded.base_dir / ".golive" / "serve.pid"
 
@@ -96,6 +102,8 @@ async def serve(
             access_log=False,
             lifespan="off",
             server_header=False,
+            ssl_certfile=_tls_file(loaded, "cert"),
+            ssl_keyfile=_tls_file(loaded, "key"),
         )
     )
     loop = asyncio.get_running_loop()
@@ -110,9 +118,10 @@ async def serve(
     pid.parent.mkdir(parents=True, exist_ok=True)
     pid.write_text(f"{os.getpid()}\n")
     log.info(
-        "golive serve: %d checks, environment %s, API on http://%s",
+        "golive serve: %d checks, environment %s, API on %s://%s",
         len(loaded.config.checks),
         loaded.environment,
+        "https" if loaded.config.server.tls else "http",
         loaded.config.server.listen,
     )
     try:

@@ -74,6 +74,8 @@ class ServeRuntime:
         self.engine = Engine(loaded, clock=clock, concurrency=concurrency, on_lag=self._on_lag)
         self._stopping = asyncio.Event()
         self._deliver_now = asyncio.Event()
+        self._told: set[str] = set()
+        self._skipped = 0
         self._announce(loaded)
 
     def _announce(self, loaded: LoadedConfig) -> None:
@@ -124,6 +126,9 @@ class ServeRuntime:
         evidence = self._evidence(results)  # before _advance: it compares with the previous run
         changed = self._advance(results)
         self.metrics.observe_results(results, self._statuses)
+        skipped = self.engine.counters.skipped
+        self.metrics.skipped.inc(skipped - self._skipped)
+        self._skipped = skipped
         self._rollups.add(results)
         pending = self._pending
         pending.statuses.update(changed)
@@ -222,7 +227,9 @@ class ServeRuntime:
             evaluation = evaluate(loaded, statuses, latest, current, silences, now)
             save_evaluation(self.store, evaluation)
             for problem in evaluation.problems:
-                log.warning("alerts: %s", problem)
+                if problem not in self._told:  # once, not every second
+                    self._told.add(problem)
+                    log.warning("alerts: %s", problem)
             counts = {"pending": 0, "firing": 0}
             for alert in evaluation.apply(current).values():
                 counts[alert.state] = counts.get(alert.state, 0) + 1

@@ -128,9 +128,10 @@ def prune(
     removed = 0
     try:
         with store.engine.begin() as connection:
-            removed += connection.execute(
-                delete(Evidence).where(Evidence.taken_at < now - evidence_for)
-            ).rowcount
+            probes = delete(Evidence).where(
+                Evidence.kind == "probe", Evidence.taken_at < now - evidence_for
+            )
+            removed += connection.execute(probes).rowcount
             for resolution, keep in (("minute", minutes_for), ("hour", hours_for)):
                 removed += connection.execute(
                     delete(Rollup).where(

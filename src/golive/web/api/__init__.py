@@ -8,6 +8,7 @@ from golive.web.api import (
     alerts,
     checks,
     evidence,
+    gate,
     maintenance,
     notifications,
     reload,
@@ -20,5 +21,5 @@ __all__ = ["routers"]
 
 def routers() -> list[APIRouter]:
     """A fresh router per resource (built per app, never shared between apps)."""
-    modules = (checks, alerts, silences, maintenance, evidence, notifications, tokens, reload)
+    modules = (checks, alerts, silences, maintenance, evidence, notifications, gate, tokens, reload)
     return [module.build() for module in modules]

@@ -1,0 +1,1 @@
+"""Built-in readiness checks, one module each, registered in ``golive.gate.registry``."""

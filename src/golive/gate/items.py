@@ -1,0 +1,142 @@
+"""Judging one readiness item: a built-in measurement, checks that pass now, fresh evidence of
+a load test or a restore drill, or a signed, unexpired sign-off."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from golive.config.gate import GateItem
+from golive.engine.results import CheckResult
+from golive.gate.builtins.base import Builtin, Context, Finding
+from golive.gate.model import ItemResult, Status
+from golive.store.gate import SignoffView
+
+ITEM_TIME_LIMIT = 120.0  # seconds: a built-in that hangs past this fails, the run goes on
+LATER_STAGES = {
+    "loadtest": "load tests arrive with the SLO stage",
+    "backup": "restore drills arrive with the backups stage",
+}
+
+
+def _result(
+    item: GateItem,
+    status: Status,
+    reason: str,
+    kind: str,
+    *,
+    evidence: dict[str, Any] | None = None,
+    warnings: tuple[str, ...] = (),
+    seconds: float = 0.0,
+) -> ItemResult:
+    return ItemResult(
+        item.name,
+        item.category,
+        item.required,
+        status,
+        reason,
+        evidence or {},
+        warnings,
+        kind,
+        seconds,
+    )
+
+
+async def judge_builtin(
+    item: GateItem, builtin: Builtin[Any], args: BaseModel, ctx: Context
+) -> ItemResult:
+    kind = f"run:{builtin.name}"
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(ITEM_TIME_LIMIT):
+            finding: Finding = await builtin.run(args, ctx)
+    except TimeoutError:
+        finding = Finding(False, f"did not finish within {ITEM_TIME_LIMIT:.0f}s")
+    except Exception as exc:  # a built-in's bug fails its item, never the run
+        finding = Finding(False, f"unexpected {type(exc).__name__}: {exc}")
+    seconds = time.perf_counter() - started
+    secrets = ctx.secrets
+    status: Status = "pass" if finding.ok else ("fail" if builtin.supported else "unsupported")
+    return _result(
+        item,
+        status,
+        secrets.redact(finding.reason),
+        kind,
+        evidence=secrets.redact_data(finding.evidence),
+        warnings=tuple(secrets.redact(w) for w in finding.warnings),
+        seconds=seconds,
+    )
+
+
+def judge_checks(item: GateItem, results: Mapping[str, CheckResult]) -> ItemResult:
+    names = item.checks or []
+    failed = [results[n] for n in names if not results[n].ok]
+    evidence = {
+        n: {
+            "ok": results[n].ok,
+            "latency_ms": results[n].latency_ms,
+            "taken_at": results[n].taken_at.isoformat(),
+        }
+        for n in names
+    }
+    if not failed:
+        passing = "1 check passes" if len(names) == 1 else f"all {len(names)} checks pass"
+        return _result(item, "pass", f"{passing} now", "checks", evidence=evidence)
+    reasons = "; ".join(
+        f"{r.name}: {r.error or ', '.join(f.expect for f in r.failed)}" for r in failed
+    )
+    return _result(
+        item,
+        "fail",
+        f"{len(failed)} of {len(names)} checks fail: {reasons}",
+        "checks",
+        evidence=evidence,
+    )
+
+
+def judge_later_stage(item: GateItem) -> ItemResult:
+    kind = "loadtest" if item.loadtest is not None else "backup"
+    subject = item.loadtest or item.backup
+    return _result(
+        item, "unsupported", f"not yet supported: {LATER_STAGES[kind]} ({kind}: {subject})", kind
+    )
+
+
+def judge_manual(item: GateItem, signoff: SignoffView | None, now: datetime) -> ItemResult:
+    if signoff is None:
+        owner = f" (owner: {item.owner})" if item.owner else ""
+        how = f'golive gate sign "{item.name}" --by NAME'
+        return _result(item, "unsigned", f"not signed{owner}: {how}", "manual")
+    evidence = {
+        "signed_by": signoff.signed_by,
+        "signed_at": signoff.signed_at.isoformat(),
+        "expires_at": signoff.expires_at.isoformat(),
+        "note": signoff.note,
+    }
+    if not signoff.valid(now):
+        ago = _days(now - signoff.expires_at)
+        return _result(
+            item,
+            "stale",
+            f"signed by {signoff.signed_by}, expired {ago} ago",
+            "manual",
+            evidence=evidence,
+        )
+    left = _days(signoff.expires_at - now)
+    return _result(
+        item,
+        "pass",
+        f"signed by {signoff.signed_by}, valid {left} more",
+        "manual",
+        evidence=evidence,
+    )
+
+
+def _days(span: timedelta) -> str:
+    days = span.days
+    return f"{days} days" if days >= 1 else f"{int(span.total_seconds() // 3600)} hours"

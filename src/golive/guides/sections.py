@@ -1,0 +1,183 @@
+"""The config sections a gate item needs besides ``gate:`` — vars, checks, a notify channel, a
+load test and a backup — built from what the guide says. Every gap is a ``${env:TODO_…}``
+reference (``golive validate`` names each one still open) or, where golive only needs words,
+the word TODO."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from golive.guides.model import Guide, SlaRow
+from golive.guides.text import slug
+from golive.guides.yamltext import Note
+
+LOADTEST = "peak"
+_WRITE = re.compile(r"write|create|update|post|book|upload", re.I)
+
+
+def todo(name: str) -> str:
+    return f"${{env:TODO_{name}}}"
+
+
+def env_or_todo(guide: Guide, name: str) -> str:
+    """``${env:NAME}`` when the guide lists the variable, else a TODO."""
+    return f"${{env:{name}}}" if any(v.name == name for v in guide.env) else todo(name)
+
+
+def variables(guide: Guide) -> dict[str, Any]:
+    app = guide.app_host
+    if app is not None:
+        why = f"the guide's site (line {app.line}); check it"
+        return {"base_url": Note(f"https://{app.host}", why), "host": app.host}
+    placeholders = [h.host for h in guide.hosts if h.placeholder]
+    why = (
+        f"the guide only names placeholders: {', '.join(placeholders[:2])}"
+        if placeholders
+        else "the guide names no site"
+    )
+    return {"base_url": Note(todo("BASE_URL"), f"{why} (https://…)"), "host": todo("HOST")}
+
+
+@dataclass
+class Sections:
+    """What the gate items asked for so far; rendered once, in the reference's order."""
+
+    guide: Guide
+    checks: dict[str, Any] = field(default_factory=dict)  # name → check mapping
+    channel: bool = False
+    loadtest: bool = False
+    backup: str | None = None
+    sla: list[SlaRow] = field(default_factory=list)  # the rows the load test uses
+    sla_skipped: list[tuple[SlaRow, str]] = field(default_factory=list)
+
+    def health_checks(self) -> list[str]:
+        endpoints = self.guide.health
+        if not endpoints:
+            self.checks.setdefault(
+                "app-health",
+                Note(
+                    {"name": "app-health", "http": {"url": todo("HEALTH_URL")}},
+                    above=("the guide names no health endpoint: give its URL",),
+                ),
+            )
+            return ["app-health"]
+        names = []
+        for endpoint in endpoints:
+            name = slug(endpoint.path, "health")
+            where = f" on {endpoint.host}" if endpoint.host else ""
+            self.checks.setdefault(
+                name,
+                Note(
+                    {
+                        "name": name,
+                        "http": {"url": f"${{base_url}}{endpoint.path}"},
+                        "expect": ["status == 200"],
+                    },
+                    above=(f"from line {endpoint.line}: {endpoint.path}{where}",),
+                ),
+            )
+            names.append(name)
+        return list(dict.fromkeys(names))  # "/health" and "/health/" are one check
+
+    def service_checks(self, text: str) -> list[str]:
+        names = []
+        if re.search(r"\b(database|db|postgres\w*)\b", text, re.I):
+            dsn = env_or_todo(self.guide, "DATABASE_URL")
+            self.checks.setdefault("postgres", {"name": "postgres", "postgres": {"dsn": dsn}})
+            names.append("postgres")
+        if re.search(r"\b(cache|redis)\b", text, re.I):
+            url = env_or_todo(self.guide, "REDIS_URL")
+            self.checks.setdefault("redis", {"name": "redis", "redis": {"url": url}})
+            names.append("redis")
+        return names
+
+    def dns_check(self) -> list[str]:
+        check = {
+            "name": "dns",
+            "dns": {"name": "${host}", "type": "A"},
+            "expect": ["size(addresses) > 0"],
+        }
+        self.checks.setdefault("dns", check)
+        return ["dns"]
+
+    def backup_name(self) -> str:
+        """A PostgreSQL backup (the databases golive backs up are PostgreSQL and Redis; files
+        otherwise) — assumed when the guide speaks of a database without naming it."""
+        if self.backup is None:
+            database = self.guide.backup.postgres or self.guide.backup.database
+            self.backup = "main-db" if database else "files"
+        return self.backup
+
+    def render(self) -> dict[str, Any]:
+        sections: dict[str, Any] = {}
+        if self.checks:
+            sections["checks"] = list(self.checks.values())
+        if self.channel:
+            url = Note(todo("ALERT_CHANNEL_URL"), "an Apprise URL: slack://…, mailto://…, …")
+            sections["notify"] = {"channels": [{"name": "ops", "url": url}]}
+        if self.loadtest:
+            sections["loadtests"] = [self._loadtest()]
+        if self.backup is not None:
+            sections["backups"] = [self._backup()]
+        return sections
+
+    def _loadtest(self) -> dict[str, Any]:
+        targets: dict[str, dict[str, str | None]] = {}
+        sources: dict[str, list[str]] = {}
+        for row in self.sla:
+            targets.setdefault(row.klass, {})[row.percentile or "p95"] = row.target
+            sources.setdefault(row.klass, []).append(f"line {row.line}: {row.label}")
+        requests = [
+            {
+                "name": klass,
+                "class": klass,
+                "method": "POST" if _WRITE.search(klass) else "GET",
+                "path": todo(f"{klass.upper().replace('-', '_')}_PATH"),
+            }
+            for klass in targets or {"default": {}}
+        ]
+        sla: dict[str, Any] = {
+            klass: Note(target, "; ".join(sources[klass])) for klass, target in targets.items()
+        } or {"default": {"p95": Note(todo("P95_TARGET"), "the guide states no p95 target")}}
+        if self.guide.error_rate is not None:
+            line, rate = self.guide.error_rate
+            sla["error_rate"] = Note(rate, f"line {line}")
+        return {
+            "name": LOADTEST,
+            "base_url": "${base_url}",
+            "rate": Note("10/s", "TODO: your expected peak arrival rate"),
+            "duration": "60s",
+            "requests": Note(
+                requests,
+                above=(
+                    "one request per endpoint class of the SLA: TODO give each its path"
+                    if targets
+                    else "TODO: the requests of your peak traffic, each with a class",
+                ),
+            ),
+            "sla": sla,
+        }
+
+    def _backup(self) -> dict[str, Any]:
+        hints = self.guide.backup
+        source: dict[str, Any]
+        if self.backup == "main-db":
+            dsn = env_or_todo(self.guide, "DATABASE_URL")
+            assumed = "" if hints.postgres else "TODO: the guide does not name PostgreSQL; check"
+            source = {"postgres": Note({"dsn": dsn}, assumed)}
+        else:
+            source = {"files": {"paths": [todo("BACKUP_PATH")]}}
+        where = f"the guide, line {hints.lines[0]}" if hints.lines else ""
+        backup: dict[str, Any] = {"name": self.backup, **source}
+        backup["every"] = Note(hints.every or "1d", where or "TODO: how often")
+        backup["to"] = Note({"dir": ".golive/backups"}, "or s3: {bucket: …, prefix: …}")
+        if hints.rpo:
+            backup["rpo"] = hints.rpo
+        if hints.rto:
+            backup["rto"] = hints.rto
+        backup["verify"] = Note(
+            {"every": "1d"}, "TODO: add `expect:` queries that prove a restore is whole"
+        )
+        return backup
