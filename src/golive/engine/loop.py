@@ -41,11 +41,13 @@ class Engine:
         clock: Clock,
         concurrency: int = 500,
         on_lag: Callable[[CheckBase, float], None] | None = None,
+        on_result: Callable[[CheckResult], None] | None = None,
     ) -> None:
         self.loaded = loaded
         self.clock = clock
         self.concurrency = concurrency
         self.on_lag = on_lag
+        self.on_result = on_result
         self.counters = EngineCounters()
         self._results: list[CheckResult] = []
         self._running: dict[str, asyncio.Task[None]] = {}
@@ -109,6 +111,8 @@ class Engine:
         """Hand a finished result to the next ``drain()``."""
         self.counters.runs += 1
         self._results.append(result)
+        if self.on_result is not None:
+            self.on_result(result)
 
     async def _cancel_running(self) -> None:
         tasks = list(self._running.values())

@@ -71,9 +71,16 @@ class ServeRuntime:
         self._rollups = RollupBuffer()
         self._pending = _Pending({}, [], [])
         self._last_prune = clock.now()
-        self.engine = Engine(loaded, clock=clock, concurrency=concurrency, on_lag=self._on_lag)
+        self.engine = Engine(
+            loaded,
+            clock=clock,
+            concurrency=concurrency,
+            on_lag=self._on_lag,
+            on_result=self._on_result,
+        )
         self._stopping = asyncio.Event()
         self._deliver_now = asyncio.Event()
+        self._cycle_now = asyncio.Event()
         self._told: set[str] = set()
         self._skipped = 0
         self._announce(loaded)
@@ -109,7 +116,8 @@ class ServeRuntime:
                 await self.cycle()
                 self.metrics.cycle_seconds.observe(time.perf_counter() - started)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), CYCLE_SECONDS)
+                    await asyncio.wait_for(self._cycle_now.wait(), CYCLE_SECONDS)
+                self._cycle_now.clear()
         finally:
             self.engine.stop()
             await engine
@@ -119,6 +127,7 @@ class ServeRuntime:
 
     def stop(self) -> None:
         self._stopping.set()
+        self._cycle_now.set()
 
     async def cycle(self, *, final: bool = False) -> None:
         now = self.clock.now()
@@ -294,6 +303,13 @@ class ServeRuntime:
         except Exception as exc:  # a failing step must not end the loop
             self.metrics.cycle_errors.labels(name).inc()
             log.error("%s failed: %s", name, self.loaded.secrets.redact(str(exc)))
+
+    def _on_result(self, result: CheckResult) -> None:
+        """A failure, or a verdict that differs from the last, may change a state: cycle now,
+        not within the second (cycles never overlap, so a storm of failures costs no more)."""
+        previous = self.latest.get(result.name)
+        if not result.ok or previous is None or previous.ok != result.ok:
+            self._cycle_now.set()
 
     def _on_lag(self, _check: object, lag: float) -> None:
         self.metrics.lag.observe(lag)
