@@ -2,8 +2,9 @@
 
 Every check gets a stable phase inside its interval from a hash of its name, so 10,000 checks
 at 30 s run about 333 a second, every second, instead of 10,000 at once; the phase survives
-restarts and reloads. The first run comes early (within ``FIRST_RUN_SPREAD``) so a freshly
-started server knows every state quickly. Pure logic on monotonic seconds: tests pass numbers.
+restarts and reloads. The first run comes early (within ``FIRST_RUN_SPREAD``, or at
+``FIRST_RUN_RATE`` for thousands of checks, never all at once) so a freshly started server knows
+every state quickly. Pure logic on monotonic seconds: tests pass numbers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 
 from golive.config import CheckBase
 
-FIRST_RUN_SPREAD = 2.0
+FIRST_RUN_SPREAD = 2.0  # seconds: every check's first run comes within this ...
+FIRST_RUN_RATE = 500.0  # ... or slower, at this many first runs a second, for large configs
 
 
 def phase(name: str) -> float:
@@ -47,6 +49,7 @@ class Scheduler:
         """Use a new set of checks (a reload); unchanged names keep their place in time."""
         old = self._checks
         self._checks = {c.name: c for c in checks}
+        first_spread = max(FIRST_RUN_SPREAD, len(checks) / FIRST_RUN_RATE)
         kept = {name: at for at, _, name in self._heap if name in self._checks}
         self._heap = []
         for check in checks:
@@ -54,7 +57,7 @@ class Scheduler:
             if check.name in kept and previous is not None and previous.every == check.every:
                 self._push(kept[check.name], check.name)
             else:
-                spread = min(check.every.total_seconds(), FIRST_RUN_SPREAD)
+                spread = min(check.every.total_seconds(), first_spread)
                 self._push(now + phase(check.name) * spread, check.name)
 
     def due(self, now: float) -> list[Due]:
