@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from golive.config import LoadedConfig, load_config
-from golive.engine.scheduler import FIRST_RUN_SPREAD, Scheduler
+from golive.engine.scheduler import FIRST_RUN_RATE, FIRST_RUN_SPREAD, Scheduler
 
 
 def many_checks(tmp_path: Path, count: int, every: str = "30s") -> LoadedConfig:
@@ -28,12 +28,21 @@ def test_every_check_runs_once_soon_after_start(tmp_path: Path) -> None:
     assert sorted(d.check.name for d in due) == sorted(c.name for c in loaded.config.checks)
 
 
+def test_a_large_config_starts_without_a_burst(tmp_path: Path) -> None:
+    loaded = many_checks(tmp_path, 3000)
+    scheduler = Scheduler(loaded.config.checks, start=0.0)
+    per_second = [len(scheduler.due(float(second))) for second in range(1, 7)]
+    assert sum(per_second) == 3000
+    assert max(per_second) <= FIRST_RUN_RATE * 1.3, per_second
+
+
 def test_later_runs_are_spread_evenly_over_the_interval(tmp_path: Path) -> None:
     loaded = many_checks(tmp_path, 3000)
     scheduler = Scheduler(loaded.config.checks, start=0.0)
-    scheduler.due(FIRST_RUN_SPREAD)
+    first = len(scheduler.due(3000 / FIRST_RUN_RATE))  # a large config starts at a bounded rate
+    assert first == 3000
     per_second: Counter[int] = Counter()
-    for second in range(3, 33):
+    for second in range(7, 37):
         per_second[second] = len(scheduler.due(float(second)))
     assert sum(per_second.values()) == 3000
     assert max(per_second.values()) < 3000 / 30 * 1.5, per_second
