@@ -142,6 +142,21 @@ class ProfilingExecutor(ThreadPoolExecutor):
         return profile.runcall(fn, *args, **kwargs)
 
 
+def _planned(checks: Any, until: float) -> tuple[list[float], float]:
+    """The due times golive's own scheduler plans in [0, until) with no lag (seconds after its
+    start), and by when every check's first run is planned."""
+    from golive.engine.scheduler import Scheduler
+
+    scheduler = Scheduler(checks, start=0.0)
+    due: list[float] = []
+    first: dict[str, float] = {}
+    while (at := scheduler.next_wakeup()) is not None and at < until:
+        for item in scheduler.due(at):
+            due.append(round(item.at, 4))
+            first.setdefault(item.check.name, item.at)
+    return due, max(first.values(), default=0.0)
+
+
 def _fail(message: str) -> int:
     print(f"serve_scale child: {message}", file=sys.stderr)
     return 1
@@ -182,6 +197,9 @@ async def _run(args: argparse.Namespace, report: dict[str, Any]) -> Any:
     if "environ" in inspect.signature(ServeRuntime).parameters:  # newer runtimes take it
         extra["environ"] = dict(os.environ)
     runtime = ServeRuntime(loaded, store=store, clock=SystemClock(), **extra)
+    report["planned_due"], report["first_runs_within_s"] = _planned(
+        loaded.config.checks, args.duration + 1
+    )
     if args.experiment_gc_freeze:
         # NOT what golive serve does today: an experiment to see what moving the loaded
         # config and modules out of the collector's way would change (check_once does it)

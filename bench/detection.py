@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import signal
@@ -151,7 +152,7 @@ def golive(base: Path, target_port: int, hook_port: int, check: str) -> Iterator
     config.write_text(
         golive_config(target_port, f"json://127.0.0.1:{hook_port}/golive", free_port(), check)
     )
-    check = subprocess.run(
+    validated = subprocess.run(
         [str(GOLIVE), "validate", "-c", str(config)],
         capture_output=True,
         text=True,
@@ -159,8 +160,10 @@ def golive(base: Path, target_port: int, hook_port: int, check: str) -> Iterator
         cwd=base,
         check=False,
     )
-    if check.returncode != 0:
-        raise RuntimeError(f"golive validate refused the config:\n{check.stdout}{check.stderr}")
+    if validated.returncode != 0:
+        raise RuntimeError(
+            f"golive validate refused the config:\n{validated.stdout}{validated.stderr}"
+        )
     log = base / "golive-serve.log"
     with log.open("ab") as sink:
         proc = subprocess.Popen(
@@ -814,7 +817,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"golive {secs(g_sum['median'])}s, Prometheus {secs(p_sum['median'])}s"
         )
     out.print(
-        f"T0 = nginx answers 503 (config reload; median {statistics.median(r.down_reload_s for r in repeats) if repeats else 0:.2f}s "
+        f"T0 = nginx answers 503 (config reload; median "
+        f"{statistics.median(r.down_reload_s for r in repeats) if repeats else math.nan:.2f}s "
         f"from SIGHUP). Prometheus rule `for: {args.prometheus_for}` on a 1 s scrape and "
         "evaluation; golive `fail_after: 2` at `every: 1s`."
     )

@@ -143,3 +143,10 @@ def test_the_limiter_forgets_the_oldest_windows_beyond_its_size(max_keys: int) -
     assert limiter.hit("a").allowed  # forgotten, so it starts afresh
     clock.advance(10)
     assert limiter.peek("f").allowed and limiter.peek("f").remaining == 1
+
+
+def test_the_public_status_page_is_not_rate_limited_but_the_api_is(make_client: MakeClient) -> None:
+    client = make_client(limits=RateLimits(anonymous=Rule(2)))
+    assert all(client.get("/status").status_code == 200 for _ in range(5))
+    answers = [client.get("/api/checks").status_code for _ in range(4)]
+    assert 429 in answers

@@ -12,6 +12,7 @@ from golive.cli.check import check
 from golive.cli.gate import gate
 from golive.cli.importer import import_guide
 from golive.cli.serve import reload, serve, status
+from golive.cli.users import users
 from golive.cli.validate import validate
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.command("import")(import_guide)
 app.add_typer(gate, name="gate")
 app.add_typer(silences, name="silence")
 app.add_typer(tokens, name="token")
+app.add_typer(users, name="user")
 
 
 def _version(value: bool) -> None:

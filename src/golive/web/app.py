@@ -9,10 +9,12 @@ from fastapi.responses import JSONResponse
 
 import golive
 from golive.exceptions import StoreError
-from golive.web import api, system
+from golive.web import api, login, pages, system
 from golive.web.auth import authenticator
+from golive.web.csrf import CSRFMiddleware
 from golive.web.runtime import Runtime
 from golive.web.security import RateLimitMiddleware, RateLimits, SecurityHeadersMiddleware
+from golive.web.session import SessionMiddleware
 
 log = logging.getLogger("golive.web")
 
@@ -36,17 +38,24 @@ def create_app(runtime: Runtime, *, limits: RateLimits | None = None) -> FastAPI
         redoc_url=None,
     )
     app.state.runtime = runtime
-    for router in api.routers():
+    app.state.pages = pages.environment()
+    app.mount("/static", pages.static_files(), name="static")
+    for router in [*api.routers(), *pages.routers()]:
         app.include_router(router)
     app.include_router(system.build())
     app.add_exception_handler(StoreError, _store_unavailable)
-    # Added innermost first: the security headers wrap everything, the rate limit included.
+    login.install(app, clock=runtime.clock)  # /login, /logout, the 403 page of PageUser
+    # Added innermost first: the security headers wrap everything; the session is read before
+    # the rate limit (a signed-in browser gets its user's budget, not the anonymous one per IP)
+    # and before the CSRF checks that need it.
+    app.add_middleware(CSRFMiddleware)
     app.add_middleware(
         RateLimitMiddleware,
         limits=limits or RateLimits(),
         clock=runtime.clock,
         authenticate=authenticator(runtime),
     )
+    app.add_middleware(SessionMiddleware, runtime=runtime)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

@@ -99,6 +99,9 @@ class RateLimits:
     anonymous: Rule = Rule(60)
     failed_auth: Rule = Rule(10)
     exempt: frozenset[str] = field(default_factory=lambda: frozenset({"/healthz"}))
+    # Public, cached, read-only pages: a status page is read by many people behind one address
+    # during an outage, exactly when it matters. Prefixes.
+    exempt_prefixes: tuple[str, ...] = ("/static/", "/status", "/badge/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,19 +191,27 @@ class RateLimitMiddleware:
     ) -> None:
         self.app = app
         self.exempt: Collection[str] = limits.exempt
+        self.exempt_prefixes = limits.exempt_prefixes
         self.authenticate = authenticate
         self.token = RateLimiter(limits.token, clock=clock)
         self.anonymous = RateLimiter(limits.anonymous, clock=clock)
         self.failed_auth = RateLimiter(limits.failed_auth, clock=clock)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.exempt:
+        path = scope.get("path", "")
+        public_page = path.startswith(self.exempt_prefixes) and not Headers(scope=scope).get(
+            "authorization"
+        )  # with a token it is authenticated (and counted) as usual
+        if scope["type"] != "http" or path in self.exempt or public_page:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
         ip = str(client[0]) if client else "unknown"
         credentials = Headers(scope=scope).get("authorization")
-        if credentials is None:
+        signed_in = scope.get("state", {}).get(AUTH_STATE)  # a session, read further out
+        if credentials is None and signed_in is not None:
+            decision = self.token.hit(signed_in.rate_key)
+        elif credentials is None:
             decision = self.anonymous.hit(ip)
         else:
             decision = self.failed_auth.peek(ip)
