@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from golive.config import CheckBase
 
 FIRST_RUN_SPREAD = 2.0  # seconds: every check's first run comes within this ...
-FIRST_RUN_RATE = 500.0  # ... or slower, at this many first runs a second, for large configs
+FIRST_RUN_RATE = 250.0  # ... or slower, at this many first runs a second, for large configs
 
 
 def phase(name: str) -> float:
@@ -67,7 +67,10 @@ class Scheduler:
             at, _, name = heapq.heappop(self._heap)
             check = self._checks[name]
             found.append(Due(check, at))
-            self._push(self.next_slot(check, now), name)
+            following = self.next_slot(check, now)
+            if following - at < check.every.total_seconds() / 2:  # an early first run: its
+                following += check.every.total_seconds()  # phase slot comes an interval later
+            self._push(following, name)
         return found
 
     def next_wakeup(self) -> float | None:
