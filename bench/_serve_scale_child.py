@@ -151,7 +151,9 @@ def _planned(checks: Any, until: float) -> tuple[list[float], float]:
     due: list[float] = []
     first: dict[str, float] = {}
     while (at := scheduler.next_wakeup()) is not None and at < until:
-        for item in scheduler.due(at):
+        # a hair after the due time: Scheduler.next_slot(check, now) can return `now` itself
+        # when `now` is exactly a slot (float rounding), and due(now) would then never return
+        for item in scheduler.due(at + 1e-6):
             due.append(round(item.at, 4))
             first.setdefault(item.check.name, item.at)
     return due, max(first.values(), default=0.0)

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from devkit.certs import CA, Cert, make_ca, make_cert
 from devkit.servers import DnsServer, NginxServer, PostgresServer, RedisServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 DNS_RECORDS: dict[str, list[str]] = {
     "app.golive.test": ["127.0.0.1", "::1"],
@@ -90,3 +94,24 @@ class CertFactory:
 @pytest.fixture
 def cert_factory(tmp_path_factory: pytest.TempPathFactory) -> CertFactory:
     return CertFactory(tmp_path_factory.mktemp("certs"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium (Debian's, via Playwright) per test session."""
+    from devkit.browser import launch_browser
+
+    with launch_browser() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page in a fresh browser context: no cookies or storage from other tests."""
+    from devkit.browser import new_context
+
+    context = new_context(browser)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

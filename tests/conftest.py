@@ -34,3 +34,9 @@ def site(nginx_factory: NginxFactory) -> str:
     port = free_port()
     nginx_factory(SITE.format(port=port), ports=[port])
     return f"http://127.0.0.1:{port}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
+    for the rest of the session, and async tests cannot start beside it."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))

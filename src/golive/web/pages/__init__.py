@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from golive.web.pages import badges, feed, status
+from golive.web.pages import (
+    badges,
+    dashboard,
+    dashboard_alerts,
+    dashboard_checks,
+    dashboard_ops,
+    dashboard_tokens,
+    feed,
+    status,
+)
 from golive.web.pages.framework import (
     PAGE_CSP,
     Memo,
@@ -50,4 +59,5 @@ def environment() -> Pages:
 def routers() -> list[APIRouter]:
     """Fresh routers (and caches) for one app."""
     data = StatusData()
-    return [status.build(data), feed.build(), badges.build()]
+    dashboards = (dashboard, dashboard_checks, dashboard_alerts, dashboard_ops, dashboard_tokens)
+    return [status.build(data), feed.build(), badges.build(), *(d.build() for d in dashboards)]

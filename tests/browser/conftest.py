@@ -1,0 +1,82 @@
+"""A real ``golive serve`` for the browser tests, started once for the package.
+
+Its one check, ``api`` (component API), runs ``test ! -e DOWN`` every second and is DOWN after
+one failure, so a test turns it red by creating the file ``Served.down`` and green by removing
+it. Two users exist, made with ``golive user add --password-stdin``: ``otto`` (operator) and
+``vera`` (viewer).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from devkit.ports import free_port, wait_for_port
+
+GOLIVE = [sys.executable, "-m", "golive"]
+PASSWORD = "correct horse battery staple"
+USERS = {"otto": "operator", "vera": "viewer"}
+CONFIG = """\
+version: 1
+project: shop
+server:
+  listen: "127.0.0.1:{port}"
+  status_page: {{title: Shop status, public: true}}
+components:
+  - {{name: API, description: Public REST API}}
+checks:
+  - {{name: api, component: API, command: {{run: "test ! -e {down}"}}, every: 1s, timeout: 1s, fail_after: 1}}
+"""
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    down: Path  # exists -> the check fails
+    log: Path
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+@pytest.fixture(scope="package")
+def golive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    directory = tmp_path_factory.mktemp("golive-browser")
+    port = free_port()
+    down = directory / "down"
+    config = directory / "golive.yaml"
+    config.write_text(CONFIG.format(port=port, down=down))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for name, role in USERS.items():
+        added = subprocess.run(
+            [*GOLIVE, "user", "add", name, "--role", role, "--password-stdin", "-c", str(config)],
+            input=PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            check=False,
+        )
+        assert added.returncode == 0, added.stdout + added.stderr
+    log = directory / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [*GOLIVE, "serve", "-c", str(config)], stdout=out, stderr=subprocess.STDOUT, env=env
+        )
+    try:
+        wait_for_port(port, timeout=30, proc=server, log=log)
+        yield Served(f"http://127.0.0.1:{port}", down, log)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
