@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -103,6 +104,25 @@ def main() -> int:
         golive("check", env=env)
 
         say(f"starting golive serve (API on http://{listen}); notifications go to a local webhook")
+        password = secrets.token_urlsafe(12)
+        subprocess.run(
+            [
+                str(GOLIVE),
+                "user",
+                "add",
+                "demo",
+                "--role",
+                "admin",
+                "--password-stdin",
+                "-c",
+                str(CONFIG),
+            ],
+            input=password + "\n",
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         token = subprocess.run(
             [
                 str(GOLIVE),
@@ -177,7 +197,9 @@ def main() -> int:
         golive("gate", env=env)
 
         print(
-            f"\nParkWise:   http://127.0.0.1:{park.app_port}/health   (metrics: /metrics)\n"
+            f"\nDashboard:  http://{listen}/   (log in as demo / {password})\n"
+            f"Status:     http://{listen}/status   (public)\n"
+            f"ParkWise:   http://127.0.0.1:{park.app_port}/health   (metrics: /metrics)\n"
             f"golive API: http://{listen}/api/checks   with  Authorization: Bearer {token}\n"
             f"golive metrics: http://{listen}/metrics (same token) · log: {STATE / 'serve.log'}\n"
             f"Evidence:   {CONFIG.parent / '.golive' / 'golive.db'} (SQLite)\n",
