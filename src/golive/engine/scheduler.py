@@ -83,7 +83,8 @@ class Scheduler:
         offset = self.start + phase(check.name) * every
         if now < offset:
             return offset
-        return offset + (int((now - offset) // every) + 1) * every
+        following = offset + (int((now - offset) // every) + 1) * every
+        return following if following > now else following + every  # float rounding at a slot
 
     def _push(self, at: float, name: str) -> None:
         self._sequence += 1

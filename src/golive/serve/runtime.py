@@ -261,8 +261,8 @@ class ServeRuntime:
     async def _deliver_loop(self) -> None:
         """Deliver due notifications; a slow channel delays only other notifications."""
         while not self._stopping.is_set():
+            self._deliver_now.clear()  # before: a wake-up during the delivery is kept
             await self._step("deliver", self._deliver)
-            self._deliver_now.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._deliver_now.wait(), CYCLE_SECONDS)
 
