@@ -36,10 +36,11 @@ lint: $(STAMP)
 	@$(VENV)/bin/mypy
 
 bench: $(STAMP)
-	@bash devkit/system.sh prometheus-blackbox-exporter prometheus prometheus-alertmanager
+	@bash devkit/system.sh prometheus-blackbox-exporter prometheus prometheus-alertmanager wrk
 	@$(VENV)/bin/python bench/probes.py $(BENCH_ARGS)
 	@$(VENV)/bin/python bench/serve_scale.py $(SCALE_ARGS)
 	@$(VENV)/bin/python bench/detection.py $(DETECTION_ARGS)
+	@$(VENV)/bin/python bench/web.py $(WEB_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .golive bench/results
