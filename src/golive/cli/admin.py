@@ -3,35 +3,27 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from golive.cli.common import EXIT_OK, ConfigOption, EnvOption, JsonOption, guarded, load, out
+from golive.cli.common import (
+    EXIT_OK,
+    ConfigOption,
+    EnvOption,
+    JsonOption,
+    guarded,
+    load,
+    opened,
+    out,
+    print_rows,
+    when,
+)
 
 tokens = typer.Typer(help="API tokens: create (shown once), list, revoke.", no_args_is_help=True)
 silences = typer.Typer(
     help="Silences: mute matching alerts for a while, with a reason.", no_args_is_help=True
 )
-
-
-def _when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M:%SZ") if at else "—"
-
-
-def _print(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
-    if as_json:
-        out.print_json(json.dumps(rows, default=str))
-        return
-    from rich.table import Table
-
-    table = Table(show_edge=False, pad_edge=False)
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(str(row[c]) if row[c] is not None else "—" for c in columns))
-    out.print(table)
 
 
 @tokens.command("create")
@@ -45,14 +37,10 @@ def token_create(
 
     def command() -> int:
         from golive.clock import SystemClock
-        from golive.engine import open_store
         from golive.store.tokens import issue_token
 
-        store = open_store(load(config, env))
-        try:
+        with opened(load(config, env)) as store:
             issued = issue_token(store, name=name, role=role, now=SystemClock().now())
-        finally:
-            store.close()
         out.print(issued.plaintext, markup=False, highlight=False)
         typer.echo(
             f"token {issued.token.id} ({issued.token.role}, {issued.token.name}): shown once, keep it safe",
@@ -70,26 +58,22 @@ def token_list(
     """List tokens (never their values)."""
 
     def command() -> int:
-        from golive.engine import open_store
         from golive.store.tokens import list_tokens
 
-        store = open_store(load(config, env))
-        try:
+        with opened(load(config, env)) as store:
             views = list_tokens(store)
-        finally:
-            store.close()
         rows = [
             {
                 "id": t.id,
                 "name": t.name,
                 "role": t.role,
-                "created": _when(t.created_at),
-                "last used": _when(t.last_used_at),
-                "revoked": _when(t.revoked_at) if t.revoked_at else None,
+                "created": when(t.created_at),
+                "last used": when(t.last_used_at),
+                "revoked": when(t.revoked_at) if t.revoked_at else None,
             }
             for t in views
         ]
-        _print(rows, as_json, ["id", "name", "role", "created", "last used", "revoked"])
+        print_rows(rows, as_json, ["id", "name", "role", "created", "last used", "revoked"])
         return EXIT_OK
 
     raise typer.Exit(guarded(command))
@@ -105,15 +89,11 @@ def token_revoke(
 
     def command() -> int:
         from golive.clock import SystemClock
-        from golive.engine import open_store
         from golive.exceptions import UsageError
         from golive.store.tokens import revoke_token
 
-        store = open_store(load(config, env))
-        try:
+        with opened(load(config, env)) as store:
             view = revoke_token(store, token_id, SystemClock().now())
-        finally:
-            store.close()
         if view is None:
             raise UsageError(f"no token with id {token_id}")
         out.print(f"token {view.id} ({view.name}) revoked")
@@ -144,7 +124,6 @@ def silence_add(
         from golive.alerts import create_silence
         from golive.clock import SystemClock
         from golive.config.units import parse_duration
-        from golive.engine import open_store
         from golive.exceptions import UsageError
 
         labels: dict[str, str] = {}
@@ -158,8 +137,7 @@ def silence_add(
         except ValueError as exc:
             raise UsageError(f"--for: {exc}") from None
         loaded = load(config, env)
-        store = open_store(loaded)
-        try:
+        with opened(loaded) as store:
             view = create_silence(
                 store,
                 loaded,
@@ -172,9 +150,7 @@ def silence_add(
                 created_by=by,
                 now=SystemClock().now(),
             )
-        finally:
-            store.close()
-        out.print(f"silence {view.id} until {_when(view.ends_at)}: {json.dumps(view.matchers)}")
+        out.print(f"silence {view.id} until {when(view.ends_at)}: {json.dumps(view.matchers)}")
         return EXIT_OK
 
     raise typer.Exit(guarded(command))
@@ -192,26 +168,22 @@ def silence_list(
     def command() -> int:
         from golive.alerts import list_silences
         from golive.clock import SystemClock
-        from golive.engine import open_store
 
         now = SystemClock().now()
-        store = open_store(load(config, env))
-        try:
+        with opened(load(config, env)) as store:
             views = list_silences(store, now, include_expired=all_)
-        finally:
-            store.close()
         rows = [
             {
                 "id": v.id,
                 "status": v.status(now),
                 "matches": json.dumps(v.matchers),
-                "until": _when(v.ends_at),
+                "until": when(v.ends_at),
                 "by": v.created_by,
                 "reason": v.reason,
             }
             for v in views
         ]
-        _print(rows, as_json, ["id", "status", "matches", "until", "by", "reason"])
+        print_rows(rows, as_json, ["id", "status", "matches", "until", "by", "reason"])
         return EXIT_OK
 
     raise typer.Exit(guarded(command))
@@ -228,13 +200,9 @@ def silence_expire(
     def command() -> int:
         from golive.alerts import expire_silence
         from golive.clock import SystemClock
-        from golive.engine import open_store
 
-        store = open_store(load(config, env))
-        try:
+        with opened(load(config, env)) as store:
             view = expire_silence(store, silence_id, SystemClock().now())
-        finally:
-            store.close()
         out.print(f"silence {view.id} expired")
         return EXIT_OK
 

@@ -18,6 +18,7 @@ from golive.cli.common import (
     err,
     guarded,
     load,
+    opened,
     out,
 )
 
@@ -42,12 +43,11 @@ def check(
     def command() -> int:
         from golive.cli.render import results_table, summary
         from golive.clock import SystemClock
-        from golive.engine import check_once, open_store, select_checks
+        from golive.engine import check_once, select_checks
 
         loaded = load(config, env)
         selected = select_checks(loaded, names or [])
-        store = open_store(loaded)
-        try:
+        with opened(loaded) as store:
             if as_json or not err.is_terminal:
                 results = asyncio.run(
                     check_once(loaded, selected, clock=SystemClock(), store=store)
@@ -57,8 +57,6 @@ def check(
                     results = asyncio.run(
                         check_once(loaded, selected, clock=SystemClock(), store=store)
                     )
-        finally:
-            store.close()
         if junit_file is not None:
             write_junit(junit_file, results)
         if as_json:

@@ -3,11 +3,13 @@ turns golive's errors into clear lines and exit codes (never a traceback)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -17,6 +19,7 @@ from golive.exceptions import ConfigError, GoliveError, StoreError, UsageError
 
 if TYPE_CHECKING:
     from golive.config import LoadedConfig
+    from golive.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -90,3 +93,35 @@ def guarded(command: Callable[[], int]) -> int:
             markup=False,
         )
         sys.exit(EXIT_FAILED)
+
+
+@contextmanager
+def opened(loaded: LoadedConfig) -> Iterator[Store]:
+    """The config's store, open for the length of a command."""
+    from golive.engine import open_store
+
+    store = open_store(loaded)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def when(at: datetime | None) -> str:
+    """A time for a table cell (UTC, to the second)."""
+    return at.strftime("%Y-%m-%d %H:%M:%SZ") if at else "—"
+
+
+def print_rows(rows: list[dict[str, Any]], as_json: bool, columns: list[str]) -> None:
+    """Rows as JSON for scripts, or as a table of ``columns``."""
+    if as_json:
+        out.print_json(json.dumps(rows, default=str))
+        return
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(str(row[c]) if row[c] is not None else "—" for c in columns))
+    out.print(table)

@@ -17,6 +17,7 @@ from golive.cli.common import (
     err,
     guarded,
     load,
+    opened,
     out,
 )
 
@@ -65,13 +66,11 @@ def gate_run(
 
         from golive import settings
         from golive.clock import SystemClock
-        from golive.engine import open_store
         from golive.gate.report import markdown, write_junit
         from golive.gate.run import run_gate
 
         loaded = load(config, env)
-        store = open_store(loaded)
-        try:
+        with opened(loaded) as store:
             run = run_gate(
                 loaded,
                 store=store,
@@ -84,8 +83,6 @@ def gate_run(
             else:
                 with err.status(f"judging {len(loaded.config.gate)} readiness items…"):
                     report = asyncio.run(run)
-        finally:
-            store.close()
         if junit_file is not None:
             write_junit(junit_file, report)
         if markdown_file is not None:
@@ -141,15 +138,11 @@ def gate_sign(
 
     def command() -> int:
         from golive.clock import SystemClock
-        from golive.engine import open_store
         from golive.gate.signoffs import sign
 
         loaded = load(config, env)
-        store = open_store(loaded)
-        try:
+        with opened(loaded) as store:
             view = sign(store, loaded, item, by=by, note=note, now=SystemClock().now())
-        finally:
-            store.close()
         out.print(
             f'"{view.item}" signed by {view.signed_by}, valid until {view.expires_at:%Y-%m-%d %H:%M UTC}'
         )
@@ -166,15 +159,11 @@ def gate_signoffs(
 
     def command() -> int:
         from golive.clock import SystemClock
-        from golive.engine import open_store
         from golive.store.gate import signoffs
 
         loaded = load(config, env)
-        store = open_store(loaded)
-        try:
+        with opened(loaded) as store:
             views = signoffs(store, loaded.environment)
-        finally:
-            store.close()
         now = SystemClock().now()
         rows = [
             {
@@ -220,15 +209,11 @@ def gate_history(
     """Past verdicts of this environment, newest first."""
 
     def command() -> int:
-        from golive.engine import open_store
         from golive.store.gate import gate_runs
 
         loaded = load(config, env)
-        store = open_store(loaded)
-        try:
+        with opened(loaded) as store:
             runs = gate_runs(store, loaded.environment, limit=limit)
-        finally:
-            store.close()
         rows = [
             {
                 "at": r.at.isoformat(),

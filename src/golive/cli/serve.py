@@ -19,6 +19,7 @@ from golive.cli.common import (
     fail,
     guarded,
     load,
+    opened,
     out,
 )
 
@@ -67,20 +68,16 @@ def status(config: ConfigOption = None, env: EnvOption = None, as_json: JsonOpti
         from rich.table import Table
         from rich.text import Text
 
-        from golive.engine import open_store
         from golive.store.alerts import list_alerts
         from golive.store.outbox import counts_by_status, list_notifications
         from golive.store.state import load_statuses
 
         loaded = load(config, env)
-        store = open_store(loaded)
-        try:
+        with opened(loaded) as store:
             statuses = load_statuses(store)
             firing = list_alerts(store, state="firing")
             outbox = counts_by_status(store)
             failed = list_notifications(store, status="failed", limit=1)
-        finally:
-            store.close()
         checks = loaded.config.checks
         rows: list[dict[str, Any]] = []
         for check in checks:

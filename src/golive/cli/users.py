@@ -12,8 +12,18 @@ from typing import Annotated
 
 import typer
 
-from golive.cli.admin import _print, _when
-from golive.cli.common import EXIT_OK, ConfigOption, EnvOption, JsonOption, guarded, load, out
+from golive.cli.common import (
+    EXIT_OK,
+    ConfigOption,
+    EnvOption,
+    JsonOption,
+    guarded,
+    load,
+    opened,
+    out,
+    print_rows,
+    when,
+)
 
 users = typer.Typer(
     help="Dashboard users: add, list, remove, change a password.", no_args_is_help=True
@@ -52,16 +62,12 @@ def user_add(
 
     def command() -> int:
         from golive.clock import SystemClock
-        from golive.engine import open_store
         from golive.store.users import add_user, valid_name
 
         valid_name(name)  # before asking for a password
         password = _password(password_stdin)
-        store = open_store(load(config, env))
-        try:
+        with opened(load(config, env)) as store:
             user = add_user(store, name=name, role=role, password=password, now=SystemClock().now())
-        finally:
-            store.close()
         out.print(f"user {user.name} ({user.role}) added", markup=False)
         return EXIT_OK
 
@@ -75,24 +81,20 @@ def user_list(
     """List users and their roles (never their passwords)."""
 
     def command() -> int:
-        from golive.engine import open_store
         from golive.store.users import list_users
 
-        store = open_store(load(config, env))
-        try:
+        with opened(load(config, env)) as store:
             views = list_users(store)
-        finally:
-            store.close()
         rows = [
             {
                 "name": u.name,
                 "role": u.role,
-                "created": _when(u.created_at),
-                "removed": _when(u.disabled_at) if u.disabled_at else None,
+                "created": when(u.created_at),
+                "removed": when(u.disabled_at) if u.disabled_at else None,
             }
             for u in views
         ]
-        _print(rows, as_json, ["name", "role", "created", "removed"])
+        print_rows(rows, as_json, ["name", "role", "created", "removed"])
         return EXIT_OK
 
     raise typer.Exit(guarded(command))
@@ -104,14 +106,10 @@ def user_remove(name: NameArgument, config: ConfigOption = None, env: EnvOption 
 
     def command() -> int:
         from golive.clock import SystemClock
-        from golive.engine import open_store
         from golive.store.users import remove_user
 
-        store = open_store(load(config, env))
-        try:
+        with opened(load(config, env)) as store:
             ended = remove_user(store, name, SystemClock().now())
-        finally:
-            store.close()
         out.print(f"user {name.strip()} removed; {_sessions(ended)} ended", markup=False)
         return EXIT_OK
 
@@ -129,18 +127,14 @@ def user_passwd(
 
     def command() -> int:
         from golive.clock import SystemClock
-        from golive.engine import open_store
         from golive.exceptions import UsageError
         from golive.store.users import get_user, set_password
 
-        store = open_store(load(config, env))
-        try:
+        with opened(load(config, env)) as store:
             user = get_user(store, name)
             if user is None or not user.active:
                 raise UsageError(f"no user {name.strip()!r}")
             ended = set_password(store, name, _password(password_stdin), SystemClock().now())
-        finally:
-            store.close()
         out.print(f"password of {user.name} changed; {_sessions(ended)} ended", markup=False)
         return EXIT_OK
 
