@@ -62,6 +62,7 @@ class ServeRuntime:
         concurrency: int = 500,
     ) -> None:
         self.loaded = loaded
+        self._checks = {c.name: c for c in loaded.config.checks}
         self.environ = environ
         self.store = store
         self.clock = clock
@@ -171,6 +172,7 @@ class ServeRuntime:
     def apply(self, loaded: LoadedConfig) -> ReloadOutcome:
         """Switch to ``loaded`` (already validated); unchanged checks keep their state."""
         self.loaded = loaded
+        self._checks = {c.name: c for c in loaded.config.checks}
         self._announce(loaded)
         self._statuses = self._initial_statuses(self._statuses)
         self.engine.reload(loaded)
@@ -181,7 +183,7 @@ class ServeRuntime:
     # -- steps ----------------------------------------------------------------------------
     def _advance(self, results: list[CheckResult]) -> dict[str, CheckStatus]:
         changed: dict[str, CheckStatus] = {}
-        checks = {c.name: c for c in self.loaded.config.checks}
+        checks = self._checks
         for result in results:
             check = checks.get(result.name)
             if check is None:  # removed by a reload while it ran

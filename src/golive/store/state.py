@@ -4,7 +4,6 @@ pruning by retention. One transaction per flush, so a crash loses at most the la
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
@@ -55,7 +54,7 @@ def _save_statuses(connection: Connection, statuses: Sequence[CheckStatus]) -> N
     existing = set(
         connection.execute(select(CheckState.name).where(CheckState.name.in_(names))).scalars()
     )
-    rows = [asdict(s) for s in statuses]
+    rows = [dict(vars(s)) for s in statuses]  # shallow: asdict deep-copied every field
     new = [row for row in rows if row["name"] not in existing]
     old = [row for row in rows if row["name"] in existing]
     if new:
