@@ -1,5 +1,6 @@
 """Seed a golive SQLite store for bench/web.py: hour rollups and check_state rows, written
-with sqlite3 directly (one transaction, executemany) after ``Store.open`` made the schema."""
+with sqlite3 directly (one transaction, executemany) after ``Store.open`` made the schema, and
+the day rollups of those hours."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
+from golive.store.day_rollups import backfill
 from golive.store.evidence import Store
 
 _FMT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime stores a UTC datetime
@@ -58,6 +60,17 @@ def seed_rollups(path: str, names: Sequence[str], days: int, now: datetime) -> i
     finally:
         db.close()
     return rows
+
+
+def seed_days(url: str) -> int:
+    """The day rows `golive serve` writes with each hour (here from the seeded hours, as the
+    upgrade to a store with day rollups makes them); rows written."""
+    store = Store.open(url)
+    try:
+        with store.engine.begin() as connection:
+            return backfill(connection)
+    finally:
+        store.close()
 
 
 def seed_state(path: str, names: Sequence[str], now: datetime) -> int:

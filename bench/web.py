@@ -1,8 +1,10 @@
 """Web pages under load: the public status page and the dashboard overview, measured with wrk.
 
-A generated golive.yaml has N ``tcp`` checks (to 127.0.0.1:1, ``every: 1h``, so the engine
-barely runs) across ~20 components and a SQLite store in a temporary directory. The store is
-seeded (``bench/_web_seed.py``) with 90 days of hour rollups for 1,000 checks (2.16 M rows)
+A generated golive.yaml has N ``tcp`` checks (to serve's own port, so they pass; ``every: 1h``,
+so the engine barely runs) across ~20 components and a SQLite store in a temporary directory. The store is
+seeded (``bench/_web_seed.py``) with 90 days of hour rollups for 1,000 checks (2.16 M rows),
+the day rollups serve would have written with them (90,000 rows, made the way the upgrade
+makes them),
 and a check_state row per check. ``golive serve -c CONFIG`` (the real CLI) runs pinned to
 core 0; wrk (``-t2 -c100 -d20s --latency``) runs on core 1 against:
 
@@ -36,7 +38,7 @@ from typing import Any
 
 import httpx
 from _stats import jsonable
-from _web_seed import schema, seed_rollups, seed_state
+from _web_seed import schema, seed_days, seed_rollups, seed_state
 from probes import ROOT, cores, err, out, progress
 from rich.table import Table
 
@@ -77,7 +79,7 @@ def write_config(path: Path, port: int, checks: int) -> None:
             f"  - name: {name}",
             f"    component: comp{i % COMPONENTS:02d}",
             "    every: 1h",
-            '    tcp: {host: "127.0.0.1", port: 1}',
+            f'    tcp: {{host: "127.0.0.1", port: {port}}}',  # serve itself: up
         ]
     path.write_text("\n".join(lines) + "\n")
 
@@ -89,8 +91,17 @@ def make_store(base: Path, rollup_checks: int, state_checks: int, days: int) -> 
     t0 = time.perf_counter()
     rows = seed_rollups(str(db), names(rollup_checks), days, now)
     seed_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    day_rows = seed_days(f"sqlite:///{db}")
+    days_s = time.perf_counter() - t0
     seed_state(str(db), names(state_checks), now)
-    return {"rollup_rows": rows, "rollup_seed_s": seed_s, "db_mb": db.stat().st_size / 2**20}
+    return {
+        "rollup_rows": rows,
+        "rollup_seed_s": seed_s,
+        "day_rows": day_rows,
+        "day_backfill_s": days_s,
+        "db_mb": db.stat().st_size / 2**20,
+    }
 
 
 def add_user(config: Path) -> None:
@@ -272,7 +283,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         status_dir.mkdir()
         progress(f"seeding {args.rollup_checks} checks x {args.days} days of hour rollups")
         seeded = make_store(status_dir, args.rollup_checks, args.status_checks, args.days)
-        progress(f"seeded {seeded['rollup_rows']:,} rows in {seeded['rollup_seed_s']:.1f} s")
+        progress(
+            f"seeded {seeded['rollup_rows']:,} hour rollups in {seeded['rollup_seed_s']:.1f} s,"
+            f" {seeded['day_rows']:,} day rollups from them in {seeded['day_backfill_s']:.1f} s"
+        )
         results["seed"] = seeded
         shutil.copytree(status_dir, dash_dir)
         seed_state(str(dash_dir / "golive.db"), names(args.dashboard_checks), datetime.now(UTC))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import textwrap
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from golive.clock import ManualClock
@@ -14,6 +14,7 @@ from golive.serve.runtime import ServeRuntime
 from golive.store import Store, normalise_url
 from golive.store.alerts import list_alerts
 from golive.store.state import load_statuses
+from golive.store.uptime import daily_totals
 
 CONFIG = """\
 version: 1
@@ -77,3 +78,28 @@ async def test_a_check_that_goes_down_opens_an_alert_and_recovery_resolves_it(
     serve.engine.submit(result(True, clock))
     await serve.cycle()
     assert list_alerts(serve.store, state="firing") == []
+
+
+async def test_the_open_hour_is_unsaved_until_it_closes_then_in_its_day_row(
+    tmp_path: Path,
+) -> None:
+    serve, clock = runtime(tmp_path)
+    clock.set(clock.now().replace(minute=30, second=0, microsecond=0))
+    for ok in (True, False, True):
+        serve.engine.submit(result(ok, clock))
+    await serve.cycle()
+    today = clock.now().date()
+    assert [(t.check, t.day, t.runs, t.failures) for t in serve.unsaved_totals()] == [
+        ("web", today, 3, 1)
+    ]
+    assert daily_totals(serve.store, start=_midnight(clock), end=_midnight(clock, 1)) == []
+
+    clock.advance(timedelta(minutes=31))  # the hour closes: written, with its day row
+    await serve.cycle()
+    assert serve.unsaved_totals() == []
+    totals = daily_totals(serve.store, start=_midnight(clock), end=_midnight(clock, 1))
+    assert [(t.check, t.day, t.runs, t.failures) for t in totals] == [("web", today, 3, 1)]
+
+
+def _midnight(clock: ManualClock, days: int = 0) -> datetime:
+    return clock.now().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days)

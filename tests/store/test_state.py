@@ -50,11 +50,12 @@ def test_a_rollup_written_twice_is_merged_not_duplicated(tmp_path: Path) -> None
     with store.engine.connect() as connection:
         rows = connection.execute(select(Rollup).order_by(Rollup.resolution)).mappings().all()
     assert [(r["resolution"], r["runs"], r["failures"]) for r in rows] == [
+        ("day", 3, 1),
         ("hour", 3, 1),
         ("minute", 3, 1),
     ]
-    assert rows[1]["latency_max_ms"] == 300
-    assert sum(rows[1]["latency_hist"]) == 3
+    assert rows[2]["latency_max_ms"] == 300
+    assert sum(rows[2]["latency_hist"]) == 3
 
 
 def test_retention_prunes_old_evidence_and_rollups(tmp_path: Path) -> None:
@@ -78,4 +79,5 @@ def test_retention_prunes_old_evidence_and_rollups(tmp_path: Path) -> None:
     assert removed == 2  # one evidence row, one minute rollup
     with store.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Evidence)).scalar() == 1
-        assert connection.execute(select(func.count()).select_from(Rollup)).scalar() == 3
+        # minute: the new one; hour and day: both (kept 400 days)
+        assert connection.execute(select(func.count()).select_from(Rollup)).scalar() == 5

@@ -20,6 +20,7 @@ from golive.config import load_config
 from golive.engine.state import CheckStatus
 from golive.store import Store
 from golive.store.tables_monitor import AlertEvent, Rollup
+from golive.store.uptime import DayTotals
 from golive.web.pages import PAGE_CSP
 from golive.web.pages.framework import STATIC
 from golive.web.pages.summary import VIEW_TTL
@@ -288,6 +289,17 @@ def test_uptime_bars_show_ninety_days_with_text(client: TestClient, runtime: Fak
     assert parsed.bar("API", "2 Nov 2026")["title"] == "2 Nov 2026: 90.00% uptime, no incidents"
     # 8 failures in 480 runs over the 90 days
     assert "98.33% uptime" in html
+
+
+def test_today_counts_the_open_hour_not_stored_yet(
+    client: TestClient, runtime: FakeRuntime
+) -> None:
+    seed_rollup(runtime.store, "api-health", NOW.replace(hour=9), runs=60, failures=0)
+    runtime.unsaved = [DayTotals("api-health", NOW.date(), runs=40, failures=10)]
+
+    _, parsed = page(client)
+
+    assert parsed.bar("API", "2 Nov 2026")["title"] == "2 Nov 2026: 90.00% uptime, no incidents"
 
 
 def test_a_day_without_data_says_so(client: TestClient, runtime: FakeRuntime) -> None:

@@ -7,7 +7,7 @@ are dicts the test fills, and ``reload`` really reads and validates the configur
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,11 +18,14 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
+from golive.engine.rollup import Bucket
 from golive.engine.state import CheckStatus
 from golive.exceptions import ConfigError
 from golive.store import Store
+from golive.store.state import flush
 from golive.store.tables import Evidence
-from golive.store.tables_monitor import Alert, Notification, Rollup
+from golive.store.tables_monitor import Alert, Notification
+from golive.store.uptime import DayTotals
 from golive.web import ReloadOutcome
 
 with warnings.catch_warnings():
@@ -53,6 +56,7 @@ class FakeRuntime:
     metrics_registry: CollectorRegistry = field(default_factory=CollectorRegistry)
     live: dict[str, CheckStatus] = field(default_factory=dict)
     windows: dict[str, str] = field(default_factory=dict)
+    unsaved: list[DayTotals] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.check_up = Gauge(
@@ -64,6 +68,9 @@ class FakeRuntime:
 
     def maintenance(self) -> Mapping[str, str]:
         return dict(self.windows)
+
+    def unsaved_totals(self) -> Sequence[DayTotals]:
+        return list(self.unsaved)
 
     async def reload(self) -> ReloadOutcome:
         try:
@@ -102,18 +109,9 @@ def seed_evidence(store: Store, subject: str, ok: bool, at: datetime, **extra: A
 
 
 def seed_rollup(store: Store, check: str, bucket: datetime, runs: int, failures: int) -> None:
-    row: dict[str, Any] = {
-        "check": check,
-        "resolution": "hour",
-        "bucket": bucket,
-        "runs": runs,
-        "failures": failures,
-        "latency_sum_ms": 10.0 * runs,
-        "latency_max_ms": 30.0,
-        "latency_hist": [0, 0, runs] + [0] * 9,
-    }
-    with store.engine.begin() as connection:
-        connection.execute(insert(Rollup), row)
+    """An hour rollup written the way `golive serve` writes one (its day row follows)."""
+    hour = Bucket(check, "hour", bucket, runs, failures, 10.0 * runs, 30.0, [0, 0, runs] + [0] * 9)
+    flush(store, environment="test", statuses=[], evidence=[], buckets=[hour])
 
 
 def seed_alert(store: Store, fingerprint: str, at: datetime, **extra: Any) -> None:

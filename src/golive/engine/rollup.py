@@ -93,6 +93,15 @@ class RollupBuffer:
         buckets, self._open = list(self._open.values()), {}
         return buckets
 
+    def open_hours(self) -> list[tuple[str, datetime, int, int]]:
+        """``(check, hour start, runs, failures)`` of every open hour bucket: a copy, safe to
+        take from another thread while the loop adds results."""
+        return [
+            (b.check, b.start, b.runs, b.failures)
+            for b in list(self._open.values())
+            if b.resolution == "hour"
+        ]
+
     def open_buckets(self, check: str) -> list[Bucket]:
         """The not-yet-written buckets of one check (for live charts)."""
         return [b for b in self._open.values() if b.check == check]

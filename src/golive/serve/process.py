@@ -23,6 +23,7 @@ from golive.probes.base import os_reason
 from golive.serve.runtime import ServeRuntime
 from golive.store.outbox import release_leases
 from golive.web import create_app
+from golive.web.app import warm_up
 
 log = logging.getLogger("golive.serve")
 
@@ -94,9 +95,10 @@ async def serve(
     runtime = ServeRuntime(
         loaded, store=store, clock=SystemClock(), environ=environ, concurrency=concurrency
     )
+    app = create_app(runtime)
     web = _WebServer(
         uvicorn.Config(
-            create_app(runtime),
+            app,
             host=loaded.config.server.host,
             port=loaded.config.server.port,
             log_config=None,
@@ -128,9 +130,11 @@ async def serve(
         "https" if loaded.config.server.tls else "http",
         loaded.config.server.listen,
     )
+    warming = asyncio.create_task(asyncio.to_thread(warm_up, app), name="warm-up")
     try:
         await asyncio.gather(runtime.run(), web.serve(sockets=[listener]))
     finally:
+        await warming  # a thread cannot be cancelled: let it finish before the store closes
         pid.unlink(missing_ok=True)
         store.close()
         log.info("golive serve stopped")

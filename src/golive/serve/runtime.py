@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,6 +32,7 @@ from golive.store import EvidenceRecord, Store
 from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.outbox import counts_by_status
 from golive.store.state import flush, load_statuses, prune
+from golive.store.uptime import DayTotals
 from golive.web.runtime import ReloadOutcome
 
 log = logging.getLogger("golive.serve")
@@ -105,6 +106,12 @@ class ServeRuntime:
 
     def maintenance(self) -> Mapping[str, str]:
         return maintenance_status(self.loaded, self.clock.now())
+
+    def unsaved_totals(self) -> Sequence[DayTotals]:
+        return [
+            DayTotals(check, start.date(), runs, failures)
+            for check, start, runs, failures in self._rollups.open_hours()
+        ]
 
     # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:

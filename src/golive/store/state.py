@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from golive.engine.rollup import Bucket
 from golive.engine.state import CheckStatus
 from golive.exceptions import StoreError
+from golive.store.day_rollups import DAY, merge_days
 from golive.store.db import reason
 from golive.store.evidence import EvidenceRecord, Store
 from golive.store.tables import Evidence
@@ -33,7 +34,8 @@ def flush(
     evidence: Sequence[EvidenceRecord],
     buckets: Sequence[Bucket],
 ) -> None:
-    """Write one cycle: changed statuses, new evidence, rollups merged into stored ones."""
+    """Write one cycle: changed statuses, new evidence, rollups merged into stored ones (and
+    the hours into their day rows, see ``golive.store.day_rollups``)."""
     try:
         with store.engine.begin() as connection:
             _save_statuses(connection, statuses)
@@ -43,6 +45,7 @@ def flush(
                     [{**e.__dict__, "run_id": None, "environment": environment} for e in evidence],
                 )
             _merge_buckets(connection, buckets)
+            merge_days(connection, [b for b in buckets if b.resolution == "hour"])
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot write check results: {reason(exc)}") from exc
 
@@ -131,7 +134,8 @@ def prune(
                 Evidence.kind == "probe", Evidence.taken_at < now - evidence_for
             )
             removed += connection.execute(probes).rowcount
-            for resolution, keep in (("minute", minutes_for), ("hour", hours_for)):
+            kept = (("minute", minutes_for), ("hour", hours_for), (DAY, hours_for))
+            for resolution, keep in kept:
                 removed += connection.execute(
                     delete(Rollup).where(
                         Rollup.resolution == resolution, Rollup.bucket < now - keep

@@ -32,12 +32,12 @@ class CheckState(Base):
 
 
 class Rollup(Base):
-    """Runs, failures and a latency histogram of one check over one minute or one hour."""
+    """Runs, failures and a latency histogram of one check over one minute, hour or UTC day."""
 
     __tablename__ = "rollups"
 
     check: Mapped[str] = mapped_column(String(200), primary_key=True)
-    resolution: Mapped[str] = mapped_column(String(8), primary_key=True)  # minute | hour
+    resolution: Mapped[str] = mapped_column(String(8), primary_key=True)  # minute | hour | day
     bucket: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     runs: Mapped[int] = mapped_column(Integer)
     failures: Mapped[int] = mapped_column(Integer)

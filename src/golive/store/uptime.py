@@ -1,5 +1,5 @@
-"""Read queries behind the status page, the feed and the badges: hour rollups summed per check
-and UTC day, one check's totals over a range, and alert transitions with their alert.
+"""Read queries behind the status page, the feed and the badges: day rollups of every check,
+one check's totals over a range, and alert transitions with their alert.
 
 All of them read many checks in one query (never one query per check). They only add up what
 was recorded; what counts as an incident or an outage is decided by the caller.
@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import String, Table, func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from golive.exceptions import StoreError
+from golive.store.day_rollups import DAY
 from golive.store.db import reason
 from golive.store.evidence import Store
 from golive.store.tables_monitor import Alert, AlertEvent, Rollup
@@ -30,7 +28,7 @@ EVENTS = cast(Table, AlertEvent.__table__)
 
 @dataclass(frozen=True, slots=True)
 class DayTotals:
-    """Runs and failures of one check over one UTC day (from its hour rollups)."""
+    """Runs and failures of one check over one UTC day."""
 
     check: str
     day: date
@@ -54,49 +52,19 @@ class AlertTransition:
     silenced_by: str | None  # the hold when the transition was recorded (payload)
 
 
-class utc_day(FunctionElement[str]):
-    """``YYYY-MM-DD`` of a UTC timestamp column, on every supported backend."""
-
-    type = String()
-    name = "utc_day"
-    inherit_cache = True
-
-
-@compiles(utc_day, "sqlite")
-def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLite keeps UTC datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff' text (see UTCDateTime)
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
-
-
-@compiles(utc_day, "postgresql")
-def _utc_day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
-    column = compiler.process(element.clauses, **kw)
-    return f"to_char(({column}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-
-
 def daily_totals(store: Store, *, start: datetime, end: datetime) -> list[DayTotals]:
-    """Hour rollups with ``start <= bucket < end``, summed per check and UTC day (all checks,
-    one query; days without rollups are simply absent)."""
-    # ix_rollups_resolution_bucket serves the range; grouping happens in the database
-    day = utc_day(ROLLUPS.c.bucket)
-    query = (
-        select(
-            ROLLUPS.c.check,
-            day.label("day"),
-            func.sum(ROLLUPS.c.runs).label("runs"),
-            func.sum(ROLLUPS.c.failures).label("failures"),
-        )
-        .where(
-            ROLLUPS.c.resolution == "hour",
-            ROLLUPS.c.bucket >= start,
-            ROLLUPS.c.bucket < end,
-        )
-        .group_by(ROLLUPS.c.check, day)
+    """Day rollups (see ``golive.store.day_rollups``) of the UTC days starting in
+    ``start <= day < end``, all checks in one query; days without runs are simply absent.
+    A day's row holds its closed hours: the open hour is only in the running process."""
+    # ix_rollups_resolution_bucket serves the range
+    query = select(ROLLUPS.c.check, ROLLUPS.c.bucket, ROLLUPS.c.runs, ROLLUPS.c.failures).where(
+        ROLLUPS.c.resolution == DAY,
+        ROLLUPS.c.bucket >= start,
+        ROLLUPS.c.bucket < end,
     )
-    rows = _rows(store, query)
     return [
-        DayTotals(check, date.fromisoformat(day), int(runs), int(failures))
-        for check, day, runs, failures in rows
+        DayTotals(check, bucket.date(), int(runs), int(failures))
+        for check, bucket, runs, failures in _rows(store, query)
     ]
 
 

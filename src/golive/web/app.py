@@ -39,8 +39,9 @@ def create_app(runtime: Runtime, *, limits: RateLimits | None = None) -> FastAPI
     )
     app.state.runtime = runtime
     app.state.pages = pages.environment()
+    app.state.status_data = status_data = pages.StatusData()
     app.mount("/static", pages.static_files(), name="static")
-    for router in [*api.routers(), *pages.routers()]:
+    for router in [*api.routers(), *pages.routers(status_data)]:
         app.include_router(router)
     app.include_router(system.build())
     app.add_exception_handler(StoreError, _store_unavailable)
@@ -58,6 +59,17 @@ def create_app(runtime: Runtime, *, limits: RateLimits | None = None) -> FastAPI
     app.add_middleware(SessionMiddleware, runtime=runtime)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def warm_up(app: FastAPI) -> None:
+    """Compute what the status page shows (90 days of rollups: about a second at 1,000 checks)
+    so that its first visitor does not wait for it; call from a worker thread."""
+    status_data: pages.StatusData = app.state.status_data
+    try:
+        status_data.current(app.state.runtime)
+    except Exception as exc:  # the page's first visitor will meet it (and the log says why)
+        secrets = app.state.runtime.loaded.secrets
+        log.warning("status page not prepared at start: %s", secrets.redact(str(exc)))
 
 
 async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:

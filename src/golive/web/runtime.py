@@ -7,7 +7,7 @@ member per request and never keeps a copy, so a reload shows at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,6 +17,7 @@ from golive.clock import Clock
 from golive.config import LoadedConfig
 from golive.engine.state import CheckStatus
 from golive.store import Store
+from golive.store.uptime import DayTotals
 
 
 class ReloadResult(Protocol):
@@ -77,6 +78,11 @@ class Runtime(Protocol):
 
     def maintenance(self) -> Mapping[str, str]:
         """Checks in an active maintenance window now: check name → window name."""
+        ...
+
+    def unsaved_totals(self) -> Sequence[DayTotals]:
+        """Runs and failures not in the store's rollups yet (the open hour of each check), per
+        check and UTC day: the uptime bar of today adds them. Called from a worker thread."""
         ...
 
     async def reload(self) -> ReloadResult:

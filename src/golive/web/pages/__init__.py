@@ -37,6 +37,7 @@ __all__ = [
     "PAGE_CSP",
     "Memo",
     "Pages",
+    "StatusData",
     "environment",
     "html_response",
     "login_redirect",
@@ -56,8 +57,7 @@ def environment() -> Pages:
     return pages
 
 
-def routers() -> list[APIRouter]:
-    """Fresh routers (and caches) for one app."""
-    data = StatusData()
+def routers(data: StatusData) -> list[APIRouter]:
+    """Fresh routers for one app; the status page reads through ``data`` (its caches)."""
     dashboards = (dashboard, dashboard_checks, dashboard_alerts, dashboard_ops, dashboard_tokens)
     return [status.build(data), feed.build(), badges.build(), *(d.build() for d in dashboards)]

@@ -1,8 +1,9 @@
 """The history behind the uptime bars and the incident lists: day totals and incident episodes
 read from the store, and the bars of each component.
 
-- **Uptime of a day** (UTC): 1 − failures/runs over the day's hour rollups, weighted by runs
-  over a component's checks; a day without runs has no figure ("no data").
+- **Uptime of a day** (UTC): 1 − failures/runs over the day's rollups (and, today, the open
+  hour not stored yet), weighted by runs over a component's checks; a day without runs has no
+  figure ("no data").
 - **Incidents**: episodes of critical and high alerts, from the first "firing" transition not
   held by a maintenance window to the next "resolved" of the alert. A day's incidents are those
   that began that day.
@@ -12,7 +13,7 @@ read from the store, and the bars of each component.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -123,11 +124,14 @@ def read_span(store: Store, first: date, last: date) -> Span:
     return Span(first, last, tuple(totals), _first_firings(firing))
 
 
-def read_recent(store: Store, first: date, now: datetime) -> Recent:
+def read_recent(
+    store: Store, first: date, now: datetime, unsaved: Sequence[DayTotals] = ()
+) -> Recent:
+    """The days ``first``..today, with ``unsaved`` (the runs of the open hour) added to theirs."""
     start = _start(first)
     since = min(start, now - timedelta(days=EPISODE_DAYS))
     end = _start(now.astimezone(UTC).date() + timedelta(days=1))
-    totals = daily_totals(store, start=start, end=end)
+    totals = [*daily_totals(store, start=start, end=end), *(t for t in unsaved if t.day >= first)]
     events = alert_transitions(store, since=since, severities=INCIDENT_SEVERITIES)
     live_firing = [e for e in events if e.transition == "firing" and e.at >= start]
     live = Span(first, now.astimezone(UTC).date(), tuple(totals), _first_firings(live_firing))

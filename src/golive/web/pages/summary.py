@@ -6,10 +6,10 @@
   down > maintenance > degraded > up > unknown (``unknown`` without checks).
 - **Uptime bars and incidents**: see ``golive.web.pages.days``.
 
-Caching (per app, see ``Memo``): the day totals and incident starts of the days before
-yesterday are read once per UTC day (the slow part: one grouped query over every hour rollup
-of 90 days); yesterday and today, and the incident episodes of 30 days, once per minute; the
-live part (states, active alerts, notices) at most every ``VIEW_TTL`` seconds.
+Caching (per app, see ``Memo``): the day rollups and incident starts of the days before
+yesterday are read once per UTC day; yesterday and today (with the open hour), and the
+incident episodes of 30 days, once per minute; the live part (states, active alerts,
+notices) at most every ``VIEW_TTL`` seconds.
 """
 
 from __future__ import annotations
@@ -132,7 +132,9 @@ class StatusData:
         live_first = closed.last + timedelta(days=1)
         minute = now.replace(second=0, microsecond=0)
         recent = self.recent.get(
-            (minute, live_first), lambda: read_recent(store, live_first, now), now=tick
+            (minute, live_first),
+            lambda: read_recent(store, live_first, now, runtime.unsaved_totals()),
+            now=tick,
         )
         return closed, recent
 
