@@ -1,22 +1,22 @@
 """Web pages under load: the public status page and the dashboard overview, measured with wrk.
 
 A generated golive.yaml has N ``tcp`` checks (to serve's own port, so they pass; ``every: 1h``,
-so the engine barely runs) across ~20 components and a SQLite store in a temporary directory. The store is
-seeded (``bench/_web_seed.py``) with 90 days of hour rollups for 1,000 checks (2.16 M rows),
-the day rollups serve would have written with them (90,000 rows, made the way the upgrade
-makes them),
-and a check_state row per check. ``golive serve -c CONFIG`` (the real CLI) runs pinned to
-core 0; wrk (``-t2 -c100 -d20s --latency``) runs on core 1 against:
+so the engine barely runs) across 20 components, ``server.rate_limits.per_user`` raised (wrk's
+100 connections share one session), and a SQLite store in a temporary directory, seeded
+(``bench/_web_seed.py``) with 90 days of hour rollups for 1,000 checks (2.16 M rows), the day
+rollups serve writes with them (90,000 rows, made the way the upgrade makes them) and a
+check_state row per check. ``golive serve -c CONFIG`` (the real CLI) runs pinned to core 0;
+wrk (``-t2 -c100 -d20s --latency``) runs on core 1 against:
 
-- ``/status`` (anonymous) with 1,000 checks; target p99 < 100 ms;
-- ``/`` (the dashboard overview, with a session cookie) with 10,000 checks; target
+- ``/status`` (anonymous, ``Accept-Encoding: gzip`` as browsers send) with 1,000 checks;
+  target p99 < 100 ms; and once more without compression (reported, no target);
+- ``/`` (the dashboard overview, session cookie, gzip) with 10,000 checks; target
   p99 < 150 ms.
 
-The dashboard with a session counts against the user's budget (600/min) and `golive serve`
-has no setting to raise it, so most of wrk's requests to ``/`` are 429s: their share is
-reported, and the overview is also timed in-process (TestClient, app built with
-``create_app(runtime, limits=RateLimits(token=Rule(10**9)))``, 200 sequential requests) as the
-page's own cost; the PASS/FAIL of the dashboard row is that in-process p99. See bench/README.md.
+Before wrk, each run waits out the first runs of its checks (at most ``FIRST_RUN_RATE`` a
+second: 40 s for 10,000), after which the engine is idle and the page has the core; the
+"first request" is then the first after that wait. The overview is also timed in-process (TestClient, sequential requests, no cache shared with
+another client): the page's own cost, reported. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from rich.table import Table
 
 sys.path.insert(0, str(ROOT))
 from devkit.ports import free_port
+from golive.engine.scheduler import FIRST_RUN_RATE, FIRST_RUN_SPREAD
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "results" / "web.json"
@@ -52,6 +53,7 @@ COMPONENTS = 20
 USER, PASSWORD = "bench", "bench-password-0123456789"
 STATUS_TARGET_MS, DASHBOARD_TARGET_MS = 100.0, 150.0
 _UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+IDENTITY = {"Accept-Encoding": "identity"}  # to measure the page's size
 
 
 # --------------------------------------------------------------------------- config and store
@@ -70,6 +72,7 @@ def write_config(path: Path, port: int, checks: int) -> None:
         f"  listen: 127.0.0.1:{port}",
         f"  public_url: http://127.0.0.1:{port}",
         "  status_page: {title: Bench status, public: true}",
+        "  rate_limits: {per_user: 100000000/m}  # wrk's 100 connections share one session",
         "components:",
         *(f"  - {{name: comp{j:02d}}}" for j in range(COMPONENTS)),
         "checks:",
@@ -156,6 +159,13 @@ class Serve:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def settle(self, checks: int) -> None:
+        """Wait out the first runs of every check (spread, then at most FIRST_RUN_RATE a
+        second): after them the engine is idle (``every: 1h``) and the pages have the core."""
+        wait = FIRST_RUN_SPREAD + checks / FIRST_RUN_RATE + 3
+        progress(f"waiting {wait:.0f} s for the first runs of {checks:,} checks")
+        time.sleep(wait)
 
 
 def log_in(client: httpx.Client) -> str:
@@ -296,8 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = status_dir / "golive.yaml"
         write_config(config, port, args.status_checks)
         with Serve(config, port, serve_core) as serve:
+            serve.settle(args.status_checks)
             t0 = time.perf_counter()
-            warm = httpx.get(f"{serve.url}/status", timeout=300)
+            warm = httpx.get(f"{serve.url}/status", timeout=300, headers=IDENTITY)
             warm_s = time.perf_counter() - t0
             if warm.status_code != 200:
                 raise RuntimeError(f"/status answered {warm.status_code}: {warm.text[:300]}")
@@ -307,7 +318,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"/status: first request {warm_s * 1e3:.0f} ms, "
                 f"second {(time.perf_counter() - second) * 1e3:.0f} ms; running wrk"
             )
-            status = wrk(f"{serve.url}/status", load_core, args)
+            status = wrk(f"{serve.url}/status", load_core, args, ["Accept-Encoding: gzip"])
+            progress("/status without compression: running wrk")
+            identity = wrk(f"{serve.url}/status", load_core, args)
+        identity.update(checks=args.status_checks, body_kb=len(warm.content) / 1024)
+        results["status_identity"] = identity
         status.update(
             checks=args.status_checks,
             first_request_ms=warm_s * 1e3,
@@ -321,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_config(config, port, args.dashboard_checks)
         add_user(config)
         with Serve(config, port, serve_core) as serve:
+            serve.settle(args.dashboard_checks)
             with httpx.Client(base_url=serve.url, timeout=60) as client:
                 session = log_in(client)
                 t0 = time.perf_counter()
@@ -329,7 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if first.status_code != 200:
                     raise RuntimeError(f"/ answered {first.status_code}: {first.text[:300]}")
             progress(f"/: first request {first_s * 1e3:.0f} ms; running wrk")
-            dashboard = wrk(f"{serve.url}/", load_core, args, [f"Cookie: golive_session={session}"])
+            cookie = f"Cookie: golive_session={session}"
+            dashboard = wrk(f"{serve.url}/", load_core, args, [cookie, "Accept-Encoding: gzip"])
         dashboard.update(checks=args.dashboard_checks, first_request_ms=first_s * 1e3)
         results["dashboard_wrk"] = dashboard
         progress(f"/ in-process: up to {args.inproc_requests} sequential requests")
@@ -347,31 +364,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     for column in ("page", "checks", "p50", "p99", "req/s", "non-2xx", "target", "result"):
         table.add_column(column, justify="left" if column == "page" else "right")
     s, d, i = results["status"], results["dashboard_wrk"], results["dashboard_inprocess"]
+    u = results["status_identity"]
     verdict = {
         "status": s["p99_ms"] < STATUS_TARGET_MS and s["non_2xx"] == 0,
-        "dashboard": i["p99_ms"] < DASHBOARD_TARGET_MS,
+        "dashboard": d["p99_ms"] < DASHBOARD_TARGET_MS and d["non_2xx"] == 0,
     }
     results["verdict"] = verdict
-    table.add_row(
-        "/status (wrk, anonymous)",
-        f"{s['checks']:,}",
-        f"{s['p50_ms']:.1f} ms",
-        f"{s['p99_ms']:.1f} ms",
-        f"{s['requests_per_s']:.0f}",
-        f"{s['non_2xx']:,}",
-        f"p99 < {STATUS_TARGET_MS:g} ms",
-        "PASS" if verdict["status"] else "FAIL",
-    )
-    table.add_row(
-        "/ (wrk, session)",
-        f"{d['checks']:,}",
-        f"{d['p50_ms']:.1f} ms",
-        f"{d['p99_ms']:.1f} ms",
-        f"{d['requests_per_s']:.0f}",
-        f"{d['non_2xx']:,} ({d['non_2xx_share']:.0%})",
-        "(rate-limited)",
-        "—",
-    )
+    for name, row, target, passed in (
+        ("/status (wrk, anonymous, gzip)", s, f"p99 < {STATUS_TARGET_MS:g} ms", verdict["status"]),
+        ("/status (wrk, anonymous, plain)", u, "(no compression)", None),
+        ("/ (wrk, session, gzip)", d, f"p99 < {DASHBOARD_TARGET_MS:g} ms", verdict["dashboard"]),
+    ):
+        table.add_row(
+            name,
+            f"{row['checks']:,}",
+            f"{row['p50_ms']:.1f} ms",
+            f"{row['p99_ms']:.1f} ms",
+            f"{row['requests_per_s']:.0f}",
+            f"{row['non_2xx']:,}",
+            target,
+            "—" if passed is None else "PASS" if passed else "FAIL",
+        )
     table.add_row(
         "/ (in-process, unlimited)",
         f"{i['checks']:,}",
@@ -379,12 +392,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{i['p99_ms']:.1f} ms",
         f"{1e3 / i['p50_ms']:.1f} seq",
         f"{sum(v for k, v in i['statuses'].items() if k != 200)}",
-        f"p99 < {DASHBOARD_TARGET_MS:g} ms",
-        "PASS" if verdict["dashboard"] else "FAIL",
+        "(the page's own cost)",
+        "—",
     )
     out.print(table)
     out.print(
-        f"/status first (cold, 90 days computed) request: {s['first_request_ms']:.0f} ms; "
+        f"/status first request right after start: {s['first_request_ms']:.0f} ms; "
         f"/ first request: {d['first_request_ms']:.0f} ms; in-process n={i['requests']}"
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

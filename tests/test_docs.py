@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast, get_args
 
 import pytest
@@ -22,6 +23,7 @@ from typer.testing import CliRunner
 from golive.cli import app
 from golive.clock import ManualClock
 from golive.config import load_config
+from golive.config.model import Server
 from golive.config.reference import NO_DEFAULT, REQUIRED, SchemaKey, schema_keys
 from golive.config.root import config_model
 from golive.config.stages import SECTIONS
@@ -302,6 +304,7 @@ class _AppOnly:
     ``tests/web/web_helpers.FakeRuntime``, but no request is served, so nothing else is read."""
 
     clock = ManualClock()
+    loaded = SimpleNamespace(config=SimpleNamespace(server=Server()))  # the default limits
 
 
 def _route_rows(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, str]]:

@@ -227,3 +227,16 @@ def test_a_request_has_one_body(errors: Errors) -> None:
     assert errors(text) == [
         "5:11: checks[web].http: give `body` or `json` as the request body, not both"
     ]
+
+
+def test_a_bad_rate_limit_budget_says_how_to_write_one(errors: Errors) -> None:
+    text = """\
+    version: 1
+    project: shop
+    server:
+      rate_limits: {per_user: 2.5/s}
+    """
+    assert errors(text) == [
+        "4:27: server.rate_limits.per_user: expected a budget such as 600/m, 10/s or 1000/h,"
+        " got '2.5/s'"
+    ]

@@ -103,3 +103,24 @@ async def test_the_open_hour_is_unsaved_until_it_closes_then_in_its_day_row(
 
 def _midnight(clock: ManualClock, days: int = 0) -> datetime:
     return clock.now().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=days)
+
+
+async def test_alerts_are_not_evaluated_again_while_nothing_can_change_them(
+    tmp_path: Path,
+) -> None:
+    serve, clock = runtime(tmp_path, busy_timeout=0.1)
+    serve.engine.submit(result(True, clock))
+    await serve.cycle()  # evaluated: no alert pending or firing
+    errors = serve.metrics.cycle_errors.labels("alerts")
+    locker = sqlite3.connect(tmp_path / "golive.db", timeout=0)
+    locker.execute("BEGIN EXCLUSIVE")  # an evaluation now would fail and be counted
+    try:
+        clock.advance(timedelta(seconds=1))
+        await serve.cycle()  # no result: nothing to evaluate
+        assert errors._value.get() == 0  # type: ignore[attr-defined]
+        serve.engine.submit(result(False, clock))
+        await serve.cycle()  # a result: evaluated (and failing on the lock)
+        assert errors._value.get() == 1  # type: ignore[attr-defined]
+    finally:
+        locker.rollback()
+        locker.close()

@@ -17,6 +17,7 @@ from golive.engine.state import CheckStatus
 from golive.store import Store, normalise_url
 from golive.store.gate import record_gate_run
 from golive.web import create_app
+from golive.web.pages.dashboard import SNAPSHOT_TTL, TABLE_TTL
 from tests.web.conftest import NOW, MakeClient
 from tests.web.test_login import add_user, form_token, log_in
 from tests.web.web_helpers import (
@@ -125,6 +126,21 @@ def test_the_overview_lists_filters_and_pages(many: FakeRuntime) -> None:
         assert "svc-010" in fragment.text
         assert 'data-refresh="/?state=down&amp;fragment=1"' in down.text
         assert client.get("/?limit=501").status_code == 422
+
+
+def test_the_overview_is_shared_for_a_second_then_fresh(many: FakeRuntime) -> None:
+    add_user(many, "vic", "viewer")
+    many.recent = {"svc-001": (12.0, 30.0, None, 18.0)}
+    with TestClient(create_app(many)) as client:
+        assert log_in(client, "vic").status_code == 303
+        first = client.get("/?q=svc-001")
+        assert 'aria-label="Last 4 runs: 12–30 ms, 1 failed"' in first.text  # words, not a line
+        assert first.text.count('class="sparkline"') == 1  # the others have not run yet
+
+        many.live["svc-001"] = CheckStatus(name="svc-001", state="down", since=NOW)
+        assert "state-down" not in client.get("/?q=svc-001").text  # the table of a moment ago
+        many.clock.advance(SNAPSHOT_TTL + TABLE_TTL)
+        assert "state-down" in client.get("/?q=svc-001").text
 
 
 # -- a check's page ---------------------------------------------------------------------------

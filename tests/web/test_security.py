@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from golive.clock import ManualClock
+from golive.config import load_config
 from golive.web import RateLimiter, RateLimits, Rule
 from tests.web.conftest import MakeClient
 from tests.web.web_helpers import FakeRuntime, TestClient, bearer
@@ -100,6 +102,22 @@ def test_the_default_limits_are_per_token_and_per_ip(
     )
     assert client.get("/api/checks").headers["ratelimit-limit"] == "60"
     assert client.get("/api/checks", headers=bearer("glv_x")).headers["ratelimit-limit"] == "10"
+
+
+def test_the_budgets_come_from_server_rate_limits(
+    runtime: FakeRuntime, config_path: Path, make_client: MakeClient, tokens: dict[str, str]
+) -> None:
+    text = config_path.read_text() + "server:\n  rate_limits: {per_user: 2/s, per_ip: 1000/h}\n"
+    config_path.write_text(text)
+    runtime.loaded = load_config(config_path, environ=runtime.environ)
+    client = make_client()
+
+    answers = [client.get("/api/checks", headers=bearer(tokens["viewer"])) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].headers["retry-after"] == "1"
+    assert client.get("/api/checks").headers["ratelimit-limit"] == "1000"
+    runtime.clock.advance(1)
+    assert client.get("/api/checks", headers=bearer(tokens["viewer"])).status_code == 200
 
 
 def test_failed_logins_are_rate_limited_per_ip(

@@ -7,7 +7,7 @@ are dicts the test fills, and ``reload`` really reads and validates the configur
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,6 +57,7 @@ class FakeRuntime:
     live: dict[str, CheckStatus] = field(default_factory=dict)
     windows: dict[str, str] = field(default_factory=dict)
     unsaved: list[DayTotals] = field(default_factory=list)
+    recent: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.check_up = Gauge(
@@ -68,6 +69,9 @@ class FakeRuntime:
 
     def maintenance(self) -> Mapping[str, str]:
         return dict(self.windows)
+
+    def recent_latencies(self, names: Iterable[str]) -> Mapping[str, tuple[float | None, ...]]:
+        return {name: self.recent[name] for name in names if name in self.recent}
 
     def unsaved_totals(self) -> Sequence[DayTotals]:
         return list(self.unsaved)

@@ -86,7 +86,8 @@ class Holds:
         active = [s for s in silences if s.is_active(now)]
         self.silences = sorted(active, key=lambda s: (-s.ends_at.timestamp(), s.id))
         self.down = {name for name, status in statuses.items() if status.state == "down"}
-        self.depends_on = {check.name: list(check.depends_on) for check in config.config.checks}
+        self._checks = config.config.checks
+        self._depends_on: dict[str, list[str]] | None = None  # made when a check is DOWN
         self._roots: dict[str, str | None] = {}
 
     def silenced_by(self, alert: AlertView) -> str | None:
@@ -109,7 +110,9 @@ class Holds:
         if check in self._roots:
             return self._roots[check]
         found: str | None = None
-        for dependency in self.depends_on.get(check, []):
+        if self._depends_on is None:
+            self._depends_on = {c.name: list(c.depends_on) for c in self._checks}
+        for dependency in self._depends_on.get(check, []):
             if dependency in trail:  # the config refuses loops; never recurse forever anyway
                 continue
             deeper = self._root(dependency, trail | {check})

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from golive.config.units import Duration
+from golive.config.units import Budget, Duration
 
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
@@ -37,6 +37,14 @@ class Retention(Model):
     hour_rollups: Duration = timedelta(days=400)
 
 
+class RateLimitsConfig(Model):
+    """Request budgets of golive's own web server, per fixed window (read at start)."""
+
+    per_user: Budget = (600, 60.0)
+    per_ip: Budget = (60, 60.0)
+    failed_auth: Budget = (10, 60.0)
+
+
 class ServerTls(Model):
     """Serve the API over HTTPS (PEM files, relative to the config file's folder)."""
 
@@ -49,6 +57,7 @@ class Server(Model):
     public_url: str | None = None
     status_page: StatusPage = StatusPage()
     retention: Retention = Retention()
+    rate_limits: RateLimitsConfig = RateLimitsConfig()
     tls: ServerTls | None = None
 
     @field_validator("listen")

@@ -21,7 +21,13 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from golive.config.units import check_name, parse_duration, parse_percent, parse_rate
+from golive.config.units import (
+    check_name,
+    parse_budget,
+    parse_duration,
+    parse_percent,
+    parse_rate,
+)
 
 LIST_ITEM = "[]"
 MAP_ENTRY = "<name>"
@@ -32,6 +38,7 @@ _VALUE_TYPES: dict[Callable[..., Any], str] = {
     parse_duration: "duration",
     parse_percent: "percentage",
     parse_rate: "rate",
+    parse_budget: "budget",
     check_name: "name",
 }
 _PLAIN_TYPES: dict[Any, str] = {
@@ -172,6 +179,9 @@ def format_value(value: Any, annotation: Any = None) -> str:
         return f"{value * 100:g}%"
     if kind == "rate" and isinstance(value, float):
         return f"{value:g}/s"
+    if kind == "budget" and isinstance(value, tuple):
+        count, window = value
+        return f"{count}/{ {1.0: 's', 60.0: 'm', 3600.0: 'h'}[window] }"
     if isinstance(value, BaseModel):
         return "{}"  # every key of the mapping at its own default
     if isinstance(value, bool):

@@ -1,4 +1,4 @@
-"""Value types of the config language: durations, percentages, rates, names.
+"""Value types of the config language: durations, percentages, rates, budgets, names.
 
 Each is an ``Annotated`` type whose validator accepts the written form ("250ms", "99.9%",
 "200/s") and explains the expected form when it cannot.
@@ -65,6 +65,14 @@ def parse_rate(value: Any) -> float:
     return float(match[1]) / _UNIT_SECONDS[match[2]]
 
 
+def parse_budget(value: Any) -> tuple[int, float]:
+    """``"600/m"`` → ``(600, 60.0)``: a whole number of requests per window of seconds."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(s|m|h)\s*", str(value))
+    if not match or int(match[1]) < 1:
+        raise ValueError(f"expected a budget such as 600/m, 10/s or 1000/h, got {value!r}")
+    return int(match[1]), float(_UNIT_SECONDS[match[2]])
+
+
 def check_name(value: str) -> str:
     if not _NAME.fullmatch(value):
         raise ValueError(f"names are lowercase letters, digits and '-', got {value!r}")
@@ -74,4 +82,5 @@ def check_name(value: str) -> str:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Percent = Annotated[float, BeforeValidator(parse_percent)]
 Rate = Annotated[float, BeforeValidator(parse_rate)]
+Budget = Annotated[tuple[int, float], BeforeValidator(parse_budget)]
 Name = Annotated[str, AfterValidator(check_name)]

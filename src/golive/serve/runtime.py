@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +22,7 @@ from golive.alerts import evaluate, maintenance_status, unsupported_rules
 from golive.clock import Clock
 from golive.config import LoadedConfig, load_config
 from golive.engine.loop import Engine
+from golive.engine.recent import RecentRuns
 from golive.engine.results import CheckResult
 from golive.engine.rollup import Bucket, RollupBuffer
 from golive.engine.state import CheckStatus, advance
@@ -71,6 +72,7 @@ class ServeRuntime:
         self.latest: dict[str, CheckResult] = {}
         self._statuses = self._initial_statuses(load_statuses(store))
         self._rollups = RollupBuffer()
+        self._recent = RecentRuns()
         self._pending = _Pending({}, [], [])
         self._last_prune = clock.now()
         self.engine = Engine(
@@ -85,6 +87,7 @@ class ServeRuntime:
         self._cycle_now = asyncio.Event()
         self._told: set[str] = set()
         self._skipped = 0
+        self._evaluated: tuple[LoadedConfig, int] | None = None  # config, active alerts then
         self._announce(loaded)
 
     def _announce(self, loaded: LoadedConfig) -> None:
@@ -106,6 +109,9 @@ class ServeRuntime:
 
     def maintenance(self) -> Mapping[str, str]:
         return maintenance_status(self.loaded, self.clock.now())
+
+    def recent_latencies(self, names: Iterable[str]) -> Mapping[str, tuple[float | None, ...]]:
+        return self._recent.of(names)
 
     def unsaved_totals(self) -> Sequence[DayTotals]:
         return [
@@ -154,7 +160,8 @@ class ServeRuntime:
             self._rollups.take_all() if final else self._rollups.take_closed(now)
         )
         await self._step("store", self._store_pending)
-        await self._step("alerts", self._evaluate_alerts, now)
+        if results or final or self._alerts_may_change():
+            await self._step("alerts", self._evaluate_alerts, now)
         await self._step("notify", self._notify, now)
         if now - self._last_prune >= PRUNE_EVERY:
             self._last_prune = now
@@ -182,6 +189,7 @@ class ServeRuntime:
         self._checks = {c.name: c for c in loaded.config.checks}
         self._announce(loaded)
         self._statuses = self._initial_statuses(self._statuses)
+        self._recent.forget(self._checks)
         self.engine.reload(loaded)
         names = len(loaded.config.checks)
         log.info("configuration reloaded: %d checks", names)
@@ -210,6 +218,7 @@ class ServeRuntime:
                 )
             self._statuses[result.name] = changed[result.name] = status
             self.latest[result.name] = result
+            self._recent.add(result.name, result.ok, result.latency_ms)
         return changed
 
     def _evidence(self, results: list[CheckResult]) -> list[EvidenceRecord]:
@@ -253,8 +262,16 @@ class ServeRuntime:
                 counts[alert.state] = counts.get(alert.state, 0) + 1
             return counts
 
-        for state, count in (await asyncio.to_thread(evaluate_and_save)).items():
+        counts = await asyncio.to_thread(evaluate_and_save)
+        for state, count in counts.items():
             self.metrics.alerts.labels(state).set(count)
+        self._evaluated = (loaded, counts["pending"] + counts["firing"])
+
+    def _alerts_may_change(self) -> bool:
+        """False when no alert can open, move or close this cycle: no new results since an
+        evaluation of this configuration that left no alert pending or firing (an alert opens
+        only on a result; time, silences, windows and acknowledgements act on open ones)."""
+        return self._evaluated is None or self._evaluated != (self.loaded, 0)
 
     async def _notify(self, now: datetime) -> None:
         """Route new alert events into the outbox (delivery runs in its own loop)."""

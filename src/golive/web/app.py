@@ -8,13 +8,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 import golive
+from golive.config.model import RateLimitsConfig
 from golive.exceptions import StoreError
 from golive.web import api, login, pages, system
 from golive.web.auth import authenticator
 from golive.web.csrf import CSRFMiddleware
+from golive.web.pages.dashboard import Overview
 from golive.web.runtime import Runtime
-from golive.web.security import RateLimitMiddleware, RateLimits, SecurityHeadersMiddleware
-from golive.web.session import SessionMiddleware
+from golive.web.security import (
+    RateLimitMiddleware,
+    RateLimits,
+    Rule,
+    SecurityHeadersMiddleware,
+)
+from golive.web.session import SessionMiddleware, VerifiedSessions
 
 log = logging.getLogger("golive.web")
 
@@ -27,8 +34,9 @@ Answers carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; 42
 
 
 def create_app(runtime: Runtime, *, limits: RateLimits | None = None) -> FastAPI:
-    """The web app over ``runtime``; ``limits`` defaults to 600/min per token, 60/min per IP
-    without a token, 10 failed authentications/min per IP."""
+    """The web app over ``runtime``; ``limits`` defaults to ``server.rate_limits`` (600/min
+    per token or signed-in user, 60/min per IP without credentials, 10 failed
+    authentications/min per IP unless configured)."""
     app = FastAPI(
         title="golive",
         version=golive.__version__,
@@ -40,6 +48,7 @@ def create_app(runtime: Runtime, *, limits: RateLimits | None = None) -> FastAPI
     app.state.runtime = runtime
     app.state.pages = pages.environment()
     app.state.status_data = status_data = pages.StatusData()
+    app.state.overview = Overview()
     app.mount("/static", pages.static_files(), name="static")
     for router in [*api.routers(), *pages.routers(status_data)]:
         app.include_router(router)
@@ -52,13 +61,22 @@ def create_app(runtime: Runtime, *, limits: RateLimits | None = None) -> FastAPI
     app.add_middleware(CSRFMiddleware)
     app.add_middleware(
         RateLimitMiddleware,
-        limits=limits or RateLimits(),
+        limits=limits or configured_limits(runtime.loaded.config.server.rate_limits),
         clock=runtime.clock,
         authenticate=authenticator(runtime),
     )
-    app.add_middleware(SessionMiddleware, runtime=runtime)
+    app.state.verified_sessions = verified = VerifiedSessions(runtime.clock)
+    app.add_middleware(SessionMiddleware, runtime=runtime, verified=verified)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def configured_limits(config: RateLimitsConfig) -> RateLimits:
+    return RateLimits(
+        token=Rule(*config.per_user),
+        anonymous=Rule(*config.per_ip),
+        failed_auth=Rule(*config.failed_auth),
+    )
 
 
 def warm_up(app: FastAPI) -> None:

@@ -57,7 +57,13 @@ from golive.web.csrf import (
     token_is_valid,
 )
 from golive.web.security import Decision, RateLimiter, Rule
-from golive.web.session import clear_session_cookie, current_session, is_https, set_session_cookie
+from golive.web.session import (
+    clear_session_cookie,
+    current_session,
+    is_https,
+    set_session_cookie,
+    verified_sessions,
+)
 
 log = logging.getLogger("golive.web")
 
@@ -171,6 +177,7 @@ def install(app: FastAPI, *, clock: Clock, limits: LoginLimits | None = None) ->
         now = runtime.clock.now()
         previous = current_session(request)
         if previous is not None:
+            verified_sessions(request).forget(previous.id)
             await run_in_threadpool(users.revoke_session, runtime.store, previous.id, now)
         await run_in_threadpool(users.purge_sessions, runtime.store, now)
         issued = await run_in_threadpool(users.create_session, runtime.store, user, now)
@@ -184,6 +191,7 @@ def install(app: FastAPI, *, clock: Clock, limits: LoginLimits | None = None) ->
         session = current_session(request)
         if session is not None:
             runtime = get_runtime(request)
+            verified_sessions(request).forget(session.id)
             await run_in_threadpool(
                 users.revoke_session, runtime.store, session.id, runtime.clock.now()
             )

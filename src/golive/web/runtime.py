@@ -7,7 +7,7 @@ member per request and never keeps a copy, so a reload shows at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -78,6 +78,12 @@ class Runtime(Protocol):
 
     def maintenance(self) -> Mapping[str, str]:
         """Checks in an active maintenance window now: check name → window name."""
+        ...
+
+    def recent_latencies(self, names: Iterable[str]) -> Mapping[str, tuple[float | None, ...]]:
+        """Of each of ``names``: the latency in ms of its last runs (up to 20, oldest first),
+        ``None`` for a failed run; a check that has not run since the start is left out. The
+        dashboard's sparklines. Called from a worker thread."""
         ...
 
     def unsaved_totals(self) -> Sequence[DayTotals]:

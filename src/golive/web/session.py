@@ -12,7 +12,8 @@ The cookie carries the session's token (``golive.store.users`` keeps only its SH
   either) although the user is logged in. Lax costs no safety here because no GET changes
   state and every state change made with a session needs a CSRF token (``golive.web.csrf``).
 
-``SessionMiddleware`` looks the cookie up once per request that has no ``Authorization``
+``SessionMiddleware`` looks the cookie up (at most every ``VERIFIED_TTL`` seconds per
+session, see ``VerifiedSessions``) for each request that has no ``Authorization``
 header (when both are sent, the bearer token decides and the cookie is ignored) and leaves the
 ``Principal`` in ``scope["state"][AUTH_STATE]`` and the ``SessionView`` in
 ``scope["state"][SESSION_STATE]``. An unknown, expired or revoked cookie leaves nobody
@@ -30,43 +31,86 @@ from starlette.requests import HTTPConnection, cookie_parser
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from golive.clock import Clock
 from golive.exceptions import StoreError
-from golive.store.users import ABSOLUTE_TIMEOUT, SessionView, verify_session
+from golive.store.users import ABSOLUTE_TIMEOUT, SessionView, hash_session_token, verify_session
 from golive.web.auth import Principal
 from golive.web.runtime import Runtime
 from golive.web.security import AUTH_STATE
 
 SESSION_COOKIE = "golive_session"
 SESSION_STATE = "golive.session"  # scope["state"] key: the SessionView of a session request
+VERIFIED_TTL = 2.0  # seconds a verified session is taken on trust (see VerifiedSessions)
 PUBLIC = ("/static/", "/healthz")  # path prefixes served to anyone: no session lookup
+
+
+class VerifiedSessions:
+    """Sessions verified within the last ``ttl`` seconds, by session id (the token's hash),
+    so that a browser's burst of requests costs one store lookup, not one each. A logout on
+    this server forgets its session at once; a revocation elsewhere (``golive user disable``,
+    another server on the same store) takes effect within ``ttl``. Only valid sessions are
+    kept; at ``max_size`` the oldest half is dropped."""
+
+    def __init__(self, clock: Clock, *, ttl: float = VERIFIED_TTL, max_size: int = 10_000) -> None:
+        self.clock, self.ttl, self.max_size = clock, ttl, max_size
+        self._views: dict[str, tuple[float, SessionView]] = {}
+
+    def get(self, session_id: str) -> SessionView | None:
+        kept = self._views.get(session_id)
+        if kept is None:
+            return None
+        at, view = kept
+        if self.clock.monotonic() - at >= self.ttl or self.clock.now() >= view.expires_at:
+            self._views.pop(session_id, None)
+            return None
+        return view
+
+    def put(self, view: SessionView) -> None:
+        if len(self._views) >= self.max_size:
+            for key in list(self._views)[: self.max_size // 2]:
+                self._views.pop(key, None)
+        self._views[view.id] = (self.clock.monotonic(), view)
+
+    def forget(self, session_id: str) -> None:
+        self._views.pop(session_id, None)
 
 
 class SessionMiddleware:
     """Authenticates requests without ``Authorization`` by their session cookie."""
 
-    def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
+    def __init__(self, app: ASGIApp, *, runtime: Runtime, verified: VerifiedSessions) -> None:
         self.app = app
         self.runtime = runtime
+        self.verified = verified
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope["path"].startswith(PUBLIC):
             headers = Headers(scope=scope)
             token = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
             if token and "authorization" not in headers:
-                runtime = self.runtime
-                try:
-                    view = await run_in_threadpool(
-                        verify_session, runtime.store, token, runtime.clock.now()
-                    )
-                except StoreError:
-                    unavailable = JSONResponse({"detail": "store unavailable"}, status_code=503)
-                    await unavailable(scope, receive, send)
-                    return
+                view = self.verified.get(hash_session_token(token))
+                if view is None:
+                    runtime = self.runtime
+                    try:
+                        view = await run_in_threadpool(
+                            verify_session, runtime.store, token, runtime.clock.now()
+                        )
+                    except StoreError:
+                        unavailable = JSONResponse({"detail": "store unavailable"}, status_code=503)
+                        await unavailable(scope, receive, send)
+                        return
+                    if view is not None:
+                        self.verified.put(view)
                 if view is not None:
                     state = scope.setdefault("state", {})
                     state[AUTH_STATE] = Principal.of_user(view.user)
                     state[SESSION_STATE] = view
         await self.app(scope, receive, send)
+
+
+def verified_sessions(connection: HTTPConnection) -> VerifiedSessions:
+    verified: VerifiedSessions = connection.app.state.verified_sessions
+    return verified
 
 
 def current_session(connection: HTTPConnection) -> SessionView | None:

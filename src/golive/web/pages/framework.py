@@ -18,6 +18,7 @@ files can be cached for long), ``version``. Filters: ``utc``, ``utc_date``, ``pe
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import threading
@@ -31,6 +32,7 @@ from urllib.parse import urlencode
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -259,6 +261,7 @@ class Memo(Generic[T]):
         self.ttl = ttl
         self._entry: _Entry[T] | None = None
         self._lock = threading.Lock()
+        self._running: asyncio.Future[T] | None = None  # aget's computation in a thread
 
     def get(self, key: Hashable, compute: Callable[[], T], *, now: float) -> T:
         entry = self._entry
@@ -277,11 +280,22 @@ class Memo(Generic[T]):
         finally:
             self._lock.release()
 
-    def ready(self, key: Hashable, *, now: float) -> T | None:
-        """The value if it is fresh for ``key``, else None (never computes, never waits): an
-        async route answers from it and sends only a miss to a thread."""
+    async def aget(self, key: Hashable, compute: Callable[[], T], *, now: float) -> T:
+        """``get`` for an async route: a fresh value is answered on the event loop; while a
+        worker thread computes the next one, every other request gets the value it replaces
+        (or, when there is none yet, waits for that same computation), so a burst of
+        requests at expiry costs one thread, not one each."""
         entry = self._entry
-        return entry.value if entry is not None and self._fresh(entry, key, now) else None
+        if entry is not None and self._fresh(entry, key, now):
+            return entry.value
+        running = self._running
+        if running is not None and not running.done():
+            if entry is not None:
+                return entry.value
+            return await asyncio.shield(running)
+        task = asyncio.ensure_future(run_in_threadpool(self.get, key, compute, now=now))
+        self._running = task
+        return await asyncio.shield(task)
 
     def _fresh(self, entry: _Entry[T], key: Hashable, now: float) -> bool:
         return entry.key == key and (self.ttl is None or now - entry.at < self.ttl)

@@ -33,18 +33,16 @@ def build(data: StatusData) -> APIRouter:
         if not public and page_principal(request) is None:
             return login_redirect(request)
         # the cached answer is served on the event loop; reading and rendering go to a thread
-        view = data.ready(runtime) or await run_in_threadpool(data.current, runtime)
+        # (one at a time: the others answer from the page it replaces)
+        view = await data.acurrent(runtime)
         if not (public and is_anonymous(request)):
             return await run_in_threadpool(render, request, "status.html", view=view)
-        tick = runtime.clock.monotonic()
-        cached = data.page.ready(view, now=tick)
-        if cached is None:
-            pages = pages_of(request)
+        pages = pages_of(request)
 
-            def rendered() -> RenderedPage:
-                return RenderedPage.of(pages.render_text(request, "status.html", view=view))
+        def rendered() -> RenderedPage:
+            return RenderedPage.of(pages.render_text(request, "status.html", view=view))
 
-            cached = await run_in_threadpool(data.page.get, view, rendered, now=tick)
+        cached = await data.page.aget(view, rendered, now=runtime.clock.monotonic())
         return cached.response(request)
 
     router.add_api_route("/status", status_page, methods=["GET"], response_class=HTMLResponse)

@@ -144,9 +144,11 @@ class StatusData:
             runtime.loaded, lambda: self._build(runtime), now=runtime.clock.monotonic()
         )
 
-    def ready(self, runtime: Runtime) -> StatusView | None:
-        """The view if one is fresh, without reading anything."""
-        return self.view.ready(runtime.loaded, now=runtime.clock.monotonic())
+    async def acurrent(self, runtime: Runtime) -> StatusView:
+        """``current`` for an async route (see ``Memo.aget``)."""
+        return await self.view.aget(
+            runtime.loaded, lambda: self._build(runtime), now=runtime.clock.monotonic()
+        )
 
     def _build(self, runtime: Runtime) -> StatusView:
         loaded, now = runtime.loaded, runtime.clock.now()
