@@ -2,8 +2,8 @@
 
 Its one check, ``api`` (component API), runs ``test ! -e DOWN`` every second and is DOWN after
 one failure, so a test turns it red by creating the file ``Served.down`` and green by removing
-it. Two users exist, made with ``golive user add --password-stdin``: ``otto`` (operator) and
-``vera`` (viewer).
+it. Three users exist, made with ``golive user add --password-stdin``: ``otto`` (operator),
+``vera`` (viewer) and ``ada`` (admin); ``log_in(page, golive, name)`` signs one in.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from devkit.ports import free_port, wait_for_port
 
 GOLIVE = [sys.executable, "-m", "golive"]
 PASSWORD = "correct horse battery staple"
-USERS = {"otto": "operator", "vera": "viewer"}
+DASHBOARD = ("/", "/checks/api", "/alerts", "/silences", "/notifications", "/gate", "/maintenance")
+USERS = {"otto": "operator", "vera": "viewer", "ada": "admin"}
 CONFIG = """\
 version: 1
 project: shop
@@ -80,3 +82,11 @@ def golive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def log_in(page: Page, golive: Served, name: str) -> None:
+    page.goto(golive.url("/login"))
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(golive.url("/"))

@@ -1,5 +1,5 @@
 """axe-core (vendored, ``vendor/axe.min.js``) finds no serious or critical accessibility
-violations on the public status page and the login page.
+violations on the public status page, the login page and every dashboard page.
 
 The pages' CSP (``script-src 'self'``) rightly blocks an injected script, so this test alone
 uses a browser context with ``bypass_csp=True``; the CSP itself is tested in test_pages.py.
@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from devkit.browser import new_context
-from tests.browser.conftest import Served
+from tests.browser.conftest import DASHBOARD, Served, log_in
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -60,6 +60,21 @@ def test_no_serious_or_critical_accessibility_violations(
     assert answer is not None and answer.status == 200
     violations = axe_violations(axe_page)
     for violation in violations:  # all of them, so minor ones are seen too (pytest -s)
+        print(describe(path, violation))
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, "\n".join(describe(path, v) for v in blocking)
+
+
+@pytest.mark.parametrize("path", [*DASHBOARD, "/tokens"])
+def test_no_serious_or_critical_violations_on_the_dashboard(
+    axe_page: Page, golive: Served, path: str
+) -> None:
+    log_in(axe_page, golive, "ada")  # an admin sees every page and every control
+    answer = axe_page.goto(golive.url(path))
+    assert answer is not None and answer.status == 200
+    axe_page.wait_for_load_state("networkidle")
+    violations = axe_violations(axe_page)
+    for violation in violations:
         print(describe(path, violation))
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, "\n".join(describe(path, v) for v in blocking)

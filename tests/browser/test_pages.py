@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from devkit.browser import screenshot
-from tests.browser.conftest import PASSWORD, Served
+from tests.browser.conftest import DASHBOARD, Served, log_in
 
 STATE_WAIT_S = 20.0  # the check runs every second; its state changes within a few
 
@@ -22,14 +22,6 @@ def check_up(golive: Served) -> Iterator[None]:
     golive.down.unlink(missing_ok=True)
     yield
     golive.down.unlink(missing_ok=True)
-
-
-def log_in(page: Page, golive: Served, name: str) -> None:
-    page.goto(golive.url("/login"))
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(golive.url("/"))
 
 
 def wait_for_overall(page: Page, golive: Served, text: str) -> None:
@@ -142,6 +134,51 @@ def test_the_status_page_has_no_csp_violations(page: Page, golive: Served) -> No
         page.wait_for_timeout(100)
     assert violations, "an inline script ran without a CSP report: is the listener deaf?"
     assert page.evaluate("() => window.inlineRan === undefined")
+
+
+REFRESH_WAIT_MS = 25_000  # the overview's table refreshes every 10 s
+
+
+def csp_errors(page: Page) -> list[str]:
+    """CSP violations reported on ``page`` from now on (the list fills as they come)."""
+    found: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            found.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return found
+
+
+def test_the_dashboard_pages_have_no_csp_violations(page: Page, golive: Served) -> None:
+    violations = csp_errors(page)
+    log_in(page, golive, "ada")
+    for path in (*DASHBOARD, "/tokens"):
+        page.goto(golive.url(path))
+        page.wait_for_load_state("networkidle")
+        if path == "/checks/api":  # the latency chart, drawn by the vendored uPlot
+            expect(page.locator("[data-latency] .uplot canvas")).to_have_count(1)
+    assert violations == []
+
+
+def test_the_overview_turns_red_and_green_without_a_reload(
+    page: Page, golive: Served, check_up: None
+) -> None:
+    violations = csp_errors(page)
+    log_in(page, golive, "vera")
+    row = page.locator("#checks-table tr", has=page.get_by_role("link", name="api", exact=True))
+    expect(row.locator(".pill")).to_contain_text("Operational", timeout=REFRESH_WAIT_MS)
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    golive.down.touch()
+    expect(row.locator(".pill")).to_contain_text("Outage", timeout=REFRESH_WAIT_MS)
+    expect(row.locator("svg.sparkline")).to_have_attribute("aria-label", re.compile("failed"))
+    screenshot(page, "dashboard-down")
+    golive.down.unlink()
+    expect(row.locator(".pill")).to_contain_text("Operational", timeout=REFRESH_WAIT_MS)
+    assert page.evaluate("() => window.notReloaded === true")  # the table came by fetch
+    assert violations == []
 
 
 def test_an_operator_silences_a_check_from_its_page(page: Page, golive: Served) -> None:

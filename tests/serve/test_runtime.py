@@ -88,15 +88,17 @@ async def test_the_open_hour_is_unsaved_until_it_closes_then_in_its_day_row(
     for ok in (True, False, True):
         serve.engine.submit(result(ok, clock))
     await serve.cycle()
-    today = clock.now().date()
-    assert [(t.check, t.day, t.runs, t.failures) for t in serve.unsaved_totals()] == [
-        ("web", today, 3, 1)
+    today, hour = clock.now().date(), clock.now().replace(minute=0)
+    assert [(b.check, b.start, b.runs, b.failures) for b in serve.unsaved_rollups("hour")] == [
+        ("web", hour, 3, 1)
     ]
+    assert [b.runs for b in serve.unsaved_rollups("minute", "web")] == [3]
+    assert serve.unsaved_rollups("minute", "other") == []
     assert daily_totals(serve.store, start=_midnight(clock), end=_midnight(clock, 1)) == []
 
     clock.advance(timedelta(minutes=31))  # the hour closes: written, with its day row
     await serve.cycle()
-    assert serve.unsaved_totals() == []
+    assert serve.unsaved_rollups("hour") == []
     totals = daily_totals(serve.store, start=_midnight(clock), end=_midnight(clock, 1))
     assert [(t.check, t.day, t.runs, t.failures) for t in totals] == [("web", today, 3, 1)]
 

@@ -13,6 +13,7 @@ import pytest
 
 from golive.clock import ManualClock
 from golive.config import load_config
+from golive.engine.rollup import Bucket
 from golive.engine.state import CheckStatus
 from golive.store import Store, normalise_url
 from golive.store.gate import record_gate_run
@@ -108,6 +109,10 @@ def test_the_overview_lists_filters_and_pages(many: FakeRuntime) -> None:
         assert first.status_code == 200
         assert first.text.count('<th scope="row">') == 100
         assert "Checks 1–100 of 250" in first.text and "svc-099" in first.text
+        summary = re.sub(
+            r"<[^>]+>|\s+", " ", first.text.split('class="summary">')[1].split("</p>")[0]
+        )
+        assert " ".join(summary.split()) == "250 checks: 225 operational , 25 outage"
         assert "svc-100" not in first.text
         assert 'href="/?offset=100"' in first.text
         last = client.get("/?offset=200")
@@ -176,13 +181,19 @@ def test_the_check_page_shows_failures_evidence_and_alerts(
     assert client.get("/checks/nope").status_code == 404
 
 
-def test_the_latency_json(make_client: MakeClient, runtime: FakeRuntime) -> None:
-    seed_rollup(runtime.store, "db", NOW - timedelta(hours=2), runs=60, failures=1)
-    seed_rollup(runtime.store, "db", NOW - timedelta(hours=30), runs=60, failures=0)  # too old
+def test_the_latency_json_has_the_minutes_of_a_day_and_the_open_one(
+    make_client: MakeClient, runtime: FakeRuntime
+) -> None:
+    two_hours_ago, now = NOW - timedelta(hours=2), NOW.replace(second=0)
+    seed_rollup(runtime.store, "db", two_hours_ago, runs=6, failures=1, resolution="minute")
+    seed_rollup(runtime.store, "db", NOW - timedelta(hours=30), 6, 0, resolution="minute")  # old
+    seed_rollup(runtime.store, "db", NOW - timedelta(hours=1), runs=60, failures=0)  # an hour
+    runtime.unsaved = [Bucket("db", "minute", now, 2, 0, 8.0, 5.0, [2] + [0] * 11)]
     client = signed_in(make_client, runtime, "vic", "viewer")
     data = client.get("/checks/db/latency.json").json()
-    assert data["t"] == [int((NOW - timedelta(hours=2)).timestamp())]
-    assert data["avg"] == [10.0] and data["max"] == [30.0] and data["runs"] == [60]
+    assert data["t"] == [int(two_hours_ago.timestamp()), int(now.timestamp())]
+    assert data["avg"] == [10.0, 4.0] and data["max"] == [30.0, 5.0]
+    assert data["runs"] == [6, 2] and data["failures"] == [1, 0]
 
 
 def test_an_operator_silences_a_check_from_its_page(

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import insert
 
 from golive.config import load_config
+from golive.engine.rollup import Bucket
 from golive.engine.state import CheckStatus
 from golive.store import Store
 from golive.store.tables_monitor import AlertEvent, Rollup
-from golive.store.uptime import DayTotals
 from golive.web.pages import PAGE_CSP
 from golive.web.pages.framework import STATIC
 from golive.web.pages.summary import VIEW_TTL
@@ -295,7 +295,7 @@ def test_today_counts_the_open_hour_not_stored_yet(
     client: TestClient, runtime: FakeRuntime
 ) -> None:
     seed_rollup(runtime.store, "api-health", NOW.replace(hour=9), runs=60, failures=0)
-    runtime.unsaved = [DayTotals("api-health", NOW.date(), runs=40, failures=10)]
+    runtime.unsaved = [Bucket("api-health", "hour", NOW.replace(minute=0), runs=40, failures=10)]
 
     _, parsed = page(client)
 

@@ -25,7 +25,6 @@ from golive.store import Store
 from golive.store.state import flush
 from golive.store.tables import Evidence
 from golive.store.tables_monitor import Alert, Notification
-from golive.store.uptime import DayTotals
 from golive.web import ReloadOutcome
 
 with warnings.catch_warnings():
@@ -56,7 +55,7 @@ class FakeRuntime:
     metrics_registry: CollectorRegistry = field(default_factory=CollectorRegistry)
     live: dict[str, CheckStatus] = field(default_factory=dict)
     windows: dict[str, str] = field(default_factory=dict)
-    unsaved: list[DayTotals] = field(default_factory=list)
+    unsaved: list[Bucket] = field(default_factory=list)
     recent: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -73,8 +72,8 @@ class FakeRuntime:
     def recent_latencies(self, names: Iterable[str]) -> Mapping[str, tuple[float | None, ...]]:
         return {name: self.recent[name] for name in names if name in self.recent}
 
-    def unsaved_totals(self) -> Sequence[DayTotals]:
-        return list(self.unsaved)
+    def unsaved_rollups(self, resolution: str, check: str | None = None) -> Sequence[Bucket]:
+        return [b for b in self.unsaved if b.resolution == resolution and check in (None, b.check)]
 
     async def reload(self) -> ReloadOutcome:
         try:
@@ -112,10 +111,14 @@ def seed_evidence(store: Store, subject: str, ok: bool, at: datetime, **extra: A
         connection.execute(insert(Evidence), {**row, **extra})
 
 
-def seed_rollup(store: Store, check: str, bucket: datetime, runs: int, failures: int) -> None:
-    """An hour rollup written the way `golive serve` writes one (its day row follows)."""
-    hour = Bucket(check, "hour", bucket, runs, failures, 10.0 * runs, 30.0, [0, 0, runs] + [0] * 9)
-    flush(store, environment="test", statuses=[], evidence=[], buckets=[hour])
+def seed_rollup(
+    store: Store, check: str, bucket: datetime, runs: int, failures: int, resolution: str = "hour"
+) -> None:
+    """A rollup written the way `golive serve` writes one (an hour's day row follows)."""
+    written = Bucket(
+        check, resolution, bucket, runs, failures, 10.0 * runs, 30.0, [0, 0, runs] + [0] * 9
+    )
+    flush(store, environment="test", statuses=[], evidence=[], buckets=[written])
 
 
 def seed_alert(store: Store, fingerprint: str, at: datetime, **extra: Any) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from golive.engine.results import CheckResult
@@ -93,15 +93,11 @@ class RollupBuffer:
         buckets, self._open = list(self._open.values()), {}
         return buckets
 
-    def open_hours(self) -> list[tuple[str, datetime, int, int]]:
-        """``(check, hour start, runs, failures)`` of every open hour bucket: a copy, safe to
-        take from another thread while the loop adds results."""
+    def open(self, resolution: str, check: str | None = None) -> list[Bucket]:
+        """Copies of the not-yet-written buckets of ``resolution`` (of one check, or all),
+        for live views: safe to take from another thread while the loop adds results."""
         return [
-            (b.check, b.start, b.runs, b.failures)
+            replace(b, latency_hist=list(b.latency_hist))
             for b in list(self._open.values())
-            if b.resolution == "hour"
+            if b.resolution == resolution and (check is None or b.check == check)
         ]
-
-    def open_buckets(self, check: str) -> list[Bucket]:
-        """The not-yet-written buckets of one check (for live charts)."""
-        return [b for b in self._open.values() if b.check == check]

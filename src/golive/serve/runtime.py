@@ -33,7 +33,6 @@ from golive.store import EvidenceRecord, Store
 from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.outbox import counts_by_status
 from golive.store.state import flush, load_statuses, prune
-from golive.store.uptime import DayTotals
 from golive.web.runtime import ReloadOutcome
 
 log = logging.getLogger("golive.serve")
@@ -113,11 +112,8 @@ class ServeRuntime:
     def recent_latencies(self, names: Iterable[str]) -> Mapping[str, tuple[float | None, ...]]:
         return self._recent.of(names)
 
-    def unsaved_totals(self) -> Sequence[DayTotals]:
-        return [
-            DayTotals(check, start.date(), runs, failures)
-            for check, start, runs, failures in self._rollups.open_hours()
-        ]
+    def unsaved_rollups(self, resolution: str, check: str | None = None) -> Sequence[Bucket]:
+        return self._rollups.open(resolution, check)
 
     # -- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:

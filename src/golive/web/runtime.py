@@ -15,9 +15,9 @@ from prometheus_client import CollectorRegistry
 
 from golive.clock import Clock
 from golive.config import LoadedConfig
+from golive.engine.rollup import Bucket
 from golive.engine.state import CheckStatus
 from golive.store import Store
-from golive.store.uptime import DayTotals
 
 
 class ReloadResult(Protocol):
@@ -86,9 +86,10 @@ class Runtime(Protocol):
         dashboard's sparklines. Called from a worker thread."""
         ...
 
-    def unsaved_totals(self) -> Sequence[DayTotals]:
-        """Runs and failures not in the store's rollups yet (the open hour of each check), per
-        check and UTC day: the uptime bar of today adds them. Called from a worker thread."""
+    def unsaved_rollups(self, resolution: str, check: str | None = None) -> Sequence[Bucket]:
+        """The rollups not in the store yet (``minute`` or ``hour``: each check's open one),
+        of one check or all: today's uptime bar and the live latency chart add them. Copies;
+        called from a worker thread."""
         ...
 
     async def reload(self) -> ReloadResult:

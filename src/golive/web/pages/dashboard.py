@@ -124,8 +124,6 @@ async def overview(
         return html_response(table)
     context: dict[str, Any] = {
         "table_html": table,
-        "all_total": len(snapshot.states),
-        "counts": snapshot.counts,
         "states": STATES,
         "components": snapshot.components,
         "filters": _filter_params(filters),
@@ -160,6 +158,9 @@ def _table(request: Request, runtime: Runtime, snapshot: Snapshot, filters: Filt
         request,
         "dashboard/checks_table.html",
         rows=_rows(runtime, shown, snapshot.live),
+        all_total=len(snapshot.states),
+        counts=snapshot.counts,
+        states=STATES,
         total=len(checks),
         offset=offset,
         prev_url=_url(params, max(0, offset - limit)) if offset > 0 else None,

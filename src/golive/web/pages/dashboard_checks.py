@@ -1,11 +1,11 @@
 """``/checks/{name}``: one check (login required): its state, last result with the failed
 expectations, the newest 50 evidence records, its active and past alerts, a 24 h latency chart
-(``/checks/{name}/latency.json``, hourly rollups) and, for operators, a form that silences it
+(``/checks/{name}/latency.json``, minute rollups and the open minute) and, for operators, a form that silences it
 (``POST /checks/{name}/silence``: a duration from ``DURATIONS`` and a reason)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -65,20 +65,33 @@ def check_page(request: Request, user: PageUser, name: str) -> HTMLResponse:
 
 
 def latency_json(request: Request, user: PageUser, name: str) -> JSONResponse:
-    """Hourly latency of the last 24 h: ``t`` (bucket starts, unix seconds), ``avg`` and
-    ``max`` (ms; null without runs), ``runs``, ``failures``."""
+    """Latency per minute of the last 24 h, the minute still open included: ``t`` (minute
+    starts, unix seconds), ``avg`` and ``max`` (ms; null without runs), ``runs``,
+    ``failures``."""
     runtime = get_runtime(request)
     _configured(runtime, name)
     end = runtime.clock.now()
-    rows = history.rollups(runtime.store, name, resolution="hour", start=end - WINDOW, end=end)
+    stored = history.rollups(runtime.store, name, resolution="minute", start=end - WINDOW, end=end)
+    minutes: dict[datetime, tuple[int, int, float, float]] = {
+        r.bucket: (r.runs, r.failures, r.latency_sum_ms, r.latency_max_ms) for r in stored
+    }
+    for b in runtime.unsaved_rollups("minute", name):  # written when their minute ends
+        runs, failures, total, peak = minutes.get(b.start, (0, 0, 0.0, 0.0))
+        minutes[b.start] = (
+            runs + b.runs,
+            failures + b.failures,
+            total + b.latency_sum_ms,
+            max(peak, b.latency_max_ms),
+        )
+    rows = sorted(minutes.items())
     return JSONResponse(
         {
             "check": name,
-            "t": [int(r.bucket.timestamp()) for r in rows],
-            "avg": [r.latency_sum_ms / r.runs if r.runs else None for r in rows],
-            "max": [r.latency_max_ms if r.runs else None for r in rows],
-            "runs": [r.runs for r in rows],
-            "failures": [r.failures for r in rows],
+            "t": [int(start.timestamp()) for start, _ in rows],
+            "avg": [total / runs if runs else None for _, (runs, _f, total, _m) in rows],
+            "max": [peak if runs else None for _, (runs, _f, _t, peak) in rows],
+            "runs": [runs for _, (runs, *_) in rows],
+            "failures": [failures for _, (_r, failures, *_) in rows],
         },
         headers={"Cache-Control": "no-store"},
     )

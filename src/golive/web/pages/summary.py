@@ -24,6 +24,7 @@ from golive.config import ConfigBase, LoadedConfig
 from golive.engine.state import CheckStatus
 from golive.store import history
 from golive.store.alerts import load_alerts
+from golive.store.uptime import DayTotals
 from golive.web.pages.days import (
     DAYS,
     EPISODE_DAYS,
@@ -133,7 +134,7 @@ class StatusData:
         minute = now.replace(second=0, microsecond=0)
         recent = self.recent.get(
             (minute, live_first),
-            lambda: read_recent(store, live_first, now, runtime.unsaved_totals()),
+            lambda: read_recent(store, live_first, now, unsaved_days(runtime)),
             now=tick,
         )
         return closed, recent
@@ -184,6 +185,14 @@ class StatusData:
             notices=notices(loaded.config, now),
             check_states=states,
         )
+
+
+def unsaved_days(runtime: Runtime) -> list[DayTotals]:
+    """The open hour of each check, as day totals."""
+    return [
+        DayTotals(b.check, b.start.date(), b.runs, b.failures)
+        for b in runtime.unsaved_rollups("hour")
+    ]
 
 
 # -- states -----------------------------------------------------------------------------------
