@@ -65,7 +65,7 @@ def test_no_serious_or_critical_accessibility_violations(
     assert not blocking, "\n".join(describe(path, v) for v in blocking)
 
 
-@pytest.mark.parametrize("path", [*DASHBOARD, "/tokens"])
+@pytest.mark.parametrize("path", [*DASHBOARD, "/tokens", "/users"])
 def test_no_serious_or_critical_violations_on_the_dashboard(
     axe_page: Page, golive: Served, path: str
 ) -> None:

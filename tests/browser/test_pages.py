@@ -154,7 +154,7 @@ def csp_errors(page: Page) -> list[str]:
 def test_the_dashboard_pages_have_no_csp_violations(page: Page, golive: Served) -> None:
     violations = csp_errors(page)
     log_in(page, golive, "ada")
-    for path in (*DASHBOARD, "/tokens"):
+    for path in (*DASHBOARD, "/tokens", "/users"):
         page.goto(golive.url(path))
         page.wait_for_load_state("networkidle")
         if path == "/checks/api":  # the latency chart, drawn by the vendored uPlot

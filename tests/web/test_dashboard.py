@@ -20,7 +20,7 @@ from golive.store.gate import record_gate_run
 from golive.web import create_app
 from golive.web.pages.dashboard import SNAPSHOT_TTL, TABLE_TTL
 from tests.web.conftest import NOW, MakeClient
-from tests.web.test_login import add_user, form_token, log_in
+from tests.web.test_login import PASSWORD, add_user, form_token, log_in
 from tests.web.web_helpers import (
     FakeRuntime,
     TestClient,
@@ -41,7 +41,7 @@ def signed_in(make_client: MakeClient, runtime: FakeRuntime, name: str, role: st
 
 
 def test_pages_need_a_login(client: TestClient) -> None:
-    for path in [*PAGES, "/tokens", "/checks/db/latency.json"]:
+    for path in [*PAGES, "/tokens", "/users", "/checks/db/latency.json"]:
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303, path
         assert response.headers["location"].startswith("/login?next=")
@@ -51,7 +51,7 @@ def test_every_page_has_the_csp_without_unsafe_inline(
     make_client: MakeClient, runtime: FakeRuntime
 ) -> None:
     client = signed_in(make_client, runtime, "ada", "admin")
-    for path in [*PAGES, "/tokens"]:
+    for path in [*PAGES, "/tokens", "/users"]:
         response = client.get(path)
         assert response.status_code == 200, (path, response.text)
         csp = response.headers["content-security-policy"]
@@ -231,6 +231,8 @@ def test_a_viewer_sees_no_operator_forms_and_a_forged_post_is_refused(
         ("/silences", {"check": "db", "duration": "1h", "reason": "x"}),
         (f"/alerts/{'f' * 64}/ack", {}),
         ("/tokens", {"name": "x", "role": "admin"}),
+        ("/users", {"name": "x", "role": "admin", "password": "p" * 12, "confirm": "p" * 12}),
+        ("/users/ada/remove", {}),
         ("/gate/signoff", {"item": "x"}),
     ]:
         response = client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
@@ -253,6 +255,26 @@ def test_an_operator_acknowledges_an_alert(make_client: MakeClient, runtime: Fak
     response = client.post(f"/alerts/{'f' * 64}/ack", data={"csrf_token": token})
     assert response.status_code == 200 and "Acknowledged db." in response.text
     assert "Acknowledged by user:otto" in response.text
+
+
+def test_an_alert_is_silenced_from_the_alerts_page_in_two_clicks(
+    make_client: MakeClient, runtime: FakeRuntime
+) -> None:
+    _failing_db(runtime)
+    client = signed_in(make_client, runtime, "otto", "operator")
+    alerts = client.get("/alerts").text
+    assert 'href="/silences?check=db#new-h" aria-label="Silence db">Silence…</a>' in alerts
+    form = client.get("/silences?check=db").text  # click 1: the form, the check chosen
+    assert '<option value="db" selected>db</option>' in form
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    created = client.post(  # click 2 (with a reason typed): the duration is preset to 1h
+        "/silences",
+        data={"check": "db", "duration": "1h", "reason": "failover", "csrf_token": token[1]},
+    )
+    assert created.status_code == 200 and "failover" in created.text
+    viewer = signed_in(make_client, runtime, "vic", "viewer")
+    assert "Silence…" not in viewer.get("/alerts").text
 
 
 # -- gate, tokens, the rest -------------------------------------------------------------------
@@ -292,6 +314,34 @@ def test_tokens_are_for_admins(make_client: MakeClient, runtime: FakeRuntime) ->
     )
     revoked = admin.post("/tokens/1/revoke", data={"csrf_token": token})
     assert "Revoked token ci." in revoked.text and "revoked" in revoked.text
+
+
+def test_an_admin_adds_and_removes_users(make_client: MakeClient, runtime: FakeRuntime) -> None:
+    operator = signed_in(make_client, runtime, "otto", "operator")
+    assert operator.get("/users").status_code == 403
+    assert 'href="/users"' not in operator.get("/").text
+    admin = signed_in(make_client, runtime, "ada", "admin")
+    token = form_token(admin, "/users")
+    new = {"name": "nina", "role": "viewer", "csrf_token": token}
+    differ = admin.post("/users", data={**new, "password": PASSWORD, "confirm": "other"})
+    assert "The two passwords differ." in differ.text
+    short = admin.post("/users", data={**new, "password": "short", "confirm": "short"})
+    assert "Not added: a password is" in short.text
+    added = admin.post("/users", data={**new, "password": PASSWORD, "confirm": PASSWORD})
+    assert "Added nina (viewer)." in added.text
+    assert PASSWORD not in added.text  # never shown back
+    nina = TestClient(admin.app)  # the same server as the admin's
+    assert log_in(nina, "nina").status_code == 303 and nina.get("/").status_code == 200
+
+    yourself = admin.post("/users/ada/remove", data={"csrf_token": token})
+    assert "You cannot remove yourself here." in yourself.text
+    removed = admin.post("/users/nina/remove", data={"csrf_token": token})
+    assert "Removed nina; 1 session(s) ended." in removed.text
+    assert nina.get("/", follow_redirects=False).status_code == 303  # at once, on this server
+    assert (
+        "Not removed: no user &#39;nina&#39;."
+        in admin.post("/users/nina/remove", data={"csrf_token": token}).text
+    )
 
 
 def test_the_maintenance_and_notifications_pages(

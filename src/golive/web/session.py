@@ -74,6 +74,12 @@ class VerifiedSessions:
     def forget(self, session_id: str) -> None:
         self._views.pop(session_id, None)
 
+    def forget_user(self, name: str) -> None:
+        """Forget every session of one user (removed, or their password changed)."""
+        for session_id, (_, view) in list(self._views.items()):
+            if view.user.name == name:
+                self._views.pop(session_id, None)
+
 
 class SessionMiddleware:
     """Authenticates requests without ``Authorization`` by their session cookie."""

@@ -17,6 +17,7 @@ from golive.web.pages import (
     dashboard_checks,
     dashboard_ops,
     dashboard_tokens,
+    dashboard_users,
     feed,
     status,
 )
@@ -59,5 +60,12 @@ def environment() -> Pages:
 
 def routers(data: StatusData) -> list[APIRouter]:
     """Fresh routers for one app; the status page reads through ``data`` (its caches)."""
-    dashboards = (dashboard, dashboard_checks, dashboard_alerts, dashboard_ops, dashboard_tokens)
+    dashboards = (
+        dashboard,
+        dashboard_checks,
+        dashboard_alerts,
+        dashboard_ops,
+        dashboard_tokens,
+        dashboard_users,
+    )
     return [status.build(data), feed.build(), badges.build(), *(d.build() for d in dashboards)]

@@ -4,7 +4,9 @@ the page showed, and answer a 303 back with a flash message."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -47,8 +49,15 @@ async def ack_alert(request: Request, user: PageOperator, fingerprint: str) -> R
     return back(request, "/alerts", "success", f"Acknowledged {alert.name}.")
 
 
-def silences_page(request: Request, user: PageUser, expired: bool = False) -> HTMLResponse:
-    """Active and scheduled silences (``expired=true`` adds the ended ones), newest first."""
+def silences_page(
+    request: Request,
+    user: PageUser,
+    expired: bool = False,
+    check: Annotated[str | None, Query(max_length=200)] = None,
+    component: Annotated[str | None, Query(max_length=200)] = None,
+) -> HTMLResponse:
+    """Active and scheduled silences (``expired=true`` adds the ended ones), newest first;
+    ``check`` or ``component`` preselect the new silence's target (the alerts' "Silence…")."""
     runtime = get_runtime(request)
     now = runtime.clock.now()
     found = list_silences(runtime.store, now, include_expired=expired)[::-1]
@@ -63,6 +72,7 @@ def silences_page(request: Request, user: PageUser, expired: bool = False) -> HT
         durations=list(DURATIONS),
         checks=[c.name for c in config.checks],
         components=sorted({c.component for c in config.checks if c.component}),
+        chosen={"check": check, "component": component},
     )
 
 

@@ -29,7 +29,7 @@ NAV = (
     ("/gate", "Gate"),
     ("/maintenance", "Maintenance"),
 )
-ADMIN_NAV = (("/tokens", "Tokens"),)
+ADMIN_NAV = (("/tokens", "Tokens"), ("/users", "Users"))
 
 
 def can(user: Principal, role: Role) -> bool:
