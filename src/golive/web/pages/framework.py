@@ -253,8 +253,9 @@ class Memo(Generic[T]):
     seconds of the clock's ``monotonic()``.
 
     One thread computes at a time. While it does, the others get the value it replaces if
-    there is one (a few milliseconds stale, never blocked), else they wait for it. Thread-safe;
-    sync routes run in a thread pool.
+    there is one (a few milliseconds stale, never blocked), else they wait for it. Thread-safe:
+    sync routes call ``get`` from the thread pool; async routes call ``aget``, which answers a
+    fresh value on the event loop and sends at most one computation to a thread.
     """
 
     def __init__(self, *, ttl: float | None = None) -> None:
@@ -289,7 +290,8 @@ class Memo(Generic[T]):
         if entry is not None and self._fresh(entry, key, now):
             return entry.value
         running = self._running
-        if running is not None and not running.done():
+        mine = running is not None and running.get_loop() is asyncio.get_running_loop()
+        if running is not None and mine and not running.done():
             if entry is not None:
                 return entry.value
             return await asyncio.shield(running)
