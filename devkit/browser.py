@@ -52,10 +52,16 @@ def launch_browser() -> Iterator[Browser]:
             browser.close()
 
 
-def new_context(browser: Browser, *, bypass_csp: bool = False) -> BrowserContext:
-    """A fresh context (no cookies, no storage) with bounded timeouts."""
+def new_context(
+    browser: Browser, *, bypass_csp: bool = False, dark: bool = False
+) -> BrowserContext:
+    """A fresh context (no cookies, no storage) with bounded timeouts; ``dark`` asks pages
+    for their dark theme (``prefers-color-scheme: dark``)."""
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, bypass_csp=bypass_csp, locale="en-GB"
+        viewport={"width": 1280, "height": 900},
+        bypass_csp=bypass_csp,
+        locale="en-GB",
+        color_scheme="dark" if dark else "light",
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)

@@ -1,5 +1,6 @@
 """axe-core (vendored, ``vendor/axe.min.js``) finds no serious or critical accessibility
-violations on the public status page, the login page and every dashboard page.
+violations on the public status page, the login page and every dashboard page, in the light
+and the dark theme.
 
 The pages' CSP (``script-src 'self'``) rightly blocks an injected script, so this test alone
 uses a browser context with ``bypass_csp=True``; the CSP itself is tested in test_pages.py.
@@ -21,9 +22,10 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 
 
-@pytest.fixture
-def axe_page(browser: Browser) -> Iterator[Page]:
-    context = new_context(browser, bypass_csp=True)
+@pytest.fixture(params=["light", "dark"])
+def axe_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page without the CSP (so axe can be injected), in the light and the dark theme."""
+    context = new_context(browser, bypass_csp=True, dark=request.param == "dark")
     try:
         yield context.new_page()
     finally:
