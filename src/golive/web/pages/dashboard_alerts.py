@@ -18,6 +18,7 @@ from golive.web.pages.dashboard_checks import DURATIONS
 from golive.web.pages.dashboard_common import back, form_fields, page
 
 ALERTS_SHOWN = 500
+MAX_LISTED = 500  # check names offered as suggestions in the silence form; beyond, typed only
 
 
 def alerts_page(request: Request, user: PageUser) -> HTMLResponse:
@@ -70,7 +71,7 @@ def silences_page(
         silences=[(s, s.status(now)) for s in found],
         expired=expired,
         durations=list(DURATIONS),
-        checks=[c.name for c in config.checks],
+        check_names=[c.name for c in config.checks] if len(config.checks) <= MAX_LISTED else [],
         components=sorted({c.component for c in config.checks if c.component}),
         chosen={"check": check, "component": component},
     )
