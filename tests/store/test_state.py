@@ -58,6 +58,24 @@ def test_a_rollup_written_twice_is_merged_not_duplicated(tmp_path: Path) -> None
     assert sum(rows[2]["latency_hist"]) == 3
 
 
+def test_a_bucket_closed_twice_in_one_flush_is_merged_with_the_stored_one(
+    tmp_path: Path,
+) -> None:
+    store = open_store(tmp_path)
+    flush(store, environment="prod", statuses=[], evidence=[], buckets=rollup([result(True, T0)]))
+    late = rollup([result(False, T0 + timedelta(seconds=10), 50)])
+    again = rollup([result(True, T0 + timedelta(seconds=20), 5)])
+    flush(store, environment="prod", statuses=[], evidence=[], buckets=[*late, *again])
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(Rollup).order_by(Rollup.resolution)).mappings().all()
+    assert [(r["resolution"], r["runs"], r["failures"]) for r in rows] == [
+        ("day", 3, 1),
+        ("hour", 3, 1),
+        ("minute", 3, 1),
+    ]
+    assert late[0].runs == 1  # what was passed in is left as it was (a failed flush retries it)
+
+
 def test_retention_prunes_old_evidence_and_rollups(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     old, new = T0 - timedelta(days=3), T0

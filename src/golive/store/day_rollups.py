@@ -1,7 +1,8 @@
 """Day rollups: each check's hour rollups summed per UTC day, kept as ``rollups`` rows of
 resolution ``day`` (bucket = midnight UTC).
 
-They are written with the hour rollups they add up (``merge_days``, in the same transaction),
+They are written with the hour rollups they add up (``days_of`` the hours, merged into the
+stored days by ``golive.store.state.flush`` in the same transaction),
 so a day row always equals the sum of its stored hours, and a crash loses no more than the
 open hour. What reads 90 days of every check (the status page's uptime bars) reads 90 rows a
 check instead of 2,160. ``backfill`` makes them from the stored hours (migration 0005).
@@ -10,16 +11,14 @@ They are pruned with the hour rollups (``server.retention.hour_rollups``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection, text
 
 from golive.engine.rollup import LATENCY_BOUNDS_MS, Bucket
-from golive.store.tables_monitor import Rollup
 
 DAY = "day"
-_CHUNK = 500  # day rows per lookup: well under SQLite's bound-parameter limit
 
 
 def day_start(at: datetime) -> datetime:
@@ -36,79 +35,6 @@ def days_of(hours: Iterable[Bucket]) -> list[Bucket]:
             found[key] = day = Bucket(hour.check, DAY, key[1])
         day.merge(hour)
     return list(found.values())
-
-
-def merge_days(connection: Connection, hours: Sequence[Bucket]) -> None:
-    """Add ``hours`` (hour buckets being written) to their checks' day rows."""
-    days = days_of(hours)
-    for first in range(0, len(days), _CHUNK):
-        chunk = days[first : first + _CHUNK]
-        stored = _stored(connection, chunk)
-        new, changed = [], []
-        for day in chunk:
-            row = stored.get((day.check, day.start))
-            if row is None:
-                new.append(_values(day))
-                continue
-            merged = Bucket(day.check, DAY, day.start, *row)
-            merged.merge(day)
-            changed.append({**_values(merged), "b_check": day.check, "b_bucket": day.start})
-        if new:
-            connection.execute(insert(Rollup), new)
-        if changed:
-            statement = update(Rollup).where(
-                Rollup.check == bindparam("b_check"),
-                Rollup.resolution == DAY,
-                Rollup.bucket == bindparam("b_bucket"),
-            )
-            connection.execute(
-                statement,
-                [{k: v for k, v in c.items() if k not in ("check", "bucket")} for c in changed],
-            )
-
-
-def _stored(
-    connection: Connection, days: Sequence[Bucket]
-) -> dict[tuple[str, datetime], tuple[int, int, float, float, list[int]]]:
-    # a flush closes the hours of one day (two around midnight): one small IN list of days
-    query = select(
-        Rollup.check,
-        Rollup.bucket,
-        Rollup.runs,
-        Rollup.failures,
-        Rollup.latency_sum_ms,
-        Rollup.latency_max_ms,
-        Rollup.latency_hist,
-    ).where(
-        Rollup.resolution == DAY,
-        Rollup.bucket.in_({d.start for d in days}),
-        Rollup.check.in_({d.check for d in days}),
-    )
-    wanted = {(d.check, d.start) for d in days}
-    return {
-        (row.check, row.bucket): (
-            row.runs,
-            row.failures,
-            row.latency_sum_ms,
-            row.latency_max_ms,
-            list(row.latency_hist),
-        )
-        for row in connection.execute(query)
-        if (row.check, row.bucket) in wanted
-    }
-
-
-def _values(day: Bucket) -> dict[str, object]:
-    return {
-        "check": day.check,
-        "resolution": DAY,
-        "bucket": day.start,
-        "runs": day.runs,
-        "failures": day.failures,
-        "latency_sum_ms": day.latency_sum_ms,
-        "latency_max_ms": day.latency_max_ms,
-        "latency_hist": day.latency_hist,
-    }
 
 
 # -- from the stored hours, in the database --------------------------------------------------

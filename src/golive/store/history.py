@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from golive.engine.rollup import Bucket
 from golive.engine.state import CheckStatus
 from golive.exceptions import StoreError
 from golive.store.db import reason
@@ -62,6 +63,19 @@ class StoredRollup:
     latency_sum_ms: float
     latency_max_ms: float
     latency_hist: list[Any]
+
+    def as_bucket(self) -> Bucket:
+        """A mergeable copy (``Bucket.merge``), e.g. with a bucket not stored yet."""
+        return Bucket(
+            self.check,
+            self.resolution,
+            self.bucket,
+            self.runs,
+            self.failures,
+            self.latency_sum_ms,
+            self.latency_max_ms,
+            list(self.latency_hist),
+        )
 
 
 def ping(store: Store) -> None:

@@ -4,6 +4,7 @@ pruning by retention. One transaction per flush, so a crash loses at most the la
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
@@ -12,11 +13,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from golive.engine.rollup import Bucket
 from golive.engine.state import CheckStatus
 from golive.exceptions import StoreError
-from golive.store.day_rollups import DAY, merge_days
+from golive.store.day_rollups import DAY, days_of
 from golive.store.db import reason
 from golive.store.evidence import EvidenceRecord, Store
+from golive.store.history import StoredRollup
 from golive.store.tables import Evidence
 from golive.store.tables_monitor import CheckState, Rollup
+
+_CHUNK = 500  # buckets per lookup: well under SQLite's bound-parameter limit
 
 
 def load_statuses(store: Store) -> dict[str, CheckStatus]:
@@ -45,7 +49,7 @@ def flush(
                     [{**e.__dict__, "run_id": None, "environment": environment} for e in evidence],
                 )
             _merge_buckets(connection, buckets)
-            merge_days(connection, [b for b in buckets if b.resolution == "hour"])
+            _merge_buckets(connection, days_of(b for b in buckets if b.resolution == "hour"))
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot write check results: {reason(exc)}") from exc
 
@@ -71,8 +75,10 @@ def _save_statuses(connection: Connection, statuses: Sequence[CheckStatus]) -> N
 
 
 def _merge_buckets(connection: Connection, buckets: Sequence[Bucket]) -> None:
-    """Closed buckets are new rows; one that exists already (a clock jump, a restart within
-    the same minute) is merged into the stored one instead."""
+    """Closed buckets are usually new rows, written in one statement. When some exist already
+    (every day row but the first of its day; a minute or hour after a clock jump or a restart
+    within it), they are merged into the stored ones: one lookup per ``_CHUNK`` buckets, then
+    one insert of the new and one update of the others."""
     if not buckets:
         return
     try:
@@ -81,28 +87,60 @@ def _merge_buckets(connection: Connection, buckets: Sequence[Bucket]) -> None:
         return
     except IntegrityError:
         pass
+    merged = _coalesced(buckets)
+    for first in range(0, len(merged), _CHUNK):
+        chunk = merged[first : first + _CHUNK]
+        stored = _stored(connection, chunk)
+        new, changed = [], []
+        for bucket in chunk:
+            row = stored.get((bucket.check, bucket.resolution, bucket.start))
+            if row is None:
+                new.append(_row(bucket))
+                continue
+            row.merge(bucket)
+            key = {"b_check": row.check, "b_resolution": row.resolution, "b_bucket": row.start}
+            changed.append({**_counts(row), **key})
+        if new:
+            connection.execute(insert(Rollup), new)
+        if changed:
+            statement = update(Rollup).where(
+                Rollup.check == bindparam("b_check"),
+                Rollup.resolution == bindparam("b_resolution"),
+                Rollup.bucket == bindparam("b_bucket"),
+            )
+            connection.execute(statement, changed)
+
+
+def _coalesced(buckets: Sequence[Bucket]) -> list[Bucket]:
+    """One bucket per (check, resolution, start): a late result can close a bucket twice."""
+    found: dict[tuple[str, str, datetime], Bucket] = {}
     for bucket in buckets:
-        key = (
-            Rollup.check == bucket.check,
-            Rollup.resolution == bucket.resolution,
-            Rollup.bucket == bucket.start,
-        )
-        stored = connection.execute(select(Rollup).where(*key)).mappings().first()
-        if stored is None:
-            connection.execute(insert(Rollup).values(**_row(bucket)))
-            continue
-        merged = Bucket(
-            bucket.check,
-            bucket.resolution,
-            bucket.start,
-            stored["runs"],
-            stored["failures"],
-            stored["latency_sum_ms"],
-            stored["latency_max_ms"],
-            list(stored["latency_hist"]),
-        )
-        merged.merge(bucket)
-        connection.execute(update(Rollup).where(*key).values(**_row(merged)))
+        key = (bucket.check, bucket.resolution, bucket.start)
+        if key in found:
+            found[key].merge(bucket)
+        else:
+            found[key] = replace(bucket, latency_hist=list(bucket.latency_hist))
+    return list(found.values())
+
+
+def _stored(
+    connection: Connection, buckets: Sequence[Bucket]
+) -> dict[tuple[str, str, datetime], Bucket]:
+    """The stored rows of ``buckets``, as buckets. The starts of one flush are few (a minute,
+    an hour, a day), so small IN lists select them, and the pairs are picked here."""
+    query = select(Rollup).where(
+        Rollup.resolution.in_({b.resolution for b in buckets}),
+        Rollup.bucket.in_({b.start for b in buckets}),
+        Rollup.check.in_({b.check for b in buckets}),
+    )
+    wanted = {(b.check, b.resolution, b.start) for b in buckets}
+    found = {}
+    for row in connection.execute(query).mappings():
+        stored = StoredRollup(**row)
+        key = (stored.check, stored.resolution, stored.bucket)
+        if key in wanted:
+            found[key] = stored.as_bucket()
+    return found
 
 
 def _row(bucket: Bucket) -> dict[str, object]:
@@ -110,6 +148,12 @@ def _row(bucket: Bucket) -> dict[str, object]:
         "check": bucket.check,
         "resolution": bucket.resolution,
         "bucket": bucket.start,
+        **_counts(bucket),
+    }
+
+
+def _counts(bucket: Bucket) -> dict[str, object]:
+    return {
         "runs": bucket.runs,
         "failures": bucket.failures,
         "latency_sum_ms": bucket.latency_sum_ms,
