@@ -23,6 +23,7 @@ from pydantic_core import PydanticUndefined
 
 from golive.config.units import (
     check_name,
+    format_budget,
     parse_budget,
     parse_duration,
     parse_percent,
@@ -180,8 +181,7 @@ def format_value(value: Any, annotation: Any = None) -> str:
     if kind == "rate" and isinstance(value, float):
         return f"{value:g}/s"
     if kind == "budget" and isinstance(value, tuple):
-        count, window = value
-        return f"{count}/{ {1.0: 's', 60.0: 'm', 3600.0: 'h'}[window] }"
+        return format_budget(value)
     if isinstance(value, BaseModel):
         return "{}"  # every key of the mapping at its own default
     if isinstance(value, bool):

@@ -65,12 +65,23 @@ def parse_rate(value: Any) -> float:
     return float(match[1]) / _UNIT_SECONDS[match[2]]
 
 
+_BUDGET_WINDOWS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+_BUDGET = re.compile(rf"\s*(\d+)\s*/\s*({'|'.join(_BUDGET_WINDOWS)})\s*")
+
+
 def parse_budget(value: Any) -> tuple[int, float]:
     """``"600/m"`` → ``(600, 60.0)``: a whole number of requests per window of seconds."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(s|m|h)\s*", str(value))
+    match = _BUDGET.fullmatch(str(value))
     if not match or int(match[1]) < 1:
         raise ValueError(f"expected a budget such as 600/m, 10/s or 1000/h, got {value!r}")
-    return int(match[1]), float(_UNIT_SECONDS[match[2]])
+    return int(match[1]), _BUDGET_WINDOWS[match[2]]
+
+
+def format_budget(budget: tuple[int, float]) -> str:
+    """``(600, 60.0)`` → ``"600/m"``: the written form of a parsed budget."""
+    count, window = budget
+    unit = next(u for u, seconds in _BUDGET_WINDOWS.items() if seconds == window)
+    return f"{count}/{unit}"
 
 
 def check_name(value: str) -> str:

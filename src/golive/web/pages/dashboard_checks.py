@@ -5,7 +5,7 @@ expectations, the newest 50 evidence records, its active and past alerts, a 24 h
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -72,26 +72,21 @@ def latency_json(request: Request, user: PageUser, name: str) -> JSONResponse:
     _configured(runtime, name)
     end = runtime.clock.now()
     stored = history.rollups(runtime.store, name, resolution="minute", start=end - WINDOW, end=end)
-    minutes: dict[datetime, tuple[int, int, float, float]] = {
-        r.bucket: (r.runs, r.failures, r.latency_sum_ms, r.latency_max_ms) for r in stored
-    }
-    for b in runtime.unsaved_rollups("minute", name):  # written when their minute ends
-        runs, failures, total, peak = minutes.get(b.start, (0, 0, 0.0, 0.0))
-        minutes[b.start] = (
-            runs + b.runs,
-            failures + b.failures,
-            total + b.latency_sum_ms,
-            max(peak, b.latency_max_ms),
-        )
-    rows = sorted(minutes.items())
+    minutes = {r.bucket: r.as_bucket() for r in stored}
+    for open_minute in runtime.unsaved_rollups("minute", name):  # stored when it ends
+        if open_minute.start in minutes:
+            minutes[open_minute.start].merge(open_minute)
+        else:
+            minutes[open_minute.start] = open_minute
+    rows = [minutes[start] for start in sorted(minutes)]
     return JSONResponse(
         {
             "check": name,
-            "t": [int(start.timestamp()) for start, _ in rows],
-            "avg": [total / runs if runs else None for _, (runs, _f, total, _m) in rows],
-            "max": [peak if runs else None for _, (runs, _f, _t, peak) in rows],
-            "runs": [runs for _, (runs, *_) in rows],
-            "failures": [failures for _, (_r, failures, *_) in rows],
+            "t": [int(b.start.timestamp()) for b in rows],
+            "avg": [b.latency_sum_ms / b.runs if b.runs else None for b in rows],
+            "max": [b.latency_max_ms if b.runs else None for b in rows],
+            "runs": [b.runs for b in rows],
+            "failures": [b.failures for b in rows],
         },
         headers={"Cache-Control": "no-store"},
     )

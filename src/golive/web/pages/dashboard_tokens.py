@@ -9,10 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from golive.exceptions import UsageError
 from golive.store import tokens
+from golive.store.tokens import ROLES
 from golive.web.auth import PageAdmin, get_runtime
 from golive.web.pages.dashboard_common import back, form_fields, page
-
-ROLES = ("viewer", "operator", "admin")
 
 
 def tokens_page(request: Request, user: PageAdmin) -> HTMLResponse:

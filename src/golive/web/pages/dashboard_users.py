@@ -14,11 +14,10 @@ from starlette.concurrency import run_in_threadpool
 
 from golive.exceptions import UsageError
 from golive.store import users
+from golive.store.tokens import ROLES
 from golive.web.auth import PageAdmin, get_runtime
 from golive.web.pages.dashboard_common import back, form_fields, page
 from golive.web.session import verified_sessions
-
-ROLES = ("viewer", "operator", "admin")
 
 
 def users_page(request: Request, user: PageAdmin) -> HTMLResponse:

@@ -289,9 +289,12 @@ class Memo(Generic[T]):
         entry = self._entry
         if entry is not None and self._fresh(entry, key, now):
             return entry.value
-        running = self._running
-        mine = running is not None and running.get_loop() is asyncio.get_running_loop()
-        if running is not None and mine and not running.done():
+        running = self._running  # of this loop: a test client's loop may have closed
+        if (
+            running is not None
+            and running.get_loop() is asyncio.get_running_loop()
+            and not running.done()
+        ):
             if entry is not None:
                 return entry.value
             return await asyncio.shield(running)
