@@ -13,10 +13,11 @@ wrk (``-t2 -c100 -d20s --latency``) runs on core 1 against:
 - ``/`` (the dashboard overview, session cookie, gzip) with 10,000 checks; target
   p99 < 150 ms.
 
-Before wrk, each run waits out the first runs of its checks (at most ``FIRST_RUN_RATE`` a
-second: 40 s for 10,000), after which the engine is idle and the page has the core; the
-"first request" is then the first after that wait. The overview is also timed in-process when nothing is cached (TestClient, sequential requests,
-each with filters not asked before): what a table costs when it is made, reported. See bench/README.md.
+Before wrk, each run waits out the first runs of its checks (``Serve.settle``: 45 s for
+10,000), after which the engine is idle and the page has the core; the "first request" is the
+first after that wait. The overview is also timed in-process when nothing is cached
+(TestClient, sequential requests, each with filters not asked before): what a table costs
+when it is made, reported. See bench/README.md.
 """
 
 from __future__ import annotations
