@@ -18,6 +18,17 @@ from tests.web.test_login import (
 from tests.web.web_helpers import FakeRuntime, TestClient, bearer
 
 
+def tampered(token: str) -> str:
+    """``token`` with its last character changed: always another token (a fixed replacement
+    letter would be the token itself whenever it already ends in that letter)."""
+    return token[:-1] + ("B" if token.endswith("A") else "A")
+
+
+def test_a_tampered_token_always_differs() -> None:
+    for token in ("xyzA", "xyzB", "xyz0"):
+        assert tampered(token) != token and len(tampered(token)) == len(token)
+
+
 @pytest.fixture
 def operator(client: TestClient, runtime: FakeRuntime) -> TestClient:
     """A browser with an operator's session and the test pages."""
@@ -29,7 +40,7 @@ def operator(client: TestClient, runtime: FakeRuntime) -> TestClient:
 
 def test_a_form_post_without_the_csrf_token_is_refused(operator: TestClient) -> None:
     token = page_token(operator)
-    for data in ({}, {"csrf_token": ""}, {"csrf_token": token[:-1] + "A"}, {"other": token}):
+    for data in ({}, {"csrf_token": ""}, {"csrf_token": tampered(token)}, {"other": token}):
         refused = operator.post("/test/form", data=data)
         assert refused.status_code == 403, data
         assert refused.json() == {"detail": csrf.MISSING}
