@@ -8,10 +8,12 @@ the process it runs in is described by the ``Runtime`` protocol.
 
 from golive.web.app import create_app
 from golive.web.auth import Principal
+from golive.web.ratelimit import Budgets, MemoryBudgets, RateLimiter, RateLimits, Rule
 from golive.web.runtime import ReloadOutcome, ReloadResult, Runtime
-from golive.web.security import RateLimiter, RateLimits, Rule
 
 __all__ = [
+    "Budgets",
+    "MemoryBudgets",
     "Principal",
     "RateLimiter",
     "RateLimits",

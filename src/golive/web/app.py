@@ -11,17 +11,14 @@ import golive
 from golive.config.model import RateLimitsConfig
 from golive.exceptions import StoreError
 from golive.web import api, login, pages, system
-from golive.web.auth import authenticator
+from golive.web.audit import AuditMiddleware
+from golive.web.credentials import AuthenticationMiddleware
 from golive.web.csrf import CSRFMiddleware
 from golive.web.pages.dashboard import Overview
+from golive.web.ratelimit import Budgets, MemoryBudgets, RateLimitMiddleware, RateLimits, Rule
 from golive.web.runtime import Runtime
-from golive.web.security import (
-    RateLimitMiddleware,
-    RateLimits,
-    Rule,
-    SecurityHeadersMiddleware,
-)
-from golive.web.session import SessionMiddleware, VerifiedSessions
+from golive.web.security import SecurityHeadersMiddleware
+from golive.web.session import VerifiedSessions
 
 log = logging.getLogger("golive.web")
 
@@ -33,10 +30,13 @@ Answers carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; 42
 `Retry-After`. Errors are `{"detail": ...}`."""
 
 
-def create_app(runtime: Runtime, *, limits: RateLimits | None = None) -> FastAPI:
+def create_app(
+    runtime: Runtime, *, limits: RateLimits | None = None, budgets: Budgets | None = None
+) -> FastAPI:
     """The web app over ``runtime``; ``limits`` defaults to ``server.rate_limits`` (600/min
     per token or signed-in user, 60/min per IP without credentials, 10 failed
-    authentications/min per IP unless configured)."""
+    authentications/min per IP unless configured); their counts, and the login attempts', live
+    in ``budgets`` (this process's memory unless given one that replicas share)."""
     app = FastAPI(
         title="golive",
         version=golive.__version__,
@@ -45,6 +45,7 @@ def create_app(runtime: Runtime, *, limits: RateLimits | None = None) -> FastAPI
         docs_url=None,  # the interactive docs need scripts the CSP forbids
         redoc_url=None,
     )
+    budgets = budgets or MemoryBudgets(runtime.clock)
     app.state.runtime = runtime
     app.state.pages = pages.environment()
     app.state.status_data = status_data = pages.StatusData()
@@ -54,19 +55,17 @@ def create_app(runtime: Runtime, *, limits: RateLimits | None = None) -> FastAPI
         app.include_router(router)
     app.include_router(system.build())
     app.add_exception_handler(StoreError, _store_unavailable)
-    login.install(app, clock=runtime.clock)  # /login, /logout, the 403 page of PageUser
-    # Added innermost first: the security headers wrap everything; the session is read before
-    # the rate limit (a signed-in browser gets its user's budget, not the anonymous one per IP)
-    # and before the CSRF checks that need it.
+    login.install(app, budgets=budgets)  # /login, /logout, the 403 page of PageUser
+    # Added innermost first, so a request meets them in the reverse order: security headers
+    # (on every answer), authentication (who: token or session), the audit log (it names the
+    # credential of each action, refused ones too), rate limits (the budget is the principal's),
+    # CSRF (it needs to know a session from a token).
     app.add_middleware(CSRFMiddleware)
-    app.add_middleware(
-        RateLimitMiddleware,
-        limits=limits or configured_limits(runtime.loaded.config.server.rate_limits),
-        clock=runtime.clock,
-        authenticate=authenticator(runtime),
-    )
+    limits = limits or configured_limits(runtime.loaded.config.server.rate_limits)
+    app.add_middleware(RateLimitMiddleware, limits=limits, budgets=budgets)
+    app.add_middleware(AuditMiddleware)
     app.state.verified_sessions = verified = VerifiedSessions(runtime.clock)
-    app.add_middleware(SessionMiddleware, runtime=runtime, verified=verified)
+    app.add_middleware(AuthenticationMiddleware, runtime=runtime, verified=verified)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

@@ -1,17 +1,18 @@
-"""Request authentication: a bearer token or a login session → a ``Principal`` with a role.
+"""Who a request is: a bearer token or a login session → a ``Principal`` with a role, and the
+route dependencies that check it.
 
-A request is authenticated once, before any route runs, and the ``Principal`` is left in the
-request's state (``AUTH_STATE``):
-- with ``Authorization``, by the rate-limit middleware (through the function ``authenticator``
-  builds): the bearer token decides, and a session cookie sent along is ignored;
-- without it, by ``golive.web.session.SessionMiddleware`` from the ``golive_session`` cookie;
-  the role is the user's role now (a changed role counts at the next request).
-Tokens live in ``golive.store.tokens``, users and sessions in ``golive.store.users``.
+``golive.web.credentials`` authenticates each request once, before any route runs, and leaves
+the ``Principal`` (None for credentials that are not valid) in the request's state
+(``AUTH_STATE``): with ``Authorization``, the bearer token decides and a session cookie sent
+along is ignored; without it, the ``golive_session`` cookie does (the role is the user's role
+now: a changed role counts at the next request). Tokens live in ``golive.store.tokens``, users
+and sessions in ``golive.store.users``.
 
 Route dependencies read it. For the JSON API: ``Viewer``, ``Operator`` and ``Admin`` answer 401
 (no valid token or session) or 403 (a role too small) as JSON. For HTML pages: ``PageUser``,
 ``PageOperator`` and ``PageAdmin`` answer a 303 to ``/login?next=<this page>`` when nobody is
-logged in (``LoginRequired``), and a 403 page when the role is too small (``PageForbidden``,
+logged in (``LoginRequired``), a JSON 403 (``SESSION_ONLY``) to a bearer token: the dashboard
+takes login sessions only; and a 403 page when the role is too small (``PageForbidden``,
 rendered by ``golive.web.login``; without its handler it is a JSON 403).
 """
 
@@ -24,14 +25,14 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
-from golive.store.tokens import Role, role_allows, verify_token
+from golive.store.tokens import Role, role_allows
 from golive.store.users import UserView
 from golive.web.runtime import Runtime
-from golive.web.security import AUTH_STATE, Identity
 
+AUTH_STATE = "golive.auth"  # scope["state"] key: the Principal of a request with credentials
+SESSION_ONLY = "the dashboard takes a login session, not a token: use the API under /api/"
 _bearer = HTTPBearer(auto_error=False, scheme_name="bearer", description="a golive API token")
 
 
@@ -87,19 +88,6 @@ def bearer_token(credentials: str) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def authenticator(runtime: Runtime) -> Callable[[str], Awaitable[Identity | None]]:
-    """The function the middleware calls with an ``Authorization`` value."""
-
-    async def authenticate(credentials: str) -> Identity | None:
-        token = bearer_token(credentials)
-        if token is None:
-            return None
-        view = await run_in_threadpool(verify_token, runtime.store, token, runtime.clock.now())
-        return None if view is None else Principal(view.id, view.name, view.role)
-
-    return authenticate
-
-
 def get_runtime(request: Request) -> Runtime:
     return cast(Runtime, request.app.state.runtime)
 
@@ -143,6 +131,10 @@ def require_page(role: Role) -> Callable[..., Awaitable[Principal]]:
         if principal is None:
             query = request.url.query
             raise LoginRequired(request.url.path + (f"?{query}" if query else ""))
+        if principal.via != "session":
+            # A leaked token must not become a login (POST /users) or read the token list:
+            # revoking the token would not end what it had done through the dashboard.
+            raise HTTPException(status_code=403, detail=SESSION_ONLY)
         if not role_allows(principal.role, role):
             raise PageForbidden(principal, role)
         return principal

@@ -18,11 +18,12 @@ Checks. ``CSRFMiddleware`` looks at every request but GET, HEAD, OPTIONS and TRA
 2. when the request is authenticated by a session, the session's token, in the
    ``X-CSRF-Token`` header or the ``csrf_token`` field of a form body (URL-encoded or multipart;
    read up to ``MAX_FORM_BYTES`` and handed on to the route unchanged).
-Bearer-token requests are exempt: browsers never add ``Authorization`` on their own. A request
-with neither header nor live session has no credentials a forger could ride on and goes on to
-its route (the API answers 401), except where a route creates credentials: the login form
-depends on ``require_csrf``, which wants the token with or without a session. A refusal is
-403 ``{"detail": ...}`` (413 for a form body over the limit).
+Bearer-token requests are exempt: browsers never add ``Authorization`` on their own (and the
+dashboard's routes refuse tokens). A request with neither header nor live session has no
+credentials a forger could ride on and goes on to its route (the API answers 401), except on
+the forms that create credentials (``CREDENTIAL_FORMS``: the login form), whose token is checked
+with or without a session; the route asks ``refusal(request)`` and shows its own page. A
+refusal is 403 ``{"detail": ...}`` (413 for a form body over the limit).
 
 Templates call ``csrf_token(request)`` (register it as a Jinja2 global,
 ``env.globals["csrf_token"] = csrf_token``) for a hidden ``csrf_token`` field, or for a
@@ -36,10 +37,11 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as MalformedBody
 from starlette.formparsers import MultiPartException
@@ -56,7 +58,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 MAX_FORM_BYTES = 1024 * 1024
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 MISSING = f"a valid CSRF token is required: the {FIELD} form field or the {HEADER} header"
+CREDENTIAL_FORMS = frozenset({"/login"})
 _NEW_SECRET = "golive.csrf.new"  # scope["state"] key: a login secret to set as a cookie
+_VERDICT = "golive.csrf.verdict"  # scope["state"] key: the check of a credential form
 _SECRET = re.compile(r"[0-9a-f]{64}")
 _DEFAULT_PORTS = {"http": ":80", "https": ":443", "ws": ":80", "wss": ":443"}
 
@@ -100,32 +104,22 @@ def cross_site(scope: Scope) -> str | None:
     return None
 
 
-async def require_csrf(request: Request) -> None:
-    """A dependency for routes that must see a valid token even without a session (forms
-    that create credentials); 403 otherwise. Bearer-token requests are exempt."""
-    if "authorization" in request.headers or request.method in SAFE_METHODS:
-        return
-    refusal = cross_site(request.scope)
-    if refusal is not None:
-        raise HTTPException(status_code=403, detail=refusal)
-    if not token_is_valid(request, await submitted_token(request)):
-        raise HTTPException(status_code=403, detail=MISSING)
-
-
-async def submitted_token(request: Request) -> str | None:
-    """The token the request sent: ``X-CSRF-Token``, else a form's ``csrf_token`` field."""
-    given = request.headers.get(HEADER)
-    if given is None and _media_type(request.headers) in FORMS:
-        value = (await request.form()).get(FIELD)
-        given = value if isinstance(value, str) else None
-    return given
+def refusal(request: HTTPConnection) -> str | None:
+    """Why ``CSRFMiddleware`` refused this request of a credential form (``CREDENTIAL_FORMS``),
+    or None when it passed; a request the middleware did not check is refused."""
+    state: dict[str, Any] = request.scope.get("state") or {}
+    verdict = state.get(_VERDICT, MISSING)
+    return verdict if verdict is None or isinstance(verdict, str) else MISSING
 
 
 class CSRFMiddleware:
-    """Enforces the checks above; sets the login CSRF cookie when a page needed one."""
+    """Enforces the checks above; sets the login CSRF cookie when a page needed one.
+    ``credential_forms``: paths checked without a session too, whose routes answer the refusal
+    themselves (``refusal``)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, credential_forms: Collection[str] = CREDENTIAL_FORMS):
         self.app = app
+        self.credential_forms = credential_forms
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -134,22 +128,17 @@ class CSRFMiddleware:
         state = scope.setdefault("state", {})
         headers = Headers(scope=scope)
         if scope["method"] not in SAFE_METHODS and "authorization" not in headers:
-            refusal = cross_site(scope)
-            session = current_session(HTTPConnection(scope))
-            if refusal is None and session is not None:
-                given = headers.get(HEADER)
-                if given is None and _media_type(headers) in FORMS:
-                    body = await _read_body(scope, receive, headers)
-                    if body is None:
-                        await _refuse(scope, receive, send, "form body too large", 413)
-                        return
-                    given = await _form_field(scope, body)
-                    receive = _replay(body, receive)
-                if not token_is_valid(HTTPConnection(scope), given):
-                    refusal = MISSING
-            if refusal is not None:
-                await _refuse(scope, receive, send, refusal, 403)
+            reason = cross_site(scope)
+            if reason is not None:
+                await _refuse(scope, receive, send, reason, 403)
                 return
+            session = current_session(HTTPConnection(scope))
+            if session is not None or scope["path"] in self.credential_forms:
+                refused, receive = await _check_token(scope, receive, headers)
+                if refused is not None and (session is not None or refused[1] != 403):
+                    await _refuse(scope, receive, send, *refused)
+                    return
+                state[_VERDICT] = None if refused is None else refused[0]
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and _NEW_SECRET in state:
@@ -158,6 +147,23 @@ class CSRFMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+async def _check_token(
+    scope: Scope, receive: Receive, headers: Headers
+) -> tuple[tuple[str, int] | None, Receive]:
+    """The token check: ``X-CSRF-Token``, else a form's ``csrf_token`` field. Answers the
+    refusal (reason, status) or None, and the ``receive`` to go on with."""
+    given = headers.get(HEADER)
+    if given is None and _media_type(headers) in FORMS:
+        body = await _read_body(scope, receive, headers)
+        if body is None:
+            return ("form body too large", 413), receive
+        given = await _form_field(scope, body)
+        receive = _replay(body, receive)
+    if not token_is_valid(HTTPConnection(scope), given):
+        return (MISSING, 403), receive
+    return None, receive
 
 
 def clear_login_cookie(response: Response, request: HTTPConnection) -> None:

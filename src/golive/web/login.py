@@ -3,8 +3,8 @@
 ``GET /login?next=/path`` shows the form (name, password, hidden ``csrf_token`` and ``next``);
 with a live session already, it is a 303 to ``next``.
 
-``POST /login`` checks, in order: where it comes from and its CSRF token (``require_csrf``'s
-rules; a stale form is shown again, 403), the attempt budget (429 with ``Retry-After``, the
+``POST /login`` checks, in order: where it comes from and its CSRF token (``CSRFMiddleware``
+checks both, as a credential form; a stale form is shown again, 403), the attempt budget (429 with ``Retry-After``, the
 password unchecked), then the name and password (argon2, in a worker thread). Any failure shows
 the form again with "Wrong name or password." and 401: the same words and status whether the
 name is unknown, removed, or the password wrong, in about the same time (see
@@ -17,9 +17,9 @@ and answers 303 to ``/login``.
 
 Attempt budget (``LoginLimits``): failed attempts per client IP (10 per 15 min) and per name
 (5 per 15 min, case-folded, counted for names that do not exist too, so a refusal says nothing
-about existence), in ``golive.web.security.RateLimiter``'s fixed windows on the runtime's
-clock. An attempt in flight counts as a failure until it ends, so parallel guesses cannot get
-past the budget. The per-name budget lets someone keep a name out of the web login, 15 min at a
+about existence), in fixed windows kept in the app's ``golive.web.ratelimit.Budgets``. An
+attempt in flight counts as a failure until it ends, so parallel guesses cannot get past the
+budget. The per-name budget lets someone keep a name out of the web login, 15 min at a
 time; tokens and the CLI (``golive user passwd``) still work.
 
 ``next`` is followed only when it is a path of this site: one leading ``/``, no ``//`` or
@@ -46,17 +46,10 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from golive.clock import Clock
 from golive.store import users
 from golive.web.auth import PageForbidden, current_principal, get_runtime
-from golive.web.csrf import (
-    clear_login_cookie,
-    cross_site,
-    csrf_token,
-    submitted_token,
-    token_is_valid,
-)
-from golive.web.security import Decision, RateLimiter, Rule
+from golive.web.csrf import clear_login_cookie, csrf_token, refusal
+from golive.web.ratelimit import Budgets, Decision, Rule
 from golive.web.session import (
     clear_session_cookie,
     current_session,
@@ -89,28 +82,36 @@ class LoginLimits:
 class LoginGuard:
     """The attempt budget: ``admit`` before checking a password, ``done`` after."""
 
-    def __init__(self, limits: LoginLimits, *, clock: Clock) -> None:
-        self.by_ip = RateLimiter(limits.per_ip, clock=clock)
-        self.by_name = RateLimiter(limits.per_name, clock=clock)
+    def __init__(self, limits: LoginLimits, *, budgets: Budgets) -> None:
+        self.rules = (limits.per_ip, limits.per_name)
+        self.budgets = budgets
         self._in_flight: Counter[str] = Counter()
 
-    def admit(self, ip: str, name: str) -> Decision | None:
+    async def admit(self, ip: str, name: str) -> Decision | None:
         """None when the attempt may go ahead (and is now in flight), else the refusal."""
-        keys = (f"ip:{ip}", f"name:{name.casefold()[:200]}")
-        for limiter, key in zip((self.by_ip, self.by_name), keys, strict=True):
-            decision = limiter.peek(key)
-            if decision.remaining - self._in_flight[key] <= 0:
+        keys = _keys(ip, name)
+        self._in_flight.update(keys)  # before any await: parallel attempts see each other
+        for rule, key in zip(self.rules, keys, strict=True):
+            decision = await self.budgets.peek(key, rule)
+            if decision.remaining - (self._in_flight[key] - 1) <= 0:
+                self._release(keys)
                 return Decision(False, decision.limit, 0, decision.reset_s)
-        self._in_flight.update(keys)
         return None
 
-    def done(self, ip: str, name: str, *, failed: bool) -> None:
-        keys = (f"ip:{ip}", f"name:{name.casefold()[:200]}")
+    async def done(self, ip: str, name: str, *, failed: bool) -> None:
+        keys = _keys(ip, name)
+        self._release(keys)
+        if failed:
+            for rule, key in zip(self.rules, keys, strict=True):
+                await self.budgets.hit(key, rule)
+
+    def _release(self, keys: tuple[str, str]) -> None:
         self._in_flight.subtract(keys)
         self._in_flight += Counter()  # drops the keys that reached zero
-        if failed:
-            self.by_ip.hit(keys[0])
-            self.by_name.hit(keys[1])
+
+
+def _keys(ip: str, name: str) -> tuple[str, str]:
+    return f"login-ip:{ip}", f"login-name:{name.casefold()[:200]}"
 
 
 def safe_next(value: str | None) -> str:
@@ -129,11 +130,12 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def install(app: FastAPI, *, clock: Clock, limits: LoginLimits | None = None) -> None:
-    """Add the login routes and the 403 page to ``app``."""
+def install(app: FastAPI, *, budgets: Budgets, limits: LoginLimits | None = None) -> None:
+    """Add the login routes and the 403 page to ``app``; the attempt budgets' counts live in
+    ``budgets``."""
     templates = Jinja2Templates(directory=TEMPLATES)
     templates.env.globals["csrf_token"] = csrf_token
-    guard = LoginGuard(limits or LoginLimits(), clock=clock)
+    guard = LoginGuard(limits or LoginLimits(), budgets=budgets)
 
     def page(request: Request, status: int, **context: Any) -> Response:
         context = {"forbidden": False, "error": None, "name": "", "next": "/", **context}
@@ -152,11 +154,10 @@ def install(app: FastAPI, *, clock: Clock, limits: LoginLimits | None = None) ->
         name, password = fields.get("name", "").strip(), fields.get("password", "")
         target = safe_next(fields.get("next"))
         again = {"name": name[:100], "next": target}
-        refusal = cross_site(request.scope)
-        if refusal is not None or not token_is_valid(request, await submitted_token(request)):
+        if refusal(request) is not None:  # CSRFMiddleware checked its token
             return page(request, 403, error="This form has expired; please try again.", **again)
         ip = request.client.host if request.client else "unknown"
-        refused = guard.admit(ip, name)
+        refused = await guard.admit(ip, name)
         if refused is not None:
             minutes = math.ceil(refused.reset_s / 60)
             response = page(
@@ -170,7 +171,7 @@ def install(app: FastAPI, *, clock: Clock, limits: LoginLimits | None = None) ->
             if len(password) <= users.MAX_PASSWORD:
                 user = await run_in_threadpool(users.authenticate, runtime.store, name, password)
         finally:
-            guard.done(ip, name, failed=user is None)
+            await guard.done(ip, name, failed=user is None)
         if user is None:
             log.warning("failed login for %r from %s", name[:100], ip)
             return page(request, 401, error=WRONG, **again)

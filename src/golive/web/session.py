@@ -12,36 +12,25 @@ The cookie carries the session's token (``golive.store.users`` keeps only its SH
   either) although the user is logged in. Lax costs no safety here because no GET changes
   state and every state change made with a session needs a CSRF token (``golive.web.csrf``).
 
-``SessionMiddleware`` looks the cookie up (at most every ``VERIFIED_TTL`` seconds per
-session, see ``VerifiedSessions``) for each request that has no ``Authorization``
-header (when both are sent, the bearer token decides and the cookie is ignored) and leaves the
-``Principal`` in ``scope["state"][AUTH_STATE]`` and the ``SessionView`` in
-``scope["state"][SESSION_STATE]``. An unknown, expired or revoked cookie leaves nobody
-authenticated: API routes answer 401, pages redirect to the login page. Paths that need nobody
-(``PUBLIC``: static files, ``/healthz``) are not looked up, which saves a query per stylesheet.
+``golive.web.credentials`` looks the cookie up (at most every ``VERIFIED_TTL`` seconds per
+session, see ``VerifiedSessions``) for each request that has no ``Authorization`` header. An
+unknown, expired or revoked cookie leaves nobody authenticated: API routes answer 401, pages
+redirect to the login page.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
-from starlette.requests import HTTPConnection, cookie_parser
-from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
 from golive.clock import Clock
-from golive.exceptions import StoreError
-from golive.store.users import ABSOLUTE_TIMEOUT, SessionView, hash_session_token, verify_session
-from golive.web.auth import Principal
-from golive.web.runtime import Runtime
-from golive.web.security import AUTH_STATE
+from golive.store.users import ABSOLUTE_TIMEOUT, SessionView
 
 SESSION_COOKIE = "golive_session"
 SESSION_STATE = "golive.session"  # scope["state"] key: the SessionView of a session request
 VERIFIED_TTL = 2.0  # seconds a verified session is taken on trust (see VerifiedSessions)
-PUBLIC = ("/static/", "/healthz")  # path prefixes served to anyone: no session lookup
 
 
 class VerifiedSessions:
@@ -79,39 +68,6 @@ class VerifiedSessions:
         for session_id, (_, view) in list(self._views.items()):
             if view.user.name == name:
                 self._views.pop(session_id, None)
-
-
-class SessionMiddleware:
-    """Authenticates requests without ``Authorization`` by their session cookie."""
-
-    def __init__(self, app: ASGIApp, *, runtime: Runtime, verified: VerifiedSessions) -> None:
-        self.app = app
-        self.runtime = runtime
-        self.verified = verified
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith(PUBLIC):
-            headers = Headers(scope=scope)
-            token = cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE)
-            if token and "authorization" not in headers:
-                view = self.verified.get(hash_session_token(token))
-                if view is None:
-                    runtime = self.runtime
-                    try:
-                        view = await run_in_threadpool(
-                            verify_session, runtime.store, token, runtime.clock.now()
-                        )
-                    except StoreError:
-                        unavailable = JSONResponse({"detail": "store unavailable"}, status_code=503)
-                        await unavailable(scope, receive, send)
-                        return
-                    if view is not None:
-                        self.verified.put(view)
-                if view is not None:
-                    state = scope.setdefault("state", {})
-                    state[AUTH_STATE] = Principal.of_user(view.user)
-                    state[SESSION_STATE] = view
-        await self.app(scope, receive, send)
 
 
 def verified_sessions(connection: HTTPConnection) -> VerifiedSessions:

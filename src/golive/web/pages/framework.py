@@ -38,8 +38,7 @@ from starlette.types import Scope
 
 import golive
 from golive.alerts.describe import span
-from golive.web.auth import Principal, get_runtime
-from golive.web.security import AUTH_STATE
+from golive.web.auth import AUTH_STATE, Principal, get_runtime
 
 T = TypeVar("T")
 WEB = Path(__file__).resolve().parent.parent
