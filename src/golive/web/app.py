@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 import golive
 from golive.config.model import RateLimitsConfig
 from golive.exceptions import StoreError
-from golive.web import api, login, pages, system
+from golive.web import api, errors, login, pages, system
 from golive.web.audit import AuditMiddleware
 from golive.web.credentials import AuthenticationMiddleware
 from golive.web.csrf import CSRFMiddleware
@@ -55,6 +55,7 @@ def create_app(
         app.include_router(router)
     app.include_router(system.build())
     app.add_exception_handler(StoreError, _store_unavailable)
+    errors.install(app)  # 422s and other errors quote little of the request
     login.install(app, budgets=budgets)  # /login, /logout, the 403 page of PageUser
     # Added innermost first, so a request meets them in the reverse order: security headers
     # (on every answer), authentication (who: token or session), the audit log (it names the
