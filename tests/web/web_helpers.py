@@ -25,7 +25,7 @@ from golive.store import Store
 from golive.store.state import flush
 from golive.store.tables import Evidence
 from golive.store.tables_monitor import Alert, Notification
-from golive.web import ReloadOutcome
+from golive.web import ReloadOutcome, StoreWrites
 
 with warnings.catch_warnings():
     # Starlette 1.x prefers the httpx2 package and warns once, at import, when it
@@ -57,6 +57,7 @@ class FakeRuntime:
     windows: dict[str, str] = field(default_factory=dict)
     unsaved: list[Bucket] = field(default_factory=list)
     recent: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
+    store_writes: StoreWrites = field(default_factory=StoreWrites)
 
     def __post_init__(self) -> None:
         self.check_up = Gauge(

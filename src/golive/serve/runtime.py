@@ -26,14 +26,14 @@ from golive.engine.recent import RecentRuns
 from golive.engine.results import CheckResult
 from golive.engine.rollup import Bucket, RollupBuffer
 from golive.engine.state import CheckStatus, advance
-from golive.exceptions import ConfigError
+from golive.exceptions import ConfigError, StoreError
 from golive.notify import check_channels, deliver_due, escalation_notes, plan
 from golive.serve.metrics import Metrics
 from golive.store import EvidenceRecord, Store
 from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.outbox import counts_by_status
 from golive.store.state import flush, load_statuses, prune
-from golive.web.runtime import ReloadOutcome
+from golive.web.runtime import ReloadOutcome, StoreWrites
 
 log = logging.getLogger("golive.serve")
 
@@ -73,6 +73,7 @@ class ServeRuntime:
         self._rollups = RollupBuffer()
         self._recent = RecentRuns()
         self._pending = _Pending({}, [], [])
+        self.store_writes = StoreWrites()  # /healthz reads it
         self._last_prune = clock.now()
         self.engine = Engine(
             loaded,
@@ -229,14 +230,19 @@ class ServeRuntime:
         pending = self._pending
         if not (pending.statuses or pending.evidence or pending.buckets):
             return
-        await asyncio.to_thread(
-            flush,
-            self.store,
-            environment=self.loaded.environment,
-            statuses=list(pending.statuses.values()),
-            evidence=pending.evidence,
-            buckets=pending.buckets,
-        )
+        try:
+            await asyncio.to_thread(
+                flush,
+                self.store,
+                environment=self.loaded.environment,
+                statuses=list(pending.statuses.values()),
+                evidence=pending.evidence,
+                buckets=pending.buckets,
+            )
+        except StoreError as exc:
+            self.store_writes.failed(self.clock.now(), self.loaded.secrets.redact(str(exc)))
+            raise
+        self.store_writes.succeeded()
         self._pending = _Pending({}, [], [])
 
     async def _evaluate_alerts(self, now: datetime) -> None:

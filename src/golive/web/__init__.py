@@ -9,7 +9,7 @@ the process it runs in is described by the ``Runtime`` protocol.
 from golive.web.app import create_app
 from golive.web.auth import Principal
 from golive.web.ratelimit import Budgets, MemoryBudgets, RateLimiter, RateLimits, Rule
-from golive.web.runtime import ReloadOutcome, ReloadResult, Runtime
+from golive.web.runtime import ReloadOutcome, ReloadResult, Runtime, StoreWrites
 
 __all__ = [
     "Budgets",
@@ -21,5 +21,6 @@ __all__ = [
     "ReloadResult",
     "Rule",
     "Runtime",
+    "StoreWrites",
     "create_app",
 ]

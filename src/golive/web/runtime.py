@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from prometheus_client import CollectorRegistry
@@ -42,6 +43,22 @@ class ReloadOutcome:
     message: str
 
 
+class StoreWrites:
+    """What the process learned from its last writes to the store: ``failure`` is when they
+    started to fail and why (the latest reason), or None once one goes through again.
+    ``/healthz`` reads it instead of writing on each request."""
+
+    def __init__(self) -> None:
+        self.failure: tuple[datetime, str] | None = None  # one value: read from other threads
+
+    def succeeded(self) -> None:
+        self.failure = None
+
+    def failed(self, at: datetime, reason: str) -> None:
+        since = at if self.failure is None else self.failure[0]
+        self.failure = (since, reason[:300])
+
+
 class Runtime(Protocol):
     """The running golive process, as the web app sees it."""
 
@@ -61,6 +78,12 @@ class Runtime(Protocol):
     @property
     def clock(self) -> Clock:
         """The one clock: "now" for queries and tokens, ``monotonic()`` for rate limits."""
+        ...
+
+    @property
+    def store_writes(self) -> StoreWrites:
+        """The outcome of the process's last writes to the store (check results each cycle):
+        ``/healthz`` answers 503 while they fail."""
         ...
 
     @property

@@ -17,12 +17,20 @@ from golive.web.auth import RuntimeDep, Viewer
 
 
 def healthz(runtime: RuntimeDep) -> JSONResponse:
-    """200 ``{"status": "ok"}`` while the store answers, else 503 (no token needed)."""
+    """200 ``{"status": "ok"}`` while the store answers and takes writes, else 503: ``failing``
+    with the reason while the runtime's last writes failed (a full disk, a read-only store),
+    ``unavailable`` when it does not answer at all (no token needed)."""
+    failure = runtime.store_writes.failure
+    if failure is not None:
+        since, why = failure
+        reason = f"writes to the store fail since {since.isoformat()}: {why}"
+        answer = Health(status="failing", reason=reason)
+        return JSONResponse(answer.model_dump(exclude_none=True), status_code=503)
     try:
         history.ping(runtime.store)
     except StoreError:
-        return JSONResponse(Health(status="unavailable").model_dump(), status_code=503)
-    return JSONResponse(Health(status="ok").model_dump())
+        return JSONResponse(Health(status="unavailable").model_dump(exclude_none=True), 503)
+    return JSONResponse(Health(status="ok").model_dump(exclude_none=True))
 
 
 def metrics(runtime: RuntimeDep, _: Viewer) -> Response:
@@ -43,7 +51,7 @@ def build() -> APIRouter:
         healthz,
         methods=["GET"],
         response_model=Health,
-        responses={503: {"model": Health, "description": "the store does not answer"}},
+        responses={503: {"model": Health, "description": "the store fails writes or answers not"}},
     )
     router.add_api_route(
         "/metrics",

@@ -263,4 +263,5 @@ class ReloadOut(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "unavailable", "failing"]
+    reason: str | None = None  # why it is failing: since when writes fail, and the error
