@@ -9,8 +9,10 @@ import pytest
 
 from golive.clock import ManualClock
 from golive.config import load_config
-from golive.web import RateLimiter, RateLimits, Rule
+from golive.web import MemoryBudgets, RateLimiter, RateLimits, Rule, create_app
+from golive.web.ratelimit import Decision
 from tests.web.conftest import MakeClient
+from tests.web.test_login import log_in
 from tests.web.web_helpers import FakeRuntime, TestClient, bearer
 
 STRICT = {
@@ -168,3 +170,44 @@ def test_the_public_status_page_is_not_rate_limited_but_the_api_is(make_client: 
     assert all(client.get("/status").status_code == 200 for _ in range(5))
     answers = [client.get("/api/checks").status_code for _ in range(4)]
     assert 429 in answers
+
+
+def test_replicas_given_one_budgets_store_share_the_budgets(
+    runtime: FakeRuntime, tokens: dict[str, str]
+) -> None:
+    shared = MemoryBudgets(runtime.clock)  # what a Redis- or store-backed Budgets will be
+    limits = RateLimits(token=Rule(3), failed_auth=Rule(2))
+    one = TestClient(create_app(runtime, limits=limits, budgets=shared))
+    two = TestClient(create_app(runtime, limits=limits, budgets=shared))
+    viewer = bearer(tokens["viewer"])
+    answers = [c.get("/api/checks", headers=viewer) for c in (one, two, one, two)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.headers["ratelimit-remaining"] for a in answers] == ["2", "1", "0", "0"]
+    guesses = [c.get("/api/checks", headers=bearer("glv_guess")) for c in (one, two, one)]
+    assert [g.status_code for g in guesses] == [401, 401, 429]
+
+    alone = TestClient(create_app(runtime, limits=limits))  # its own budgets, in memory
+    assert alone.get("/api/checks", headers=viewer).status_code == 200
+
+
+class CountingBudgets(MemoryBudgets):
+    """A ``Budgets`` that also says which keys it was asked about."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        super().__init__(clock)
+        self.keys: list[str] = []
+
+    async def hit(self, key: str, rule: Rule) -> Decision:
+        self.keys.append(key)
+        return await super().hit(key, rule)
+
+
+def test_login_attempts_are_counted_in_the_same_budgets(
+    runtime: FakeRuntime, tokens: dict[str, str]
+) -> None:
+    budgets = CountingBudgets(runtime.clock)
+    client = TestClient(create_app(runtime, budgets=budgets))
+    log_in(client, "nobody", "wrong")
+    assert {"login-ip:testclient", "login-name:nobody"} <= set(budgets.keys)
+    client.get("/api/checks", headers=bearer(tokens["viewer"]))
+    assert budgets.keys[-1].startswith("token:")
