@@ -4,10 +4,11 @@
 with a live session already, it is a 303 to ``next``.
 
 ``POST /login`` checks, in order: where it comes from and its CSRF token (``CSRFMiddleware``
-checks both, as a credential form; a stale form is shown again, 403), the attempt budget (429 with ``Retry-After``, the
-password unchecked), then the name and password (argon2, in a worker thread). Any failure shows
-the form again with "Wrong name or password." and 401: the same words and status whether the
-name is unknown, removed, or the password wrong, in about the same time (see
+checks both, the token as a credential form's: a stale form is shown again, 403), the attempt
+budget (429 with ``Retry-After``, the password unchecked), then the name and password (argon2,
+in a worker thread). Any failure shows the form again with "Wrong name or password." and 401:
+the same words and status whether the name is unknown, removed, or the password wrong, in about
+the same time (see
 ``golive.store.users.authenticate``). A success revokes the session the browser had, if any,
 starts a new one (a fresh token, so no session fixation), sets the cookie, drops the login CSRF
 cookie, deletes expired sessions, and answers 303 to ``next``.
@@ -91,19 +92,25 @@ class LoginGuard:
         """None when the attempt may go ahead (and is now in flight), else the refusal."""
         keys = _keys(ip, name)
         self._in_flight.update(keys)  # before any await: parallel attempts see each other
-        for rule, key in zip(self.rules, keys, strict=True):
-            decision = await self.budgets.peek(key, rule)
-            if decision.remaining - (self._in_flight[key] - 1) <= 0:
-                self._release(keys)
-                return Decision(False, decision.limit, 0, decision.reset_s)
+        try:
+            for rule, key in zip(self.rules, keys, strict=True):
+                decision = await self.budgets.peek(key, rule)
+                if decision.remaining - (self._in_flight[key] - 1) <= 0:
+                    self._release(keys)
+                    return Decision(False, decision.limit, 0, decision.reset_s)
+        except BaseException:
+            self._release(keys)
+            raise
         return None
 
     async def done(self, ip: str, name: str, *, failed: bool) -> None:
         keys = _keys(ip, name)
-        self._release(keys)
-        if failed:
-            for rule, key in zip(self.rules, keys, strict=True):
-                await self.budgets.hit(key, rule)
+        try:
+            if failed:  # counted before the attempt leaves the flight: no gap between them
+                for rule, key in zip(self.rules, keys, strict=True):
+                    await self.budgets.hit(key, rule)
+        finally:
+            self._release(keys)
 
     def _release(self, keys: tuple[str, str]) -> None:
         self._in_flight.subtract(keys)
