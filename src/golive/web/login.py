@@ -8,10 +8,9 @@ checks both, the token as a credential form's: a stale form is shown again, 403)
 budget (429 with ``Retry-After``, the password unchecked), then the name and password (argon2,
 in a worker thread). Any failure shows the form again with "Wrong name or password." and 401:
 the same words and status whether the name is unknown, removed, or the password wrong, in about
-the same time (see
-``golive.store.users.authenticate``). A success revokes the session the browser had, if any,
-starts a new one (a fresh token, so no session fixation), sets the cookie, drops the login CSRF
-cookie, deletes expired sessions, and answers 303 to ``next``.
+the same time (see ``golive.store.users.authenticate``). A success revokes the session the
+browser had, if any, starts a new one (a fresh token, so no session fixation), sets the cookie,
+drops the login CSRF cookie, deletes expired sessions, and answers 303 to ``next``.
 
 ``POST /logout`` revokes the session (the CSRF middleware wants its token), clears the cookie
 and answers 303 to ``/login``.
