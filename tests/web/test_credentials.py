@@ -102,11 +102,11 @@ def test_the_audit_log_names_the_credential_of_each_action(
 
     lines = [r.getMessage() for r in caplog.records if r.name == "golive.audit"]
     assert lines == [
-        "POST /api/tokens 201 by session user:ada from testclient",
-        f"POST /api/tokens/{created.json()['id']}/revoke 200 by token token:admin-token"
+        "audit: POST /api/tokens 201 by session user:ada from testclient",
+        f"audit: POST /api/tokens/{created.json()['id']}/revoke 200 by token token:admin-token"
         " from testclient",
-        "POST /users 403 by token token:admin-token from testclient",
-        "POST /api/reload 401 by invalid credentials from testclient",
+        "audit: POST /users 403 by token token:admin-token from testclient",
+        "audit: POST /api/reload 401 by invalid credentials from testclient",
     ]
 
 

@@ -1,6 +1,6 @@
-"""The audit log: a line on the ``golive.audit`` logger for every request that may change
-something (any method but GET, HEAD, OPTIONS and TRACE), refused ones too: method, path,
-status, which credential made it and whose (``session user:NAME``, ``token token:NAME``,
+"""The audit log: a line (``audit: ...``) on the ``golive.audit`` logger for every request that
+may change something (any method but GET, HEAD, OPTIONS and TRACE), refused ones too: method,
+path, status, which credential made it and whose (``session user:NAME``, ``token token:NAME``,
 ``invalid credentials`` or ``nobody``) and the client IP. No body, query or secret is logged.
 """
 
@@ -54,7 +54,7 @@ class AuditMiddleware:
         finally:
             client = scope.get("client")
             log.info(
-                "%s %s %d by %s from %s",
+                "audit: %s %s %d by %s from %s",
                 scope["method"],
                 printable(scope["path"]),
                 status,
