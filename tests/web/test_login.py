@@ -194,6 +194,11 @@ def test_the_login_form_itself_needs_its_csrf_token(
         assert answer.status_code == 403
         assert "This form has expired" in answer.text
         assert "golive_session" not in answer.headers.get("set-cookie", "")
+    # a header the CSRF middleware lets through unchecked does not skip the form's check
+    sneaky = client.post(
+        "/login", data=form, headers=bearer("glv_anything"), follow_redirects=False
+    )
+    assert sneaky.status_code == 403 and "This form has expired" in sneaky.text
     assert log_in(client, "otto").status_code == 303
     assert "golive_csrf" not in client.cookies  # the session's own secret takes over
 
