@@ -11,11 +11,21 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from pydantic import Field, PrivateAttr, create_model, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from golive.config.model import Model, Severity
-from golive.config.units import Duration, Name
+from golive.config.reference import format_duration
+from golive.config.units import Duration, Link, Name, parse_duration
 from golive.probes.base import ProbeKind, ProbeSpec
+
+DEFAULT_TIMEOUT = timedelta(seconds=10)
 
 
 class CheckBase(Model):
@@ -25,13 +35,13 @@ class CheckBase(Model):
     component: str | None = None
     description: str = ""
     every: Duration = timedelta(seconds=60)
-    timeout: Duration = timedelta(seconds=10)
+    timeout: Duration = DEFAULT_TIMEOUT  # when not written: min(10s, every), see _fit_timeout
     expect: list[str] | None = None
     fail_after: int = Field(default=2, ge=1)
     recover_after: int = Field(default=1, ge=1)
     severity: Severity = "high"
     depends_on: list[str] = Field(default_factory=list)
-    runbook: str | None = None
+    runbook: Link | None = None
     labels: dict[str, str] = Field(default_factory=dict)
     regions: list[str] = Field(default_factory=list)
     quorum: int | None = Field(default=None, ge=1)
@@ -50,6 +60,30 @@ class CheckBase(Model):
         assert self._spec is not None, "a validated check always has a probe"
         return self._spec
 
+    @model_validator(mode="before")
+    @classmethod
+    def _fit_timeout(cls, data: Any) -> Any:
+        """An unwritten timeout is ``min(10s, every)`` (Prometheus's rule for scrape_timeout), so
+        ``every: 1s`` alone is valid; a written one is checked against ``every`` below."""
+        if not isinstance(data, dict) or "timeout" in data or "every" not in data:
+            return data
+        try:
+            every = parse_duration(data["every"])
+        except ValueError:
+            return data  # the field itself reports it
+        return {**data, "timeout": min(DEFAULT_TIMEOUT, every)}
+
+    @field_validator("timeout")
+    @classmethod
+    def _within_every(cls, timeout: timedelta, info: ValidationInfo) -> timedelta:
+        every = info.data.get("every")
+        if isinstance(every, timedelta) and timeout > every:
+            raise ValueError(
+                f"timeout ({format_duration(timeout)}) must not be longer than every"
+                f" ({format_duration(every)})"
+            )
+        return timeout
+
     @model_validator(mode="after")
     def _one_probe(self) -> CheckBase:
         fields = type(self).model_fields
@@ -59,8 +93,6 @@ class CheckBase(Model):
             found = f"found {', '.join(kinds)}" if kinds else "found none"
             raise ValueError(f"a check needs exactly one probe ({choices}); {found}")
         self._kind, self._spec = kinds[0], getattr(self, kinds[0])
-        if self.timeout > self.every:
-            raise ValueError("timeout must not be longer than every")
         return self
 
 

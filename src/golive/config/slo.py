@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from golive.config.model import Model, Severity
-from golive.config.units import Duration, Name, Percent, Rate
+from golive.config.units import Duration, Link, Name, Percent, Rate
 
 REQUEST_STATS = {
     "rate": "double: requests per second over the window",
@@ -98,7 +98,7 @@ class AlertRule(Model):
     burn_rate: Literal["multiwindow"] | None = None
     severity: Severity = "high"
     labels: dict[str, str] = Field(default_factory=dict)
-    runbook: str | None = None
+    runbook: Link | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> AlertRule:

@@ -1,4 +1,4 @@
-"""Value types of the config language: durations, percentages, rates, budgets, names.
+"""Value types of the config language: durations, percentages, rates, budgets, names, links.
 
 Each is an ``Annotated`` type whose validator accepts the written form ("250ms", "99.9%",
 "200/s") and explains the expected form when it cannot.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator
 
@@ -90,8 +91,36 @@ def check_name(value: str) -> str:
     return value
 
 
+_LINK_SCHEMES = ("http", "https")
+_PATH_END = re.compile(r"[/?#]")
+
+
+def link_problem(value: str) -> str | None:
+    """Why ``value`` may not become an ``href`` (None when it may): only http(s) URLs and paths.
+
+    Browsers drop tabs and newlines anywhere and control characters or spaces at the ends
+    (``java\tscript:`` runs), so such a link is refused rather than cleaned.
+    """
+    expected = f"expected an http(s) URL or a relative path, got {value!r}"
+    if not value or value != value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return expected
+    parts = urlsplit(value)
+    if parts.scheme:
+        return None if parts.scheme.lower() in _LINK_SCHEMES and parts.netloc else expected
+    # no scheme as Python reads it; a colon before the first / ? # is one to a browser
+    return expected if ":" in _PATH_END.split(value, maxsplit=1)[0] else None
+
+
+def check_link(value: str) -> str:
+    problem = link_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Percent = Annotated[float, BeforeValidator(parse_percent)]
 Rate = Annotated[float, BeforeValidator(parse_rate)]
 Budget = Annotated[tuple[int, float], BeforeValidator(parse_budget)]
 Name = Annotated[str, AfterValidator(check_name)]
+Link = Annotated[str, AfterValidator(check_link)]

@@ -13,7 +13,8 @@ this origin only; no inline script or style anywhere, so no ``style=`` attribute
 ``<script>`` bodies: put behaviour in a static file and data in ``data-*`` attributes). Every
 template sees the context of ``Pages.context(request)``; others can be added with
 ``Pages.add_context``. Template globals: ``static_url(path)`` (with a content hash, so the
-files can be cached for long), ``version``. Filters: ``utc``, ``utc_date``, ``percent``, ``duration``.
+files can be cached for long), ``version``. Filters: ``utc``, ``utc_date``, ``percent``, ``duration``,
+``link`` (an href only for http(s) URLs and paths, else "").
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from starlette.types import Scope
 
 import golive
 from golive.alerts.describe import span
+from golive.config.units import link_problem
 from golive.web.auth import AUTH_STATE, Principal, get_runtime
 
 T = TypeVar("T")
@@ -66,7 +68,9 @@ class Pages:
             auto_reload=False,
         )
         self.env.globals.update(static_url=self.static_url, version=golive.__version__)
-        self.env.filters.update(utc=utc, utc_date=utc_date, percent=percent, duration=duration)
+        self.env.filters.update(
+            utc=utc, utc_date=utc_date, percent=percent, duration=duration, link=link
+        )
         self._processors: list[ContextProcessor] = [base_context]
         self._hashes: dict[str, str] = {}
 
@@ -328,6 +332,11 @@ def percent(value: float | None, digits: int = 2) -> str:
     if shown == f"{100:.{digits}f}":  # never round a failure up to 100%
         shown = f"{100 - 10**-digits:.{digits}f}"
     return f"{shown}%"
+
+
+def link(value: str | None) -> str:
+    """``value`` when it may be an ``href`` (an http(s) URL or a path), else ``""``."""
+    return value if value and link_problem(value) is None else ""
 
 
 def duration(delta: timedelta) -> str:
