@@ -240,3 +240,35 @@ def test_a_bad_rate_limit_budget_says_how_to_write_one(errors: Errors) -> None:
         "4:27: server.rate_limits.per_user: expected a budget such as 600/m, 10/s or 1000/h,"
         " got '2.5/s'"
     ]
+
+
+def test_a_function_the_engine_lacks_is_a_config_error_with_a_hint(errors: Errors) -> None:
+    text = """\
+    version: 1
+    project: shop
+    checks:
+      - name: disk
+        command: {run: "echo 41"}
+        expect: ['int(stdout.strip()) == 41', 'matches(stdout, "4")']
+    """
+    assert errors(text) == [
+        "6:14: checks[disk].expect: unknown function 'strip' in 'int(stdout.strip()) == 41';"
+        " did you mean 'trim'?",
+        "6:43: checks[disk].expect: 'matches' is a method in 'matches(stdout, \"4\")';"
+        " write x.matches(...), not matches(x, ...)",
+    ]
+
+
+def test_an_alert_condition_with_an_unknown_function_is_located(errors: Errors) -> None:
+    text = """\
+    version: 1
+    project: shop
+    checks:
+      - {name: db, tcp: {host: 127.0.0.1, port: 5432}}
+    alerts:
+      - {name: slow, check: db, when: "math.max(latency_ms, 1) > 300"}
+    """
+    assert errors(text) == [
+        "6:35: alerts[slow].when: unknown function 'math.max' in 'math.max(latency_ms, 1) > 300';"
+        " did you mean 'math.greatest'?"
+    ]
