@@ -11,6 +11,7 @@ from golive.cli.admin import silences, tokens
 from golive.cli.check import check
 from golive.cli.gate import gate
 from golive.cli.importer import import_guide
+from golive.cli.schema import schema
 from golive.cli.serve import reload, serve, status
 from golive.cli.users import users
 from golive.cli.validate import validate
@@ -28,6 +29,7 @@ app.command()(serve)
 app.command()(status)
 app.command()(reload)
 app.command("import")(import_guide)
+app.command()(schema)
 app.add_typer(gate, name="gate")
 app.add_typer(silences, name="silence")
 app.add_typer(tokens, name="token")

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -118,9 +118,25 @@ def check_link(value: str) -> str:
     return value
 
 
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-Percent = Annotated[float, BeforeValidator(parse_percent)]
-Rate = Annotated[float, BeforeValidator(parse_rate)]
-Budget = Annotated[tuple[int, float], BeforeValidator(parse_budget)]
-Name = Annotated[str, AfterValidator(check_name)]
-Link = Annotated[str, AfterValidator(check_link)]
+def written(pattern: str, example: str, *, number: bool = False) -> dict[str, Any]:
+    """The JSON Schema of a value written as text matching ``pattern`` (or as a bare number)."""
+    schema: dict[str, Any] = {"type": ["string", "number"] if number else "string"}
+    return {**schema, "pattern": pattern, "description": f"such as {example}"}
+
+
+_NUMBER = r"\d+(\.\d+)?"
+DURATION_SCHEMA = written(
+    rf"^ *({_NUMBER} *(ms|s|m|h|d|w) *)+$", "250ms, 30s, 5m or 1h30m", number=True
+)
+PERCENT_SCHEMA = written(rf"^ *{_NUMBER} *% *$", "99.9% (or a fraction: 0.999)", number=True)
+RATE_SCHEMA = written(rf"^ *{_NUMBER} */ *(s|m|h) *$", "200/s, 600/m or 1000/h", number=True)
+BUDGET_SCHEMA = written(r"^ *\d+ */ *(s|m|h) *$", "600/m, 10/s or 1000/h")
+NAME_SCHEMA = written(_NAME.pattern.join("^$"), "api-health (lowercase letters, digits, '-')")
+LINK_SCHEMA = {"type": "string", "description": "an http(s) URL or a path relative to this file"}
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration), WithJsonSchema(DURATION_SCHEMA)]
+Percent = Annotated[float, BeforeValidator(parse_percent), WithJsonSchema(PERCENT_SCHEMA)]
+Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(RATE_SCHEMA)]
+Budget = Annotated[tuple[int, float], BeforeValidator(parse_budget), WithJsonSchema(BUDGET_SCHEMA)]
+Name = Annotated[str, AfterValidator(check_name), WithJsonSchema(NAME_SCHEMA)]
+Link = Annotated[str, AfterValidator(check_link), WithJsonSchema(LINK_SCHEMA)]
