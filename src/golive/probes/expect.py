@@ -49,7 +49,7 @@ class Expectation:
     program: Any
     paths: tuple[str, ...]
     variables: tuple[str, ...] = ()
-    functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    functions: dict[str, Callable[..., Any]] = field(default_factory=dict, compare=False)
     _run: Runner = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
