@@ -147,3 +147,22 @@ def test_output_writes_the_schema_to_a_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert json.loads(target.read_text(encoding="utf-8"))["title"] == "golive.yaml"
+
+
+def test_a_gate_items_with_is_checked_against_its_built_in(
+    validator: jsonschema.Draft202012Validator,
+) -> None:
+    text = """\
+    version: 1
+    project: shop
+    gate:
+      - name: Limited
+        run: rate_limit
+        with: {url: "http://127.0.0.1/", requests: 150, within: 10s, expect_stauts: 429}
+      - {name: Headers, run: security_headers, with: {url: "http://127.0.0.1/"}}
+      - {name: Nope, run: frobnicate}
+    """
+    found = problems(validator, text)
+    assert len(found) == 2, found
+    assert any(f.startswith("gate/0/with:") and "'expect_stauts' was unexpected" in f for f in found)
+    assert any(f.startswith("gate/2/run:") for f in found)

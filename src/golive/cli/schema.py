@@ -26,9 +26,12 @@ def schema(output: OutputOption = None) -> None:
 
     def command() -> int:
         from golive.config.editor_schema import json_schema
+        from golive.gate.registry import builtin_checks
         from golive.probes.registry import builtin_kinds
 
-        text = json.dumps(json_schema(builtin_kinds()), indent=2, ensure_ascii=False) + "\n"
+        gate_args = {name: builtin.args for name, builtin in builtin_checks().items()}
+        schema = json_schema(builtin_kinds(), gate_args)
+        text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
         if output is None:
             typer.echo(text, nl=False)
             return EXIT_OK

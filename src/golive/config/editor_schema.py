@@ -1,6 +1,7 @@
 """The JSON Schema of ``golive.yaml`` for editors (``golive schema``): the config model's own
-schema, defaults written as in the file, and loosened only where loading is looser than the
-model (any scalar may be a ``${...}`` reference, resolved before validation)."""
+schema with each gate built-in's ``with:`` arguments, defaults written as in the file, and
+loosened only where loading is looser than the model (any scalar may be a ``${...}``
+reference, resolved before validation)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from pydantic.json_schema import GenerateJsonSchema
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from golive.config.reference import format_duration
 from golive.config.root import config_model
@@ -34,10 +36,26 @@ class _WrittenDefaults(GenerateJsonSchema):
         return super().encode_default(dft)
 
 
-def json_schema(kinds: Mapping[str, ProbeKind[Any]]) -> dict[str, Any]:
-    """The schema of a config whose checks know these probe kinds."""
+def json_schema(
+    kinds: Mapping[str, ProbeKind[Any]], gate_args: Mapping[str, type[BaseModel]]
+) -> dict[str, Any]:
+    """The schema of a config whose checks know these probe kinds and whose gate items may
+    ``run:`` these built-ins (name → the model of its ``with:``)."""
     model = config_model(kinds)
-    schema = model.model_json_schema(by_alias=True, schema_generator=_WrittenDefaults)
+    wanted = [(m, "validation") for m in (model, *gate_args.values())]
+    schemas, top = models_json_schema(wanted, by_alias=True, schema_generator=_WrittenDefaults)  # type: ignore[arg-type]
+    definitions = top["$defs"]
+    root = definitions.pop(model.__name__)
+    item = definitions["GateItem"]
+    item["properties"]["run"] = {"description": "a built-in check", "enum": [*gate_args, None]}
+    item["allOf"] = [
+        {
+            "if": {"properties": {"run": {"const": name}}, "required": ["run"]},
+            "then": {"properties": {"with": schemas[(args, "validation")]}},
+        }
+        for name, args in gate_args.items()
+    ]
+    schema = {**root, "$defs": definitions}
     return {"$schema": DIALECT, **_with_references(schema), "title": "golive.yaml"}
 
 
