@@ -164,5 +164,7 @@ def test_a_gate_items_with_is_checked_against_its_built_in(
     """
     found = problems(validator, text)
     assert len(found) == 2, found
-    assert any(f.startswith("gate/0/with:") and "'expect_stauts' was unexpected" in f for f in found)
+    assert any(
+        f.startswith("gate/0/with:") and "'expect_stauts' was unexpected" in f for f in found
+    )
     assert any(f.startswith("gate/2/run:") for f in found)

@@ -35,7 +35,9 @@ class CheckBase(Model):
     component: str | None = None
     description: str = ""
     every: Duration = timedelta(seconds=60)
-    timeout: Duration = DEFAULT_TIMEOUT  # when not written: min(10s, every), see _fit_timeout
+    timeout: Duration = Field(  # when not written: min(10s, every), see _fit_timeout
+        default=DEFAULT_TIMEOUT, description="such as 5s; when not written, 10s or every if shorter"
+    )
     expect: list[str] | None = None
     fail_after: int = Field(default=2, ge=1)
     recover_after: int = Field(default=1, ge=1)
