@@ -3,8 +3,9 @@
 ``WebhookReceiver``: an aiohttp server on 127.0.0.1 that records every request (path, headers,
 JSON body) and answers 200 unless told otherwise: ``answer(500, 400, "hang")`` scripts the next
 answers, ``always(503)`` changes the default. ``SmtpReceiver``: an aiosmtpd server that records
-every message, checks AUTH PLAIN credentials when a client offers them, and can be stopped (the
-mail server is down) and started again on the same port.
+every message, checks AUTH PLAIN credentials when a client offers them, can be told how to
+reply to a command (``reply("RCPT", "550 5.1.1 no such user")``), and can be stopped (the mail
+server is down) and started again on the same port.
 
 Both run in threads of their own, so a test's event loop and the worker threads Apprise sends
 from are free to talk to them.
@@ -113,7 +114,22 @@ class _Mailbox:
                 return "235 2.7.0 Authentication successful"
         return "535 5.7.8 Authentication credentials invalid"
 
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if "RCPT" in self.receiver.replies:
+            return self.receiver.replies["RCPT"]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if "DATA" in self.receiver.replies:
+            return self.receiver.replies["DATA"]
         content = envelope.content
         raw = content if isinstance(content, bytes) else str(content).encode()
         self.receiver.messages.append(email.message_from_bytes(raw))
@@ -128,11 +144,16 @@ class SmtpReceiver:
         self.user = user
         self.password = password
         self.messages: list[Message] = []
+        self.replies: dict[str, str] = {}  # command -> the reply it gets instead of a 250
         self._controller: Controller | None = None
 
     def url(self, to: str = "ops@example.com", *, password: str | None = None) -> str:
         secret = quote(password if password is not None else self.password, safe="")
         return f"mailto://{self.user}:{secret}@{HOST}:{self.port}?to={to}&from=golive@example.com"
+
+    def reply(self, command: str, reply: str) -> None:
+        """Answer ``command`` (RCPT or DATA) with ``reply`` from now on."""
+        self.replies[command.upper()] = reply
 
     def start(self) -> None:
         self._controller = Controller(

@@ -22,10 +22,10 @@ from golive.notify.channels import check_channels, send_test
 from golive.notify.deliver import DeliveryStats, Outcome, deliver_due
 from golive.notify.plan import PlanStats, plan
 from golive.notify.route import escalation_notes
-from golive.notify.transport import AppriseTransport, DeliveryError, Outgoing, Transport
+from golive.notify.transport import ChannelTransport, DeliveryError, Outgoing, Transport
 
 __all__ = [
-    "AppriseTransport",
+    "ChannelTransport",
     "DeliveryError",
     "DeliveryStats",
     "Outcome",

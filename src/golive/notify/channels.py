@@ -12,7 +12,7 @@ from golive.config.secrets import Secrets
 from golive.exceptions import UsageError
 from golive.notify.compose import Context, test_message
 from golive.notify.items import dedup_key
-from golive.notify.transport import AppriseTransport, Transport
+from golive.notify.transport import ChannelTransport
 from golive.store import outbox
 from golive.store.evidence import Store
 from golive.store.outbox import NewNotification
@@ -47,12 +47,10 @@ def _token_like(piece: str) -> bool:
     return len(piece) >= 16 or mixed
 
 
-def check_channels(
-    config: ConfigBase, secrets: Secrets, *, transport: Transport | None = None
-) -> list[str]:
+def check_channels(config: ConfigBase, secrets: Secrets) -> list[str]:
     """One line per channel whose URL Apprise cannot use (``golive serve`` refuses to start)."""
     redact = channel_redactor(config, secrets)
-    checker = transport if transport is not None else AppriseTransport(redact)
+    checker = ChannelTransport(redact)
     problems = []
     for channel in config.notify.channels:
         problem = checker.problem(channel.url)

@@ -29,7 +29,7 @@ from golive.config.root import ConfigBase
 from golive.config.secrets import Secrets
 from golive.exceptions import StoreError
 from golive.notify.channels import channel_redactor
-from golive.notify.transport import AppriseTransport, DeliveryError, Outgoing, Transport
+from golive.notify.transport import ChannelTransport, DeliveryError, Outgoing, Transport
 from golive.store import outbox
 from golive.store.evidence import Store
 from golive.store.outbox import NotificationRow
@@ -77,13 +77,12 @@ async def deliver_due(
     limit: int = 50,
     send_timeout: timedelta = timedelta(seconds=20),
     concurrency: int = 8,
-    transport: Transport | None = None,
 ) -> DeliveryStats:
     """Send up to ``limit`` due rows, ``concurrency`` at a time, each within ``send_timeout``."""
     if send_timeout >= lease:
         raise ValueError("the lease must be longer than the send timeout")
     redact = channel_redactor(config, secrets)
-    sender = transport if transport is not None else AppriseTransport(redact)
+    sender = ChannelTransport(redact)
     urls = {channel.name: channel.url for channel in config.notify.channels}
     stats = DeliveryStats()
     lease_until = now + lease
@@ -149,9 +148,7 @@ async def _send(
     message = Outgoing(row.title, row.body, str(row.payload.get("type") or "info"), row.dedup_key)
     seconds = within.total_seconds()
     try:
-        await asyncio.wait_for(
-            asyncio.to_thread(sender.send, url, message, timeout=seconds), seconds + 5
-        )
+        await asyncio.wait_for(sender.send(url, message, seconds=seconds), seconds + 5)
     except DeliveryError as exc:  # redacted again: a transport may be any implementation
         return DeliveryError(redact(exc.reason), exc.permanent)
     except TimeoutError:

@@ -1,51 +1,30 @@
-"""The network side of delivery: Apprise, and what its failures mean.
+"""The network side of delivery: one sender per kind of channel, and what a failure means.
 
-``Transport`` is the interface (tests of pure logic may swap it); ``AppriseTransport`` sends
-through Apprise in the calling (worker) thread. Apprise returns an ``AppriseResult`` whose
-per-service log entries (captured per call, so concurrent sends do not mix) are translated into
-``DeliveryError(reason, permanent)``:
+``Transport`` is the interface (tests of pure logic may swap it); ``ChannelTransport`` picks a
+sender by the URL's scheme: webhooks (``json://``, ``form://``, ``xml://`` and their ``s``
+forms) and mail (``mailto://``, ``mailtos://``) are sent by golive itself, so the answer's HTTP
+status or SMTP reply code says whether trying again can help; every other scheme goes through
+Apprise, whose ``notify`` only says yes or no: a no is retried.
 
-- permanent: a URL Apprise cannot use (unknown scheme, missing token, bad address), HTTP 4xx
-  other than 408 and 429, SMTP 5xx (authentication refused, mailbox unknown), a server that
-  lacks the AUTH or STARTTLS the URL asks for;
-- transient, retried with backoff: HTTP 5xx, 408, 429, connection refused or reset, timeouts,
-  SMTP 4xx, anything not recognised.
-
-JSON, form and XML webhooks get the outbox row's dedup key as an ``X-Golive-Dedup-Key`` header
-(Apprise's ``+Header=value`` URL parameter), so receivers can drop a repeat delivery.
-
-Apprise logs through the ``apprise`` logger. golive takes it over on first use: it logs at DEBUG
-(the SMTP reply code is only logged there) into the per-call capture and does not propagate, so
-Apprise's chatter stays out of the application's logs; golive logs its own line per delivery
-instead. And because a handler can still be attached to it directly (pytest does, so may a
-logging config), every record Apprise or urllib3 writes during a golive send or URL check is
-redacted in place first: channel addresses never reach any log.
+Apprise parses every URL (its syntax stays the user's contract) and is used as a library only:
+golive leaves its logger as the application configured it.
 """
 
 from __future__ import annotations
 
-import contextvars
-import logging
-import re
+import asyncio
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import apprise
 
 from golive.exceptions import GoliveError
 
 DEDUP_HEADER = "X-Golive-Dedup-Key"
-HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
 REASON_LIMIT = 500
-
-_HTTP_STATUS = re.compile(r"error=(\d{3})\b")
-_SMTP_REPLY = re.compile(r"\((\d{3}), b?['\"]([^'\"]*)|refused: (\d{3})")
-_MISSING_FEATURE = re.compile(r"(AUTH|STARTTLS) extension not supported", re.IGNORECASE)
-_NOISE = re.compile(r"^(Could not load|Unparseable URL|Applying |Loaded |Language |The C)")
 
 
 class DeliveryError(GoliveError):
@@ -68,9 +47,9 @@ class Outgoing:
 
 
 class Transport(Protocol):
-    """Sends one message to one channel URL; blocking (the deliverer runs it in a thread)."""
+    """Sends one message to one channel URL."""
 
-    def send(self, url: str, message: Outgoing, *, timeout: float) -> None:
+    async def send(self, url: str, message: Outgoing, *, seconds: float) -> None:
         """Return when delivered; raise ``DeliveryError`` otherwise."""
         ...
 
@@ -79,170 +58,130 @@ class Transport(Protocol):
         ...
 
 
-class AppriseTransport:
-    """Delivery through Apprise. ``redact`` masks secrets in every reason it gives."""
+class Sender(Protocol):
+    """One kind of channel: sends a message to a URL Apprise has parsed into ``plugin``."""
 
-    def __init__(self, redact: Callable[[str], str] = lambda text: text) -> None:
+    async def send(self, plugin: Any, message: Outgoing, *, seconds: float) -> None: ...
+
+
+def http_failure(status: int, said: str) -> DeliveryError:
+    """An HTTP answer other than 2xx: 5xx, 408 and 429 are worth retrying, any other is final
+    (the receiver understood the request and refused it; sending it again gets the same)."""
+    retry = status >= 500 or status in (408, 429)
+    return DeliveryError(clip(f"HTTP {status} {said}".strip()), permanent=not retry)
+
+
+def smtp_failure(code: int, said: str) -> DeliveryError:
+    """An SMTP reply: 4xx is transient (RFC 5321 §4.2.1: try again later), 5xx is final."""
+    what = "authentication refused" if code in (530, 534, 535) else "refused"
+    return DeliveryError(clip(f"SMTP {code} {what}: {said}"), permanent=code >= 500)
+
+
+def no_answer(seconds: float, said: str = "") -> DeliveryError:
+    return DeliveryError(clip(f"no answer within {seconds:g}s{': ' + said if said else ''}"), False)
+
+
+class ChannelTransport:
+    """Delivery by scheme (see the module docstring). ``redact`` masks secrets in reasons."""
+
+    def __init__(
+        self,
+        redact: Callable[[str], str] = lambda text: text,
+        senders: Mapping[str, Sender] | None = None,
+    ) -> None:
         self._redact = redact
+        self._senders = dict(senders) if senders is not None else default_senders()
+        self._fallback = AppriseSender()
 
     def problem(self, url: str) -> str | None:
-        with _redacting(self._redact):
-            loaded, problem = _load(url)
-        return None if loaded is not None else self._redact(problem)
-
-    def send(self, url: str, message: Outgoing, *, timeout: float) -> None:
-        with _redacting(self._redact):
-            self._send(url, message, timeout)
-
-    def _send(self, url: str, message: Outgoing, timeout: float) -> None:
-        loaded, problem = _load(with_dedup_header(url, message.dedup_key))
-        if loaded is None:
-            raise DeliveryError(self._redact(problem), permanent=True)
         try:
-            result = loaded.notify(
+            load(url)
+        except DeliveryError as exc:
+            return self._redact(exc.reason)
+        return None
+
+    async def send(self, url: str, message: Outgoing, *, seconds: float) -> None:
+        try:
+            plugin = await asyncio.to_thread(load, url)
+            sender = self._senders.get(scheme_of(url), self._fallback)
+            await sender.send(plugin, message, seconds=seconds)
+        except DeliveryError as exc:
+            raise DeliveryError(self._redact(exc.reason), exc.permanent) from None
+
+
+def default_senders() -> dict[str, Sender]:
+    """The channels golive sends itself, by scheme."""
+    from golive.notify.smtp import SmtpSender
+    from golive.notify.webhook import WebhookSender
+
+    webhook, mail = WebhookSender(), SmtpSender()
+    schemes: dict[str, Sender] = {s: webhook for s in ("json", "form", "xml")}
+    schemes |= {f"{s}s": webhook for s in ("json", "form", "xml")}
+    return schemes | {"mailto": mail, "mailtos": mail}
+
+
+class AppriseSender:
+    """The long tail of channels, through Apprise in a worker thread. Its answer is a yes or a
+    no without a status, so a no is retried (and gives up after the outbox's 24 hours)."""
+
+    async def send(self, plugin: Any, message: Outgoing, *, seconds: float) -> None:
+        await asyncio.to_thread(self._send, plugin, message, seconds)
+
+    @staticmethod
+    def _send(plugin: Any, message: Outgoing, timeout: float) -> None:
+        sender = apprise.Apprise(asset=apprise.AppriseAsset(storage_mode="memory"))
+        sender.add(plugin)
+        try:
+            result = sender.notify(
                 body=message.body,
                 title=message.title,
                 notify_type=apprise.NotifyType(message.notify_type),
                 body_format=apprise.NotifyFormat.TEXT,
                 timeout=timeout,
-                log_level=logging.DEBUG,
             )
         except Exception as exc:  # a plugin bug must not end the deliverer
             reason = f"Apprise raised {type(exc).__name__}: {exc}"
-            raise DeliveryError(self._redact(_clip(reason)), permanent=False) from exc
+            raise DeliveryError(clip(reason), permanent=False) from exc
         if result:
             return
-        entries = [(entry.level, entry.message) for service in result for entry in service.logs()]
-        entries += [(entry.level, entry.message) for entry in result.call_logs()]
-        timed_out = result.status == apprise.AppriseResultStatus.TIMEOUT
-        error = classify(entries, timed_out=timed_out, timeout=timeout)
-        raise DeliveryError(self._redact(error.reason), error.permanent)
+        said = "; ".join(dict.fromkeys(entry.message.strip() for entry in result.logs()))
+        said = said or "the channel did not accept the message (no reason given)"
+        if result.status == apprise.AppriseResultStatus.TIMEOUT:
+            raise no_answer(timeout, said)
+        raise DeliveryError(clip(said), permanent=False)
 
 
-def with_dedup_header(url: str, key: str) -> str:
-    """``url`` with the dedup-key header added, for the webhook schemes that take headers."""
-    if url.partition("://")[0].lower() not in HEADER_SCHEMES:
-        return url
-    base, hash_, fragment = url.partition("#")
-    joiner = "&" if "?" in base else "?"
-    return f"{base}{joiner}+{DEDUP_HEADER}={key}{hash_}{fragment}"
+def scheme_of(url: str) -> str:
+    return url.partition("://")[0].lower()
 
 
-def classify(
-    entries: Iterable[tuple[str, str]], *, timed_out: bool = False, timeout: float = 0
-) -> DeliveryError:
-    """The ``DeliveryError`` a failed Apprise send amounts to, from its log entries."""
-    lines = [
-        message.strip()
-        for level, message in entries
-        if level in ("WARNING", "ERROR", "CRITICAL", "DEPRECATION WARNING")
-        or message.startswith("Socket Exception")
-    ]
-    lines = list(dict.fromkeys(line for line in lines if line and not _NOISE.match(line)))
-    said = "; ".join(lines) or "the channel did not accept the message (no reason given)"
-    if timed_out:
-        return DeliveryError(_clip(f"no answer within {timeout:g}s: {said}"), permanent=False)
-    text = "\n".join(lines)
-    if status := _HTTP_STATUS.search(text):
-        code = int(status.group(1))
-        permanent = 400 <= code < 500 and code not in (408, 429)
-        return DeliveryError(_clip(f"HTTP {code}: {said}"), permanent)
-    if reply := _SMTP_REPLY.search(text):
-        code = int(reply.group(1) or reply.group(3))
-        what = "authentication refused" if code in (530, 534, 535) else "refused"
-        return DeliveryError(_clip(f"SMTP {code} {what}: {said}"), permanent=code >= 500)
-    if missing := _MISSING_FEATURE.search(text):
-        reason = f"the mail server does not offer {missing.group(1).upper()}: {said}"
-        return DeliveryError(_clip(reason), permanent=True)
-    return DeliveryError(_clip(said), permanent=False)
+_loaded_lock = threading.Lock()
+_plugins_loaded = False
 
 
-# ---------------------------------------------------------------- Apprise setup
-
-
-_captured: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
-    "golive_apprise_messages", default=None
-)
-_redaction: contextvars.ContextVar[Callable[[str], str] | None] = contextvars.ContextVar(
-    "golive_apprise_redaction", default=None
-)
-_setup_lock = threading.Lock()
-_setup_done = False
-_REDACTED_LOGGERS = ("apprise", "urllib3.connectionpool")
-
-
-@contextmanager
-def _redacting(redact: Callable[[str], str]) -> Iterator[None]:
-    """Records logged in this context (and threads Apprise starts from it) are redacted."""
-    token = _redaction.set(redact)
+def load(url: str) -> Any:
+    """Apprise's plugin object for ``url``; a URL it cannot use is a permanent failure."""
+    global _plugins_loaded
+    with _loaded_lock:
+        if not _plugins_loaded:  # loading every plugin once; some import deprecated modules
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                apprise.Apprise.instantiate("json://localhost")
+            _plugins_loaded = True
+    problem = ""
     try:
-        yield
-    finally:
-        _redaction.reset(token)
-
-
-class _Redact(logging.Filter):
-    """A logger filter: rewrites a record's message redacted while a send is in progress."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        redact = _redaction.get()
-        if redact is not None:
-            try:
-                record.msg, record.args = redact(record.getMessage()), None
-            except Exception:
-                record.msg, record.args = "(a log message that could not be redacted)", None
-        return True
-
-
-class _Collect(logging.Handler):
-    """Keeps Apprise's warnings for the context that asked (``_load``), drops the rest."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        sink = _captured.get()
-        if sink is not None and record.levelno >= logging.WARNING:
-            try:
-                sink.append(record.getMessage())
-            except Exception:
-                self.handleError(record)
-
-
-def _set_up() -> None:
-    """Load Apprise's plugins once (quietly: some import deprecated modules) and take over its
-    logger (see the module docstring)."""
-    global _setup_done
-    with _setup_lock:
-        if _setup_done:
-            return
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            apprise.Apprise.instantiate("json://localhost")  # loads every plugin module
-        for name in _REDACTED_LOGGERS:
-            logging.getLogger(name).addFilter(_Redact())
-        logger = logging.getLogger("apprise")
-        logger.setLevel(logging.DEBUG)
-        logger.propagate = False
-        logger.addHandler(_Collect())
-        _setup_done = True
-
-
-def _load(url: str) -> tuple[apprise.Apprise | None, str]:
-    """An Apprise object for ``url``, or None and what Apprise said about it."""
-    _set_up()
-    said: list[str] = []
-    token = _captured.set(said)
-    try:
-        sender = apprise.Apprise(asset=apprise.AppriseAsset(storage_mode="memory"))
-        loaded = sender.add(url)
-    finally:
-        _captured.reset(token)
-    if loaded:
-        return sender, ""
-    scheme = url.partition("://")[0].lower()
-    details = [line for line in dict.fromkeys(said) if not _NOISE.match(line)]
-    if not details and scheme and not _known_scheme(scheme):
-        details = [f"unsupported scheme {scheme}://"]
-    reason = "Apprise cannot use this URL" + (f": {'; '.join(details)}" if details else "")
-    return None, _clip(reason)
+        plugin = apprise.Apprise.instantiate(
+            url, asset=apprise.AppriseAsset(storage_mode="memory"), suppress_exceptions=False
+        )
+    except Exception as exc:  # Apprise says what is wrong in the exception it raises
+        plugin, problem = None, str(exc)
+    if plugin is not None:
+        return plugin
+    scheme = scheme_of(url)
+    if not problem and scheme and not _known_scheme(scheme):
+        problem = f"unsupported scheme {scheme}://"
+    reason = "Apprise cannot use this URL" + (f": {problem}" if problem else "")
+    raise DeliveryError(clip(reason), permanent=True)
 
 
 def _known_scheme(scheme: str) -> bool:
@@ -251,6 +190,6 @@ def _known_scheme(scheme: str) -> bool:
     return scheme in N_MGR
 
 
-def _clip(text: str) -> str:
+def clip(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1] + "…"
