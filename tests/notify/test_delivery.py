@@ -275,7 +275,7 @@ async def test_a_locked_store_is_reported_and_nothing_is_lost(
         delivered = await deliver(hurried, config, clock)
         holder.rollback()
 
-    assert planned.errors == ["cannot write a notification: database is locked"]
+    assert planned.errors == ("cannot write a notification: database is locked",)
     assert delivered.errors == ["cannot claim notifications: database is locked"]
     assert alerts.unrouted() == 1
     assert plan(hurried, config, clock.now()).notifications == 1

@@ -14,6 +14,7 @@ from golive.clock import ManualClock
 from golive.config.secrets import Secrets
 from golive.notify import check_channels, deliver_due, plan
 from golive.notify.compose import Context, Item, alert_message, runbook_link
+from golive.notify.payload import AlertPayload
 from golive.store import Store
 from tests.notify.helpers import Alerts, make_config, minutes
 
@@ -76,15 +77,15 @@ def test_an_alert_held_by_its_root_cause_says_so_and_a_resolved_one_how_long_it_
     clock: ManualClock,
 ) -> None:
     context = Context(clock.now(), public_url="http://127.0.0.1:8080")
-    held = {
-        "fingerprint": "f1",
-        "name": "api-health",
-        "check": "api-health",
-        "severity": "high",
-        "details": FAILED_HEALTH,
-        "inhibited_by": "postgres",
-        "runbook": "https://wiki.example/runbooks/api",
-    }
+    held = AlertPayload(
+        fingerprint="f1",
+        name="api-health",
+        check="api-health",
+        severity="high",
+        details=FAILED_HEALTH,
+        inhibited_by="postgres",
+        runbook="https://wiki.example/runbooks/api",
+    )
     start = clock.now() - timedelta(hours=1, minutes=5)
 
     firing = alert_message([Item(held, "firing", since=start)], context)
@@ -162,13 +163,14 @@ async def test_channel_urls_never_reach_the_store_or_logs(
 
 def test_reasons_and_measured_values_are_put_in_words(clock: ManualClock) -> None:
     context = Context(clock.now())
-    told_late = {
-        "name": "api-latency",
-        "severity": "medium",
-        "reason": "unsilenced",
-        "details": {"failed": [], "values": {"p95_ms": 912, "rps": 40.5}},
-    }
-    removed = {"name": "old-check", "severity": "low", "reason": "removed"}
+    told_late = AlertPayload(
+        fingerprint="f2",
+        name="api-latency",
+        severity="medium",
+        reason="unsilenced",
+        details={"failed": [], "values": {"p95_ms": 912, "rps": 40.5}},
+    )
+    removed = AlertPayload(fingerprint="f3", name="old-check", severity="low", reason="removed")
 
     late = alert_message([Item(told_late, "firing")], context)
     gone = alert_message([Item(removed, "resolved", ended=clock.now())], context)

@@ -1,8 +1,9 @@
 """Notify: who is told about alerts, and how, through a durable outbox.
 
 Owns routing (first matching route), grouping (``group_by`` + ``group_wait``), repeats
-(``repeat_every``), resolved messages, daily/weekly digests, message text, and delivery through
-Apprise with retries and backoff. Does not decide who is on call: routes with an escalation
+(``repeat_every``), resolved messages, daily/weekly digests, message text, and delivery with
+retries and backoff: webhooks and mail sent by golive itself (permanence from the HTTP status or
+SMTP reply code), every other channel through Apprise. Does not decide who is on call: routes with an escalation
 policy still notify their ``to`` channels; paging arrives with the on-call stage.
 
 Two steps, both safe to run in several processes and to repeat after a crash:
@@ -13,14 +14,17 @@ Two steps, both safe to run in several processes and to repeat after a crash:
 ``await deliver_due(store, config, secrets, now)``
     due outbox rows → claimed atomically → sent → delivered, retried or failed with a reason.
 
-Errors: ``DeliveryError(reason, permanent)`` is what a transport raises for a failed send;
-store errors are reported in ``PlanStats.errors`` / ``DeliveryStats.errors``, never raised.
+Each planning step (skips, a group, a digest, the repeats) returns a ``PlanStats`` value and
+``plan`` adds them up. Errors: ``DeliveryError(reason, permanent)`` is what a transport raises
+for a failed send; store errors are reported in ``PlanStats.errors`` / ``DeliveryStats.errors``,
+never raised.
 Channels are named, never shown: their URLs are secrets and stay out of the store and logs.
 """
 
 from golive.notify.channels import check_channels, send_test
 from golive.notify.deliver import DeliveryStats, Outcome, deliver_due
-from golive.notify.plan import PlanStats, plan
+from golive.notify.items import PlanStats
+from golive.notify.plan import plan
 from golive.notify.route import escalation_notes
 from golive.notify.transport import ChannelTransport, DeliveryError, Outgoing, Transport
 

@@ -11,11 +11,10 @@ from golive.config.root import ConfigBase
 from golive.config.secrets import Secrets
 from golive.exceptions import UsageError
 from golive.notify.compose import Context, test_message
-from golive.notify.items import dedup_key
+from golive.notify.items import dedup_key, enqueue
 from golive.notify.transport import ChannelTransport
 from golive.store import outbox
 from golive.store.evidence import Store
-from golive.store.outbox import NewNotification
 
 
 def channel_redactor(config: ConfigBase, secrets: Secrets) -> Callable[[str], str]:
@@ -74,20 +73,8 @@ def send_test(
     key = dedup_key("test", now.isoformat())
     context = Context(now)
     with outbox.transaction(store, "queue test notifications") as connection:
-        for name in names:
+        for name in names:  # each channel's message names it
             message = test_message(name, context)
-            outbox.enqueue(
-                connection,
-                NewNotification(
-                    dedup_key=key,
-                    channel=name,
-                    kind="test",
-                    title=message.title,
-                    body=message.body,
-                    group_key="test",
-                    payload={"type": message.notify_type},
-                ),
-                now,
-            )
+            enqueue(connection, message, [name], kind="test", key=key, group_key="test", now=now)
         written = outbox.ids_by_channel(connection, key)
     return {name: written[name] for name in names}

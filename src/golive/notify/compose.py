@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
+
+from golive.notify.payload import AlertPayload
 
 TITLE_LIMIT = 200
 VALUE_LIMIT = 200
@@ -45,14 +46,14 @@ class Context:
 class Item:
     """One alert as a message shows it: its latest payload and what happened to it."""
 
-    payload: Mapping[str, Any]
+    payload: AlertPayload
     state: str  # firing | resolved | repeat
     since: datetime | None = None  # when it started firing
     ended: datetime | None = None  # when it resolved
 
     @property
     def name(self) -> str:
-        return str(self.payload.get("name") or self.payload.get("check") or "alert")
+        return self.payload.name or self.payload.check or "alert"
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def alert_message(items: Sequence[Item], context: Context, *, group: str = "") -
         for s, n in counts.items()
     )
     if len(items) == 1:
-        summary = str(items[0].payload.get("summary") or "")
+        summary = items[0].payload.summary
         title = f"[{word}] {items[0].name}" + (f": {summary}" if summary else "")
     else:
         names = ", ".join(item.name for item in items)
@@ -115,14 +116,12 @@ def test_message(channel: str, context: Context) -> Message:
 def _alert_block(item: Item, context: Context) -> str:
     p = item.payload
     head = f"{STATE_WORD.get(item.state, item.state.upper())}: {item.name}"
-    where = [str(p.get("severity") or "")] + (
-        [f"component {p['component']}"] if p.get("component") else []
-    )
+    where = [p.severity] + ([f"component {p.component}"] if p.component else [])
     lines = [head + f" ({', '.join(w for w in where if w)})"]
-    if p.get("summary"):
-        lines.append(str(p["summary"]))
+    if p.summary:
+        lines.append(p.summary)
     # a resolved payload's `since` is when it resolved: only the episode's start will do
-    since = item.since or (None if item.state == "resolved" else parse_time(p.get("since")))
+    since = item.since or (None if item.state == "resolved" else p.since)
     if item.state == "resolved":
         ended = item.ended or context.now
         if since:
@@ -132,8 +131,8 @@ def _alert_block(item: Item, context: Context) -> str:
             )
         else:
             lines.append(f"Resolved {_when(ended)}")
-        if p.get("reason"):
-            lines.append(_reason(p["reason"]))
+        if p.reason:
+            lines.append(_reason(p.reason))
     else:
         if since:
             lines.append(f"Since: {_when(since)} ({_duration(context.now - since)} ago)")
@@ -142,9 +141,8 @@ def _alert_block(item: Item, context: Context) -> str:
     return "\n".join(lines)
 
 
-def _what_failed(p: Mapping[str, Any]) -> list[str]:
-    raw = p.get("details")
-    details: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+def _what_failed(p: AlertPayload) -> list[str]:
+    details = p.details
     lines = []
     if details.get("target"):
         lines.append(f"What failed: {details['target']}")
@@ -158,21 +156,20 @@ def _what_failed(p: Mapping[str, Any]) -> list[str]:
         lines.append(f"Measured: {_values(details['values'])}")
     if details.get("error"):
         lines.append(f"Error: {_short(details['error'])}")
-    if p.get("reason"):
-        lines.append(_reason(p["reason"]))
-    if p.get("inhibited_by"):
-        lines.append(f"Held because {p['inhibited_by']} is DOWN")
-    affected = [str(a) for a in p.get("affected") or []]
-    if affected:
-        lines.append(f"Root cause of: {', '.join(affected)} (held back while this is down)")
+    if p.reason:
+        lines.append(_reason(p.reason))
+    if p.inhibited_by:
+        lines.append(f"Held because {p.inhibited_by} is DOWN")
+    if p.affected:
+        lines.append(f"Root cause of: {', '.join(p.affected)} (held back while this is down)")
     return lines
 
 
-def _links(p: Mapping[str, Any], context: Context) -> list[str]:
+def _links(p: AlertPayload, context: Context) -> list[str]:
     lines = []
-    if p.get("runbook"):
-        lines.append(f"Runbook: {runbook_link(str(p['runbook']), context.base_dir)}")
-    link = dashboard_link(p, context.public_url)
+    if p.runbook:
+        lines.append(f"Runbook: {runbook_link(p.runbook, context.base_dir)}")
+    link = dashboard_link(p.check, context.public_url)
     if link:
         lines.append(f"Dashboard: {link}")
     return lines
@@ -180,8 +177,8 @@ def _links(p: Mapping[str, Any], context: Context) -> list[str]:
 
 def _digest_lines(item: Item, context: Context, zone: tzinfo) -> list[str]:
     p = item.payload
-    since = item.since or (None if item.state == "resolved" else parse_time(p.get("since")))
-    where = ", ".join(w for w in (str(p.get("severity") or ""), str(p.get("component") or "")) if w)
+    since = item.since or (None if item.state == "resolved" else p.since)
+    where = ", ".join(w for w in (p.severity, p.component or "") if w)
     head = f"- {item.name}" + (f" ({where})" if where else "")
     if since:
         head += f": fired {_local(since, zone)}"
@@ -191,8 +188,8 @@ def _digest_lines(item: Item, context: Context, zone: tzinfo) -> list[str]:
     else:
         head += ", still firing"
     lines = [head]
-    if p.get("summary"):
-        lines.append(f"  {p['summary']}")
+    if p.summary:
+        lines.append(f"  {p.summary}")
     lines.extend(f"  {line}" for line in _what_failed(p))
     lines.extend(f"  {line}" for line in _links(p, context))
     return lines
@@ -210,26 +207,11 @@ def runbook_link(runbook: str, base_dir: Path | None) -> str:
     return Path(os.path.normpath(path.absolute())).as_uri()
 
 
-def dashboard_link(payload: Mapping[str, Any], public_url: str | None) -> str | None:
+def dashboard_link(check: str | None, public_url: str | None) -> str | None:
     """``{public_url}/checks/{check}`` when both are known."""
-    check = payload.get("check")
     if not public_url or not check:
         return None
     return f"{public_url.rstrip('/')}/checks/{quote(str(check), safe='')}"
-
-
-def parse_time(value: object) -> datetime | None:
-    """A payload time (ISO text or datetime) as an aware datetime; None when absent or bad."""
-    if isinstance(value, datetime):
-        when = value
-    elif isinstance(value, str) and value:
-        try:
-            when = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _finish(title: str, body: str, kind: str, context: Context) -> Message:

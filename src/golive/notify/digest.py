@@ -13,19 +13,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from golive.config.oncall import WEEKDAYS, Reports
 from golive.notify.compose import Context, digest_message
-from golive.notify.items import Raced, collect, dedup_key, event_marks
+from golive.notify.items import (
+    Event,
+    PlanStats,
+    Raced,
+    collect,
+    dedup_key,
+    enqueue,
+    event_marks,
+    skipped,
+)
 from golive.notify.route import EffectiveRoute
 from golive.store import outbox
 from golive.store.evidence import Store
-from golive.store.outbox import EventRow, NewNotification
-
-if TYPE_CHECKING:
-    from golive.notify.plan import PlanStats
 
 
 @dataclass(frozen=True)
@@ -73,20 +77,19 @@ def schedule_for(period: str, reports: Reports) -> Schedule:
 def flush_digest(
     store: Store,
     route: EffectiveRoute,
-    events: Sequence[EventRow],
+    events: Sequence[Event],
     reports: Reports,
     context: Context,
-    stats: PlanStats,
-) -> None:
+) -> PlanStats:
     """Send the digest of ``route`` if its slot has come; events newer than the slot wait."""
     assert route.digest is not None
     now = context.now
     schedule = schedule_for(route.digest, reports)
     slot = schedule.last_slot(now)
     due = [e for e in events if e.at < slot]
-    stats.held += len(events) - len(due)
+    held = PlanStats(held=len(events) - len(due))
     if not due:
-        return
+        return held
     ids = [e.id for e in due]
     start = min(schedule.previous(slot), min(e.at for e in due))
     try:
@@ -94,34 +97,26 @@ def flush_digest(
             if outbox.mark_routed(connection, ids, now) != len(ids):
                 raise Raced
             collected = collect(connection, due, whole_episodes=True)
-            stats.skip("resolved, never notified", collected.dropped)
+            dropped = skipped("resolved, never notified", collected.dropped)
             if not collected.items:
-                return
+                return held + dropped
             message = digest_message(
                 collected.items, context, period=route.digest, start=start, end=slot
             )
-            key = dedup_key("digest", route.index, slot.isoformat(), *event_marks(due))
-            for channel in route.to:
-                stats.notifications += outbox.enqueue(
-                    connection,
-                    NewNotification(
-                        dedup_key=key,
-                        channel=channel,
-                        kind="digest",
-                        title=message.title,
-                        body=message.body,
-                        group_key=f"route{route.index + 1}:{route.digest}:{slot.isoformat()}",
-                        payload={
-                            "type": message.notify_type,
-                            "route": route.index,
-                            "slot": slot.isoformat(),
-                            "events": sorted(ids),
-                            "alerts": [str(i.payload["fingerprint"]) for i in collected.items],
-                        },
-                    ),
-                    now,
-                )
+            written = enqueue(
+                connection,
+                message,
+                route.to,
+                kind="digest",
+                key=dedup_key("digest", route.index, slot.isoformat(), *event_marks(due)),
+                group_key=f"route{route.index + 1}:{route.digest}:{slot.isoformat()}",
+                now=now,
+                route=route.index,
+                slot=slot.isoformat(),
+                events=sorted(ids),
+                alerts=collected.fingerprints,
+            )
             outbox.set_notified(connection, collected.firing, now)
-            stats.digests += 1
     except Raced:
-        stats.raced += 1
+        return held + PlanStats(raced=1)
+    return held + dropped + PlanStats(digests=1, notifications=written)

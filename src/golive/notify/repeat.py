@@ -8,18 +8,18 @@ jumps ahead by days all make one repeat, not several. Alerts on digest routes do
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
 
 from golive.notify.compose import Context, Item, alert_message
-from golive.notify.items import Raced, dedup_key
+from golive.notify.items import PlanStats, Raced, dedup_key, enqueue
+from golive.notify.payload import AlertPayload
 from golive.notify.route import EffectiveRoute, route_for
 from golive.store import outbox
 from golive.store.evidence import Store
-from golive.store.outbox import AlertRow, NewNotification
-
-if TYPE_CHECKING:
-    from golive.notify.plan import PlanStats
+from golive.store.outbox import AlertRow
 
 
 def plan_repeats(
@@ -27,72 +27,67 @@ def plan_repeats(
     routes: Sequence[EffectiveRoute],
     context: Context,
     busy: Collection[str],
-    stats: PlanStats,
-) -> None:
+) -> PlanStats:
     """Write the repeats that are due; ``busy`` alerts have events waiting and are left alone."""
     now = context.now
     with outbox.transaction(store, "read alerts to repeat") as connection:
         candidates = outbox.repeat_candidates(connection)
+    done = PlanStats()
     for alert in candidates:
         if alert.fingerprint in busy or alert.last_notified_at is None:
             continue
-        route = route_for(routes, _as_payload(alert))
+        route = route_for(routes, as_payload(alert))
         if route is None or route.digest or not route.to:
             continue
         previous = alert.last_notified_at
         if previous + route.repeat_every > now:
             continue
-        try:
-            with outbox.transaction(store, "write a repeat") as connection:
-                if not outbox.claim_repeat(connection, alert.fingerprint, previous, now):
-                    raise Raced
-                payload = {
-                    **(outbox.latest_payload(connection, alert.fingerprint) or {}),
-                    **_as_payload(alert),
-                }
-                item = Item(payload, "repeat", since=alert.firing_since)
-                message = alert_message([item], context)
-                key = dedup_key("repeat", alert.fingerprint, previous.isoformat())
-                for channel in route.to:
-                    stats.notifications += outbox.enqueue(
-                        connection,
-                        NewNotification(
-                            dedup_key=key,
-                            channel=channel,
-                            kind="repeat",
-                            title=message.title,
-                            body=message.body,
-                            group_key=f"route{route.index + 1}:repeat",
-                            payload={
-                                "type": message.notify_type,
-                                "route": route.index,
-                                "alerts": [alert.fingerprint],
-                                "repeats": previous.isoformat(),
-                            },
-                        ),
-                        now,
-                    )
-                stats.repeats += 1
-        except Raced:
-            stats.raced += 1
+        done += _repeat(store, route, alert, previous, context)
+    return done
 
 
-def _as_payload(alert: AlertRow) -> dict[str, Any]:
-    """The alert row in the shape of an event payload (for routing and the message)."""
-    payload: dict[str, Any] = {
-        "fingerprint": alert.fingerprint,
-        "name": alert.name,
-        "rule": alert.rule,
-        "check": alert.check,
-        "component": alert.component,
-        "severity": alert.severity,
-        "labels": alert.labels,
-        "state": alert.state,
-    }
-    if alert.summary:
-        payload["summary"] = alert.summary
-    if alert.details:
-        payload["details"] = alert.details
-    if alert.firing_since:
-        payload["since"] = alert.firing_since.isoformat()
-    return payload
+def _repeat(
+    store: Store, route: EffectiveRoute, alert: AlertRow, previous: datetime, context: Context
+) -> PlanStats:
+    """One repeat, if no other planner wrote it first."""
+    now = context.now
+    try:
+        with outbox.transaction(store, "write a repeat") as connection:
+            if not outbox.claim_repeat(connection, alert.fingerprint, previous, now):
+                raise Raced
+            latest = outbox.latest_payload(connection, alert.fingerprint) or {}
+            item = Item(as_payload(alert, latest), "repeat", since=alert.firing_since)
+            written = enqueue(
+                connection,
+                alert_message([item], context),
+                route.to,
+                kind="repeat",
+                key=dedup_key("repeat", alert.fingerprint, previous.isoformat()),
+                group_key=f"route{route.index + 1}:repeat",
+                now=now,
+                route=route.index,
+                alerts=[alert.fingerprint],
+                repeats=previous.isoformat(),
+            )
+    except Raced:
+        return PlanStats(raced=1)
+    return PlanStats(repeats=1, notifications=written)
+
+
+def as_payload(alert: AlertRow, latest: Mapping[str, Any] | None = None) -> AlertPayload:
+    """The alert row as a payload (for routing and the message): its newest event's payload,
+    if given, with the fields the row holds now."""
+    base = AlertPayload.from_json(latest or {}, fingerprint=alert.fingerprint)
+    return replace(
+        base,
+        name=alert.name,
+        rule=alert.rule,
+        check=alert.check,
+        component=alert.component,
+        severity=alert.severity,
+        labels={str(k): str(v) for k, v in alert.labels.items()},
+        state=alert.state,
+        summary=alert.summary or base.summary,
+        details=alert.details or base.details,
+        since=alert.firing_since or base.since,
+    )

@@ -10,12 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from golive.config.notify import Notify, Route
-
-FIELDS = {"severity": "severity", "component": "component", "check": "check", "rule": "rule"}
-FIELDS |= {"alert": "name", "name": "name", "fingerprint": "fingerprint"}
+from golive.notify.payload import AlertPayload
 
 
 @dataclass(frozen=True)
@@ -58,37 +55,27 @@ def _effective(index: int, route: Route, notify: Notify) -> EffectiveRoute:
     )
 
 
-def value_of(alert: Mapping[str, Any], key: str) -> str | None:
-    """An alert's field or, failing that, its label ``key``, as text."""
-    if key in FIELDS:
-        value = alert.get(FIELDS[key])
-    else:
-        labels = alert.get("labels")
-        value = labels.get(key) if isinstance(labels, Mapping) else None
-    return None if value is None else str(value)
-
-
-def matches(route: EffectiveRoute, alert: Mapping[str, Any]) -> bool:
+def matches(route: EffectiveRoute, alert: AlertPayload) -> bool:
     """Whether every key of the route's ``match`` fits the alert."""
     for key, wanted in route.match.items():
-        value = value_of(alert, key)
+        value = alert.value_of(key)
         options = wanted if isinstance(wanted, list) else [wanted]
         if value is None or value not in options:
             return False
     return True
 
 
-def route_for(routes: Sequence[EffectiveRoute], alert: Mapping[str, Any]) -> EffectiveRoute | None:
-    """The first route that matches ``alert`` (a payload or alert as a dict), or None."""
+def route_for(routes: Sequence[EffectiveRoute], alert: AlertPayload) -> EffectiveRoute | None:
+    """The first route that matches ``alert``, or None."""
     for route in routes:
         if matches(route, alert):
             return route
     return None
 
 
-def group_values(route: EffectiveRoute, alert: Mapping[str, Any]) -> tuple[str, ...]:
+def group_values(route: EffectiveRoute, alert: AlertPayload) -> tuple[str, ...]:
     """The values of the route's ``group_by`` keys for this alert ("" when it has none)."""
-    return tuple(value_of(alert, key) or "" for key in route.group_by)
+    return tuple(alert.value_of(key) or "" for key in route.group_by)
 
 
 def group_key(route: EffectiveRoute, values: Sequence[str]) -> str:
