@@ -84,32 +84,28 @@ async def deliver_due(
     redact = channel_redactor(config, secrets)
     sender = ChannelTransport(redact)
     urls = {channel.name: channel.url for channel in config.notify.channels}
-    stats = DeliveryStats()
     lease_until = now + lease
     try:
         claimed = await asyncio.to_thread(_claim_due, store, now, lease_until, limit)
     except StoreError as exc:
-        stats.errors.append(str(exc))
         log.warning("notify delivery: %s (will try again)", exc)
-        return stats
-    stats.claimed = len(claimed)
+        return DeliveryStats(errors=[str(exc)])
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(row: NotificationRow) -> Outcome | None:
+    async def one(row: NotificationRow) -> Outcome | StoreError | None:
         async with gate:
             error = await _send(sender, urls.get(row.channel), row, send_timeout, redact)
-            return await _record(store, row, error, now, stats)
+            return await _record(store, row, error, now)
 
+    stats = DeliveryStats(claimed=len(claimed))
     for outcome in await asyncio.gather(*(one(row) for row in claimed)):
-        if outcome is None:
-            continue
-        stats.outcomes.append(outcome)
-        if outcome.result == "delivered":
-            stats.delivered += 1
-        elif outcome.result == "retry":
-            stats.retried += 1
-        else:
-            stats.failed += 1
+        if isinstance(outcome, StoreError):
+            stats.errors.append(str(outcome))
+        elif outcome is not None:
+            stats.outcomes.append(outcome)
+    stats.delivered = sum(o.result == "delivered" for o in stats.outcomes)
+    stats.retried = sum(o.result == "retry" for o in stats.outcomes)
+    stats.failed = sum(o.result == "failed" for o in stats.outcomes)
     return stats
 
 
@@ -163,8 +159,9 @@ async def _record(
     row: NotificationRow,
     error: DeliveryError | None,
     now: datetime,
-    stats: DeliveryStats,
-) -> Outcome | None:
+) -> Outcome | StoreError | None:
+    """What happened, written; a store error is returned (the row is sent again after its
+    lease), None when another deliverer took the row over."""
     assert row.lease_until is not None
     outcome = _decide(row, error, now)
     try:
@@ -186,11 +183,10 @@ async def _record(
                 _write, store, outbox.mark_failed, row.id, row.lease_until, outcome.reason
             )
     except StoreError as exc:
-        stats.errors.append(f"notification {row.id}: {exc}")
         log.warning(
             "notification %d to %s: %s (it is sent again after its lease)", row.id, row.channel, exc
         )
-        return None
+        return StoreError(f"notification {row.id}: {exc}")
     if not changed:
         log.info("notification %d to %s: another deliverer took it over", row.id, row.channel)
         return None
