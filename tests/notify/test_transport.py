@@ -121,6 +121,16 @@ async def test_a_refused_smtp_login_is_final_and_the_password_stays_out(
     assert "not-the-password" not in error.reason
 
 
+async def test_a_mail_server_without_the_starttls_the_url_asks_for_is_final(
+    smtp: SmtpReceiver,
+) -> None:
+    error = await failure(smtp.url() + "&mode=starttls")
+
+    assert error.permanent
+    assert error.reason.startswith("the mail server does not offer what the URL asks for")
+    assert "STARTTLS" in error.reason
+
+
 async def test_a_mail_arrives_with_the_title_as_subject_and_the_dedup_key(
     smtp: SmtpReceiver,
 ) -> None:
