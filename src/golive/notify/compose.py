@@ -14,13 +14,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote
 
 from golive.notify.payload import AlertPayload
 
 TITLE_LIMIT = 200
 VALUE_LIMIT = 200
-STATE_WORD = {"firing": "FIRING", "resolved": "RESOLVED", "repeat": "STILL FIRING"}
+ItemState = Literal["firing", "resolved", "repeat"]
+STATE_WORD: dict[ItemState, str] = {
+    "firing": "FIRING",
+    "resolved": "RESOLVED",
+    "repeat": "STILL FIRING",
+}
 REASONS = {  # the alerts engine's ``reason`` codes, in words
     "unsilenced": "Told now: its silence or maintenance window ended",
     "uninhibited": "Told now: the root cause that held it back recovered",
@@ -47,7 +53,7 @@ class Item:
     """One alert as a message shows it: its latest payload and what happened to it."""
 
     payload: AlertPayload
-    state: str  # firing | resolved | repeat
+    state: ItemState
     since: datetime | None = None  # when it started firing
     ended: datetime | None = None  # when it resolved
 
@@ -115,7 +121,7 @@ def test_message(channel: str, context: Context) -> Message:
 
 def _alert_block(item: Item, context: Context) -> str:
     p = item.payload
-    head = f"{STATE_WORD.get(item.state, item.state.upper())}: {item.name}"
+    head = f"{STATE_WORD[item.state]}: {item.name}"
     where = [p.severity] + ([f"component {p.component}"] if p.component else [])
     lines = [head + f" ({', '.join(w for w in where if w)})"]
     if p.summary:

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Literal
 
 from golive.config.root import ConfigBase
 from golive.config.secrets import Secrets
@@ -48,7 +49,7 @@ class Outcome:
     id: int
     channel: str
     kind: str
-    result: str  # delivered | retry | failed
+    result: Literal["delivered", "retry", "failed"]
     attempts: int
     reason: str | None = None
     permanent: bool = False
