@@ -24,8 +24,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
-from operator import add
 from pathlib import Path
 
 from golive.config.root import ConfigBase
@@ -105,7 +103,7 @@ def plan(
         steps.append(_step(flush_digest, store, routes[index], waiting, config.reports, context))
     busy = {e.fingerprint for g in (*ordered.groups.values(), *ordered.digests.values()) for e in g}
     steps.append(_step(plan_repeats, store, routes, context, busy))
-    return reduce(add, steps)
+    return sum(steps, PlanStats())
 
 
 def sort_events(events: list[Event], routes: list[EffectiveRoute]) -> Sorted:
