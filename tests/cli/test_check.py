@@ -108,3 +108,24 @@ def test_a_config_error_exits_2_without_running_anything(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert result.output.startswith(f"{path}:4:")
     assert not (tmp_path / ".golive").exists()
+
+
+def test_checks_of_later_stages_are_skipped_with_a_word_and_refused_by_name(
+    config: Path,
+) -> None:
+    text = config.read_text() + "  - name: nightly\n    heartbeat: {period: 1d}\n"
+    config.write_text(text)
+    result = runner.invoke(app, ["check", "-c", str(config), "health", "shell"])
+    assert result.exit_code == 0, result.output
+    assert "not yet supported" not in result.output  # not asked for by name, not mentioned
+
+    result = runner.invoke(app, ["check", "-c", str(config), "--json"])
+    assert [r["name"] for r in json.loads(result.stdout)] == ["health", "degraded", "shell"]
+    assert (
+        "not yet supported: check nightly (heartbeat: runs with the heartbeats, journeys & flags"
+        " stage)" in result.stderr
+    )
+
+    result = runner.invoke(app, ["check", "-c", str(config), "nightly"])
+    assert result.exit_code == 2
+    assert "not yet supported: check nightly is a heartbeat check" in result.output

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from golive.cli import app
 from golive.config import load_config
 from golive.exceptions import ConfigError
+from golive.gate.registry import argument_models
 
 ROOT = Path(__file__).parents[2]
 REFERENCE = Path(__file__).parents[3] / "shared" / "spec" / "golive.reference.yaml"
@@ -64,7 +65,7 @@ def test_the_reference_config_is_valid_where_golive_accepts_it(
 ) -> None:
     errors = list(validator.iter_errors(as_an_editor_reads(yaml.safe_load(REFERENCE.read_text()))))
     try:
-        load_config(REFERENCE, environ={})
+        load_config(REFERENCE, environ={}, gate_args=argument_models())
         rejected: list[str] = []
     except ConfigError as exc:  # sections of stages not built yet on this branch
         rejected = [issue.message for issue in exc.issues]

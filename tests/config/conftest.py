@@ -10,6 +10,7 @@ import pytest
 
 from golive.config import LoadedConfig, load_config
 from golive.exceptions import ConfigError
+from golive.gate.registry import argument_models
 
 MINIMAL = """\
 version: 1
@@ -32,7 +33,7 @@ def load(write: Callable[[str], Path]) -> Callable[..., LoadedConfig]:
     def load_text(
         text: str, environ: Mapping[str, str] | None = None, env: str | None = None
     ) -> LoadedConfig:
-        return load_config(write(text), environ=environ or {}, env=env)
+        return load_config(write(text), environ=environ or {}, env=env, gate_args=argument_models())
 
     return load_text
 
@@ -46,7 +47,7 @@ def errors(write: Callable[[str], Path]) -> Callable[..., list[str]]:
     ) -> list[str]:
         path = write(text)
         with pytest.raises(ConfigError) as caught:
-            load_config(path, environ=environ or {}, env=env)
+            load_config(path, environ=environ or {}, env=env, gate_args=argument_models())
         result = []
         for issue in caught.value.issues:
             assert issue.location is not None, issue

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from golive.config import load_config
+from golive.gate.registry import argument_models
 
 REFERENCE = Path(__file__).parents[3] / "shared" / "spec" / "golive.reference.yaml"
 
@@ -20,7 +23,7 @@ def reference() -> Path:
 
 
 def test_the_reference_config_loads_with_its_defaults(reference: Path) -> None:
-    loaded = load_config(reference, environ={})
+    loaded = load_config(reference, environ={}, gate_args=argument_models())
     config = loaded.config
     assert loaded.environment == "staging"
     assert config.project == "parkwise"
@@ -35,21 +38,38 @@ def test_the_reference_config_loads_with_its_defaults(reference: Path) -> None:
 
 
 def test_the_production_environment_overrides_vars(reference: Path) -> None:
-    loaded = load_config(reference, environ={}, env="production")
+    loaded = load_config(reference, environ={}, env="production", gate_args=argument_models())
     assert loaded.environment == "production"
     assert loaded.config.check("api-health").spec.url == "https://parkwise.example/health"  # type: ignore[attr-defined]
 
 
 def test_golive_env_chooses_the_environment(reference: Path) -> None:
-    loaded = load_config(reference, environ={"GOLIVE_ENV": "production"})
+    loaded = load_config(
+        reference, environ={"GOLIVE_ENV": "production"}, gate_args=argument_models()
+    )
     assert loaded.environment == "production"
 
 
 def test_env_values_in_dsns_are_secrets(reference: Path) -> None:
     loaded = load_config(
-        reference, environ={"DATABASE_URL": "postgresql://app:s3cr3t-pw@db/parkwise"}
+        reference,
+        environ={"DATABASE_URL": "postgresql://app:s3cr3t-pw@db/parkwise"},
+        gate_args=argument_models(),
     )
     text = "connecting with postgresql://app:s3cr3t-pw@db/parkwise failed; pw s3cr3t-pw"
     redacted = loaded.secrets.redact(text)
     assert "s3cr3t-pw" not in redacted
     assert "postgresql://db/***" in redacted
+
+
+def test_loading_a_config_imports_no_gate(reference: Path) -> None:
+    """The gate's argument models are injected: the config layer never imports the gate."""
+    code = (
+        "import sys\nfrom golive.config import load_config\nfrom golive.exceptions import"
+        f" ConfigError\ntry:\n    load_config({str(reference)!r}, environ={{}})\n"
+        "except ConfigError as exc:  # its run: items name built-ins it was not given\n"
+        "    assert 'unknown built-in' in str(exc.issues[0])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('golive.gate')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

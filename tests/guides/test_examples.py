@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from golive.config import load_config
+from golive.gate.registry import argument_models
 from golive.guides import import_guide
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "guides"
@@ -43,7 +44,7 @@ def test_the_imported_yaml_is_what_the_importer_writes_now(guide: Path) -> None:
 @pytest.mark.parametrize("env", [None, "production"])
 def test_the_completed_config_validates(guide: Path, env: str | None) -> None:
     completed = guide.with_name(f"{guide.stem}.golive.yaml")
-    loaded = load_config(completed, environ={}, env=env)
+    loaded = load_config(completed, environ={}, env=env, gate_args=argument_models())
     assert loaded.config.gate
     assert "TODO" not in completed.read_text(encoding="utf-8")
 
@@ -51,5 +52,7 @@ def test_the_completed_config_validates(guide: Path, env: str | None) -> None:
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.stem)
 def test_the_completed_config_keeps_every_imported_item(guide: Path) -> None:
     imported = {line.name for line in import_guide(guide).report.lines}
-    completed = load_config(guide.with_name(f"{guide.stem}.golive.yaml"), environ={}).config
+    completed = load_config(
+        guide.with_name(f"{guide.stem}.golive.yaml"), environ={}, gate_args=argument_models()
+    ).config
     assert imported <= {item.name for item in completed.gate}

@@ -11,6 +11,7 @@ import yaml
 
 from golive.config import load_config
 from golive.exceptions import ConfigError
+from golive.gate.registry import argument_models
 from golive.guides import import_text
 
 GUIDE = """\
@@ -87,11 +88,11 @@ def test_the_skeleton_validates_once_its_todo_variables_are_set(tmp_path: Path) 
     path = tmp_path / "golive.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as raised:
-        load_config(path, environ={})
+        load_config(path, environ={}, gate_args=argument_models())
     todos = sorted(set(re.findall(r"\$\{env:(TODO_\w+)\}", text)))
     assert todos == ["TODO_LIST_PATH"]
     assert any("TODO_LIST_PATH is not set" in str(issue) for issue in raised.value.issues)
-    load_config(path, environ={"TODO_LIST_PATH": "/api/items"})
+    load_config(path, environ={"TODO_LIST_PATH": "/api/items"}, gate_args=argument_models())
 
 
 def test_the_report_counts_what_each_line_became() -> None:

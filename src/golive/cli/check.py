@@ -47,6 +47,9 @@ def check(
 
         loaded = load(config, env)
         selected = select_checks(loaded, names or [])
+        if not names:
+            for later in loaded.later_checks():
+                err.print(f"[yellow]not yet supported:[/yellow] {later}")
         with opened(loaded) as store:
             if as_json or not err.is_terminal:
                 results = asyncio.run(

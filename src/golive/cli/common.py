@@ -70,9 +70,11 @@ def reporting_errors() -> Iterator[None]:
 
 def load(config: Path | None, env: str | None) -> LoadedConfig:
     from golive.config import find_config, load_config  # imported on use: keeps --help fast
+    from golive.gate.registry import argument_models
 
     environ = settings.environ()
-    return load_config(find_config(config, environ), environ=environ, env=env)
+    path = find_config(config, environ)
+    return load_config(path, environ=environ, env=env, gate_args=argument_models())
 
 
 def guarded(command: Callable[[], int]) -> int:

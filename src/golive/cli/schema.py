@@ -26,11 +26,10 @@ def schema(output: OutputOption = None) -> None:
 
     def command() -> int:
         from golive.config.editor_schema import json_schema
-        from golive.gate.registry import builtin_checks
+        from golive.gate.registry import argument_models
         from golive.probes.registry import builtin_kinds
 
-        gate_args = {name: builtin.args for name, builtin in builtin_checks().items()}
-        schema = json_schema(builtin_kinds(), gate_args)
+        schema = json_schema(builtin_kinds(), argument_models())
         text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
         if output is None:
             typer.echo(text, nl=False)

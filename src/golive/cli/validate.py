@@ -23,6 +23,7 @@ def validate(
         cfg = loaded.config
         pending = not_yet_supported(cfg)
         rules = unsupported_rules(loaded)
+        later = loaded.later_checks()
         counts = {s.key: s.count(cfg) for s in SECTIONS}
         if as_json:
             out.print_json(
@@ -35,6 +36,7 @@ def validate(
                         "sections": counts,
                         "not_yet_supported": [s.key for s, _ in pending],
                         "unsupported_alerts": rules,
+                        "unsupported_checks": later,
                     }
                 )
             )
@@ -65,6 +67,8 @@ def validate(
             out.print(f"[yellow]not yet supported:[/yellow] {', '.join(s.key for s, _ in pending)}")
         for rule in rules:
             out.print(f"[yellow]not yet supported:[/yellow] alert {rule}", markup=True)
+        for check in later:
+            out.print(f"[yellow]not yet supported:[/yellow] {check}", markup=True)
         return EXIT_OK
 
     raise typer.Exit(guarded(command))

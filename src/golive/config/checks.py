@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from golive.config.later_checks import StepBase, StepsSpec, step_model, step_problems
 from golive.config.model import Model, Severity
 from golive.config.reference import format_duration
 from golive.config.units import Duration, Link, Name, parse_duration
@@ -87,23 +88,44 @@ class CheckBase(Model):
         return timeout
 
     @model_validator(mode="after")
+    def _quorum_of_regions(self) -> CheckBase:
+        if self.quorum is not None and self.quorum > max(len(self.regions), 1):
+            raise ValueError(
+                f"quorum ({self.quorum}) is more than the check's regions ({len(self.regions)})"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _one_probe(self) -> CheckBase:
         fields = type(self).model_fields
-        kinds = [n for n in fields if isinstance(getattr(self, n), ProbeSpec)]
+        kinds = [n for n in fields if n not in CheckBase.model_fields and getattr(self, n)]
         if len(kinds) != 1:
             choices = ", ".join(n for n in fields if n not in CheckBase.model_fields)
             found = f"found {', '.join(kinds)}" if kinds else "found none"
             raise ValueError(f"a check needs exactly one probe ({choices}); {found}")
-        self._kind, self._spec = kinds[0], getattr(self, kinds[0])
+        self._kind, value = kinds[0], getattr(self, kinds[0])
+        if isinstance(value, list):  # steps: the journey's steps, each with its own probe
+            problems = step_problems(value)
+            if problems:
+                raise ValueError("; ".join(problems))
+            value = StepsSpec(steps=tuple(value))
+        self._spec = value
         return self
 
 
 @cache
-def _cached_check_model(kinds: tuple[tuple[str, type[ProbeSpec]], ...]) -> type[CheckBase]:
-    fields: dict[str, Any] = {name: (spec | None, None) for name, spec in kinds}
+def _cached_check_model(
+    kinds: tuple[tuple[str, type[ProbeSpec]], ...], step: type[StepBase]
+) -> type[CheckBase]:
+    fields: dict[str, Any] = {
+        name: ((list[step] if spec is StepsSpec else spec) | None, None)  # type: ignore[valid-type]
+        for name, spec in kinds
+    }
     return create_model("Check", __base__=CheckBase, **fields)
 
 
 def check_model(kinds: Mapping[str, ProbeKind[Any]]) -> type[CheckBase]:
-    """The check model for this set of probe kinds (built once per set)."""
-    return _cached_check_model(tuple((name, kind.spec) for name, kind in kinds.items()))
+    """The check model for this set of probe kinds (built once per set); a ``steps`` kind
+    takes a list of steps, each using one of the other kinds that run today."""
+    specs = tuple((name, kind.spec) for name, kind in kinds.items())
+    return _cached_check_model(specs, step_model(kinds))

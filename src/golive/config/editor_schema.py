@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
+from golive.config.later_checks import with_later_kinds
 from golive.config.reference import format_duration
 from golive.config.root import config_model
 from golive.config.units import format_budget
@@ -41,7 +42,7 @@ def json_schema(
 ) -> dict[str, Any]:
     """The schema of a config whose checks know these probe kinds and whose gate items may
     ``run:`` these built-ins (name → the model of its ``with:``)."""
-    model = config_model(kinds)
+    model = config_model(with_later_kinds(kinds))
     wanted = [(m, "validation") for m in (model, *gate_args.values())]
     schemas, top = models_json_schema(wanted, by_alias=True, schema_generator=_WrittenDefaults)  # type: ignore[arg-type]
     definitions = top["$defs"]

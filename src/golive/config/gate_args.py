@@ -1,4 +1,8 @@
-"""Each gate item's `with:` arguments, validated against its built-in when the config loads."""
+"""Each gate item's `with:` arguments, validated against its built-in when the config loads.
+
+The built-ins' argument models are injected by the caller (``load_config(gate_args=...)``, from
+``golive.gate.registry.argument_models``), as probe kinds are: the config never imports the gate.
+"""
 
 from __future__ import annotations
 
@@ -15,18 +19,20 @@ from golive.exceptions import Issue
 
 
 def check_gate_args(
-    config: ConfigBase, data: Mapping[str, Any], positions: Positions, issues: list[Issue]
+    config: ConfigBase,
+    builtins: Mapping[str, type[BaseModel]],
+    data: Mapping[str, Any],
+    positions: Positions,
+    issues: list[Issue],
 ) -> dict[str, BaseModel]:
-    """The validated arguments of every `run:` item, by item name; problems go to ``issues``."""
-    from golive.gate.registry import builtin_checks  # the gate's built-ins import the config
-
-    builtins = builtin_checks()
+    """The validated arguments of every `run:` item, by item name, given each built-in's
+    argument model by name; problems go to ``issues``."""
     arguments: dict[str, BaseModel] = {}
     for index, item in enumerate(config.gate):
         if item.run is None:
             continue
-        builtin = builtins.get(item.run)
-        if builtin is None:
+        args = builtins.get(item.run)
+        if args is None:
             hint = difflib.get_close_matches(item.run, list(builtins), n=1)
             known = (
                 f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(sorted(builtins))}"
@@ -37,9 +43,7 @@ def check_gate_args(
             )
             continue
         try:
-            arguments[item.name] = builtin.args.model_validate(item.with_)
+            arguments[item.name] = args.model_validate(item.with_)
         except ValidationError as exc:
-            issues.extend(
-                translate(exc, builtin.args, data, positions, prefix=("gate", index, "with"))
-            )
+            issues.extend(translate(exc, args, data, positions, prefix=("gate", index, "with")))
     return arguments

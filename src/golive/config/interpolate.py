@@ -160,11 +160,13 @@ class Interpolator:
 
     def _maybe_secret(self, value: str, env_pieces: list[str], path: PathKey) -> None:
         """What came from the environment into a url/dsn/token is secret (each piece as it came);
-        so is the whole value of a field named like a secret."""
+        so is the whole value of a field named like a secret (but not a step's ``capture:``
+        expression, whose key names the value it will catch, such as ``token: json.token``)."""
         key = next((p for p in reversed(path) if isinstance(p, str)), "")
         if key in ENV_SECRET_KEYS:
             for piece in env_pieces:
                 if not _locator(piece):
                     self.secrets.add(piece)
-        if isinstance(path[-1], str) and is_secret_key(key):
+        expression = len(path) > 1 and path[-2] == "capture"  # a name for a step's value
+        if isinstance(path[-1], str) and is_secret_key(key) and not expression:
             self.secrets.add(value)

@@ -11,9 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from golive.config.checks import CheckBase
 from golive.config.errors import translate
 from golive.config.gate_args import check_gate_args
 from golive.config.interpolate import Interpolator
+from golive.config.later_checks import StepsSpec, with_later_kinds
 from golive.config.references import check_references
 from golive.config.root import ConfigBase, config_model
 from golive.config.secrets import Secrets
@@ -39,10 +41,23 @@ class LoadedConfig:
     expectations: Mapping[str, tuple[Expectation, ...]] = field(default_factory=dict)
     conditions: Mapping[str, Expectation] = field(default_factory=dict)
     gate_args: Mapping[str, BaseModel] = field(default_factory=dict)
+    gate_builtins: Mapping[str, type[BaseModel]] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
         return self.path.parent
+
+    def runnable_checks(self) -> list[CheckBase]:
+        """The checks golive can run today, in config order."""
+        return [c for c in self.config.checks if self.kinds[c.kind].later is None]
+
+    def later_checks(self) -> list[str]:
+        """``name (kind: the stage that runs it)`` for each check that cannot run yet."""
+        return [
+            f"check {c.name} ({c.kind}: runs with the {later} stage)"
+            for c in self.config.checks
+            if (later := self.kinds[c.kind].later) is not None
+        ]
 
     def relative(self, value: str) -> Path:
         """A path from the config, resolved against the config file's folder."""
@@ -66,10 +81,16 @@ def load_config(
     environ: Mapping[str, str],
     env: str | None = None,
     kinds: Mapping[str, ProbeKind[Any]] | None = None,
+    gate_args: Mapping[str, type[BaseModel]] | None = None,
 ) -> LoadedConfig:
-    """Load and validate ``path``; raise ``ConfigError`` listing every problem."""
+    """Load and validate ``path``; raise ``ConfigError`` listing every problem.
+
+    ``kinds`` are the probe kinds checks may use (the built-ins when not given) and
+    ``gate_args`` the argument model of each gate built-in a ``run:`` item may name (none when
+    not given: ``golive.gate.registry.argument_models()`` has golive's).
+    """
     path = Path(path)
-    kinds = kinds if kinds is not None else builtin_kinds()
+    kinds = with_later_kinds(kinds if kinds is not None else builtin_kinds())
     data, positions = load_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError([Issue("expected a mapping at the top of the file", positions.value(()))])
@@ -95,11 +116,12 @@ def load_config(
         raise ConfigError(_redacted(translate(exc, model, resolved, positions), secrets)) from None
     issues = check_references(config, positions)
     expectations, conditions = _compile_expressions(config, kinds, positions, issues)
-    gate_args = check_gate_args(config, resolved, positions, issues)
+    builtins = gate_args or {}
+    arguments = check_gate_args(config, builtins, resolved, positions, issues)
     if issues:
         raise ConfigError(_redacted(issues, secrets))
     return LoadedConfig(
-        config, path, environment, secrets, kinds, expectations, conditions, gate_args
+        config, path, environment, secrets, kinds, expectations, conditions, arguments, builtins
     )
 
 
@@ -169,11 +191,15 @@ def _compile_expressions(
     expectations: dict[str, tuple[Expectation, ...]] = {}
     for i, check in enumerate(config.checks):
         kind = kinds[check.kind]
+        fields = kind.all_fields
+        if isinstance(check.spec, StepsSpec):
+            fields = {**fields, **{s.name: "map: the step's fields" for s in check.spec.steps}}
+            _compile_steps(check.name, i, check.spec, kinds, positions, issues)
         sources = check.expect if check.expect is not None else list(kind.default_expect)
         compiled = []
         for j, source in enumerate(sources):
             try:
-                compiled.append(compile_expression(source, kind.all_fields))
+                compiled.append(compile_expression(source, fields))
             except ExpressionError as exc:
                 where = positions.value(("checks", i, "expect", j))
                 issues.append(Issue(f"checks[{check.name}].expect: {exc}", where))
@@ -196,3 +222,25 @@ def _compile_expressions(
                 Issue(f"alerts[{alert.name}].when: {exc}", positions.value(("alerts", i, "when")))
             )
     return expectations, conditions
+
+
+def _compile_steps(
+    check: str,
+    index: int,
+    spec: StepsSpec,
+    kinds: Mapping[str, ProbeKind[Any]],
+    positions: Positions,
+    issues: list[Issue],
+) -> None:
+    """Each step's expectations and captures compile against its own probe kind's fields."""
+    for k, step in enumerate(spec.steps):
+        fields = kinds[step.kind].all_fields
+        at: PathKey = ("checks", index, "steps", k)
+        written = [(("expect", j), source) for j, source in enumerate(step.expect or [])]
+        written += [(("capture", name), source) for name, source in step.capture.items()]
+        for key, source in written:
+            try:
+                compile_expression(source, fields)
+            except ExpressionError as exc:
+                where = positions.value((*at, *key))
+                issues.append(Issue(f"checks[{check}].steps[{step.name}].{key[0]}: {exc}", where))

@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from golive.config.units import Budget, Duration
+from golive.config.units import Budget, Duration, Name
 
 Severity = Literal["critical", "high", "medium", "low"]
+BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "sqla+postgresql")
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low")
 
 
@@ -75,3 +76,19 @@ class Server(Model):
     @property
     def port(self) -> int:
         return int(self.listen.rpartition(":")[2])
+
+
+class Workers(Model):
+    """Celery workers that probe from several regions (the scale stage)."""
+
+    broker: str | None = None
+    regions: list[Name] = Field(default_factory=list)
+
+    @field_validator("broker")
+    @classmethod
+    def _broker_url(cls, value: str | None) -> str | None:
+        if value is not None and value.partition("://")[0] not in BROKER_SCHEMES:
+            raise ValueError(
+                f"expected a broker URL ({', '.join(s + '://' for s in BROKER_SCHEMES)}...)"
+            )
+        return value

@@ -5,33 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from cronsim import CronSim, CronSimError
 from pydantic import Field, field_validator, model_validator
 
 from golive.config.model import Model
-from golive.config.units import Duration, Name
+from golive.config.units import Cron, Duration, Name
 
 
 class Maintenance(Model):
     name: Name
-    cron: str | None = None
+    cron: Cron | None = None
     start: datetime | None = None
     duration: Duration
     components: list[str] = Field(default_factory=list)
     checks: list[str] = Field(default_factory=list)
     message: str = ""
-
-    @field_validator("cron")
-    @classmethod
-    def _cron_fields(cls, value: str | None) -> str | None:
-        if value is not None:
-            if len(value.split()) != 5:
-                raise ValueError(f"expected a cron expression of 5 fields, got {value!r}")
-            try:
-                CronSim(value, datetime(2000, 1, 1))
-            except CronSimError as exc:
-                raise ValueError(f"invalid cron expression {value!r}: {exc}") from None
-        return value
 
     @model_validator(mode="after")
     def _when(self) -> Maintenance:

@@ -34,6 +34,7 @@ def check_references(config: ConfigBase, positions: Positions) -> list[Issue]:
         "flag": [f.name for f in config.flags],
         "alert": [a.name for a in config.alerts],
         "gate item": [g.name for g in config.gate],
+        "region": list(config.workers.regions),
     }
     issues = list(_duplicates(config, known, positions))
     for section, name, path in _references(config):
@@ -60,6 +61,7 @@ _SECTION_PATHS: dict[str, PathKey] = {
     "flag": ("flags",),
     "alert": ("alerts",),
     "gate item": ("gate",),
+    "region": ("workers", "regions"),
 }
 
 
@@ -71,9 +73,8 @@ def _duplicates(
         seen: set[str] = set()
         for index, name in enumerate(names):
             if name in seen:
-                yield Issue(
-                    f"duplicate {section} name '{name}'", positions.value((*prefix, index, "name"))
-                )
+                at = (*prefix, index) if section == "region" else (*prefix, index, "name")
+                yield Issue(f"duplicate {section} name '{name}'", positions.value(at))
             seen.add(name)
 
 
@@ -95,6 +96,7 @@ def _references(config: ConfigBase) -> Iterator[Ref]:
         if check.component is not None:
             yield "component", check.component, ("checks", i, "component")
         yield from _each("check", check.depends_on, "checks", i, "depends_on")
+        yield from _each("region", check.regions, "checks", i, "regions")
     for i, window in enumerate(config.maintenance):
         yield from _each("component", window.components, "maintenance", i, "components")
         yield from _each("check", window.checks, "maintenance", i, "checks")

@@ -10,7 +10,7 @@ from pydantic import Field, create_model
 
 from golive.config.checks import CheckBase, check_model
 from golive.config.gate import GateItem
-from golive.config.model import Component, Model, Server
+from golive.config.model import Component, Model, Server, Workers
 from golive.config.notify import Maintenance, Notify
 from golive.config.oncall import Incidents, OnCall, Reports
 from golive.config.ship import Backup, Flag, Rollout
@@ -45,6 +45,7 @@ class ConfigBase(Model):
     rollouts: list[Rollout] = Field(default_factory=list)
     backups: list[Backup] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
+    workers: Workers = Workers()
 
     def check(self, name: str) -> CheckBase:
         """The check called ``name`` (KeyError when there is none)."""

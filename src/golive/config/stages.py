@@ -42,6 +42,7 @@ SECTIONS = (
     Section("rollouts", "rollouts", False),
     Section("backups", "backups", False),
     Section("flags", "flags", False),
+    Section("workers", "scale", False),
 )
 
 

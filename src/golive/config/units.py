@@ -7,10 +7,12 @@ Each is an ``Annotated`` type whose validator accepts the written form ("250ms",
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cronsim import CronSim, CronSimError
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
@@ -118,6 +120,28 @@ def check_link(value: str) -> str:
     return value
 
 
+def check_cron(value: str) -> str:
+    """A cron expression of five fields (minute hour day month weekday) that cronsim accepts."""
+    if len(value.split()) != 5:
+        raise ValueError(f"expected a cron expression of 5 fields, got {value!r}")
+    try:
+        CronSim(value, datetime(2000, 1, 1))
+    except CronSimError as exc:
+        raise ValueError(f"invalid cron expression {value!r}: {exc}") from None
+    return value
+
+
+def check_timezone(value: str) -> str:
+    """An IANA time zone name such as Europe/Berlin."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"expected a time zone such as UTC or Europe/Berlin, got {value!r}"
+        ) from None
+    return value
+
+
 def written(pattern: str, example: str, *, number: bool = False) -> dict[str, Any]:
     """The JSON Schema of a value written as text matching ``pattern`` (or as a bare number)."""
     schema: dict[str, Any] = {"type": ["string", "number"] if number else "string"}
@@ -132,6 +156,8 @@ PERCENT_SCHEMA = written(rf"^ *{_NUMBER} *% *$", "99.9% (or a fraction: 0.999)",
 RATE_SCHEMA = written(rf"^ *{_NUMBER} */ *(s|m|h) *$", "200/s, 600/m or 1000/h", number=True)
 BUDGET_SCHEMA = written(r"^ *\d+ */ *(s|m|h) *$", "600/m, 10/s or 1000/h")
 NAME_SCHEMA = written(_NAME.pattern.join("^$"), "api-health (lowercase letters, digits, '-')")
+CRON_SCHEMA = {"type": "string", "description": "five cron fields, such as 0 2 * * *"}
+TIMEZONE_SCHEMA = {"type": "string", "description": "an IANA time zone, such as Europe/Berlin"}
 LINK_SCHEMA = {"type": "string", "description": "an http(s) URL or a path relative to this file"}
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), WithJsonSchema(DURATION_SCHEMA)]
@@ -140,3 +166,5 @@ Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(RATE_SCHEMA)
 Budget = Annotated[tuple[int, float], BeforeValidator(parse_budget), WithJsonSchema(BUDGET_SCHEMA)]
 Name = Annotated[str, AfterValidator(check_name), WithJsonSchema(NAME_SCHEMA)]
 Link = Annotated[str, AfterValidator(check_link), WithJsonSchema(LINK_SCHEMA)]
+Cron = Annotated[str, AfterValidator(check_cron), WithJsonSchema(CRON_SCHEMA)]
+TimeZone = Annotated[str, AfterValidator(check_timezone), WithJsonSchema(TIMEZONE_SCHEMA)]

@@ -52,7 +52,7 @@ class Engine:
         self._results: list[CheckResult] = []
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(concurrency)
-        self._scheduler = Scheduler(loaded.config.checks, start=time.monotonic())
+        self._scheduler = Scheduler(loaded.runnable_checks(), start=time.monotonic())
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -64,7 +64,7 @@ class Engine:
     def reload(self, loaded: LoadedConfig) -> None:
         """Switch to a new (already validated) config; unchanged checks keep their schedule."""
         self.loaded = loaded
-        self._scheduler.replace(loaded.config.checks, now=time.monotonic())
+        self._scheduler.replace(loaded.runnable_checks(), now=time.monotonic())
         self._wake.set()
 
     def stop(self) -> None:

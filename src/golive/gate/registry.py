@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import BaseModel
+
 from golive.gate.builtins import (
     env,
     https_redirect,
@@ -30,3 +32,8 @@ BUILTIN: tuple[Builtin[Any], ...] = (
 def builtin_checks() -> Mapping[str, Builtin[Any]]:
     """The built-in checks by name."""
     return {builtin.name: builtin for builtin in BUILTIN}
+
+
+def argument_models() -> Mapping[str, type[BaseModel]]:
+    """Each built-in's ``with:`` argument model by name (what ``load_config(gate_args=)`` takes)."""
+    return {builtin.name: builtin.args for builtin in BUILTIN}

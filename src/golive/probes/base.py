@@ -71,6 +71,7 @@ class ProbeKind(Generic[SpecT]):
     default_expect: tuple[str, ...]
     run: Runner[SpecT]
     summary: str = ""
+    later: str | None = None  # the stage that brings it to life; parsed and validated until then
 
     @property
     def all_fields(self) -> dict[str, str]:

@@ -94,6 +94,8 @@ class ServeRuntime:
         """Say once, at start and on reload, what this config asks for that cannot run."""
         for rule in unsupported_rules(loaded):
             log.warning("not yet supported: alert %s", rule)
+        for check in loaded.later_checks():
+            log.warning("not yet supported: %s", check)
         for note in escalation_notes(loaded.config.notify):
             log.warning("not yet supported: %s", note)
         for problem in check_channels(loaded.config, loaded.secrets):
@@ -170,7 +172,12 @@ class ServeRuntime:
         current = self.loaded
         try:
             fresh = await asyncio.to_thread(
-                load_config, current.path, environ=self.environ, env=current.environment
+                load_config,
+                current.path,
+                environ=self.environ,
+                env=current.environment,
+                kinds=current.kinds,
+                gate_args=current.gate_builtins,
             )
         except ConfigError as exc:
             message = f"reload refused, still running the previous config: {exc.issues[0]}"
