@@ -57,24 +57,44 @@ class Positions:
         return None
 
 
+MAX_BYTES = 16 << 20  # a config file larger than this is refused unread
+MAX_DEPTH = 100  # collections inside collections
+MAX_VALUES = 100_000  # values in the document once every alias is expanded
+_MERGE = "tag:yaml.org,2002:merge"
+
+
 def load_yaml(file: Path) -> tuple[Any, Positions]:
     """Parse ``file`` into plain data plus the position of every value and key."""
     try:
-        text = file.read_text(encoding="utf-8")
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
     except OSError as exc:
         raise ConfigError([Issue(f"cannot read config file: {exc.strerror or exc}")]) from exc
+    if len(raw) > MAX_BYTES:
+        message = f"config file is larger than {MAX_BYTES >> 20} MiB; refused unread"
+        raise ConfigError([Issue(message, Location(file, 1, 1))])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            [Issue("invalid YAML: not UTF-8 text", Location(file, line, 1))]
+        ) from None
     return parse_yaml(text, file)
 
 
 def parse_yaml(text: str, file: Path) -> tuple[Any, Positions]:
-    """Parse YAML ``text`` (named ``file`` in errors)."""
+    """Parse YAML ``text`` (named ``file`` in errors).
+
+    Built from the parser's events in one pass, without composing a node tree, so the
+    document's shape is bounded before anything recurses on it: more than ``MAX_DEPTH`` nested
+    collections, or more than ``MAX_VALUES`` values once aliases are expanded (an "alias bomb"
+    of a few hundred bytes expands to billions), is a config error at the offending place.
+    """
     positions = Positions(file)
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return {}, positions
-        data = _build(node, (), positions, loader)
+        data = _Builder(loader, positions).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else None
@@ -87,22 +107,129 @@ def parse_yaml(text: str, file: Path) -> tuple[Any, Positions]:
     return data, positions
 
 
-def _build(node: yaml.Node, path: PathKey, positions: Positions, loader: yaml.SafeLoader) -> Any:
-    positions.add(path, node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves `<<` merge keys
+class _Builder:
+    """Plain data from a loader's events; an anchored value is built once and shared."""
+
+    def __init__(self, loader: yaml.SafeLoader, positions: Positions) -> None:
+        self.loader: Any = loader  # PyYAML's parser and resolver calls are untyped
+        self.positions = positions
+        self.anchors: dict[str, tuple[Any, int]] = {}  # name → (value, values it expands to)
+        self.values = 0
+        self.depth = 0
+
+    def document(self) -> Any:
+        loader = self.loader
+        loader.get_event()  # stream start
+        if loader.check_event(yaml.StreamEndEvent):
+            return {}
+        loader.get_event()  # document start
+        data, _ = self.value(())
+        loader.get_event()  # document end
+        if not loader.check_event(yaml.StreamEndEvent):
+            event = loader.get_event()
+            raise yaml.MarkedYAMLError(
+                "expected a single document in the stream",
+                None,
+                "but found another document",
+                event.start_mark,
+            )
+        return data
+
+    def _fail(self, message: str, mark: yaml.Mark) -> ConfigError:
+        return ConfigError(
+            [Issue(message, Location(self.positions.file, mark.line + 1, mark.column + 1))]
+        )
+
+    def _count(self, n: int, mark: yaml.Mark) -> None:
+        self.values += n
+        if self.values > MAX_VALUES:
+            raise self._fail(
+                f"the document expands to more than {MAX_VALUES:,} values (aliases that repeat"
+                " aliases?); refused",
+                mark,
+            )
+
+    def value(self, path: PathKey) -> tuple[Any, int]:
+        """The next value and how many values it counts for (its own and those inside)."""
+        event = self.loader.get_event()
+        mark = event.start_mark
+        self.positions.add(path, mark.line + 1, mark.column + 1)
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"found undefined alias {event.anchor!r}", mark
+                )
+            shared, size = self.anchors[event.anchor]
+            self._count(size, mark)
+            return shared, size
+        if isinstance(event, yaml.ScalarEvent):
+            self._count(1, mark)
+            result: Any = self._scalar(event)
+            size = 1
+        else:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise self._fail(
+                    f"collections nested deeper than {MAX_DEPTH} levels; refused", mark
+                )
+            self._count(1, mark)
+            if isinstance(event, yaml.SequenceStartEvent):
+                result, size = self._sequence(path)
+            else:
+                result, size = self._mapping(path)
+            self.depth -= 1
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (result, size)
+        return result, size
+
+    def _scalar(self, event: Any) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        return self.loader.construct_object(node)
+
+    def _sequence(self, path: PathKey) -> tuple[list[Any], int]:
+        items: list[Any] = []
+        size = 1
+        while not self.loader.check_event(yaml.SequenceEndEvent):
+            item, n = self.value((*path, len(items)))
+            items.append(item)
+            size += n
+        self.loader.get_event()
+        return items, size
+
+    def _mapping(self, path: PathKey) -> tuple[dict[str, Any], int]:
         result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            key_mark = key_node.start_mark
-            if not isinstance(key, str):
-                key = str(key)
+        merged: dict[str, Any] = {}
+        size = 1
+        while not self.loader.check_event(yaml.MappingEndEvent):
+            key_event = self.loader.peek_event()
+            mark = key_event.start_mark
+            if isinstance(key_event, yaml.ScalarEvent) and self._is_merge(key_event):
+                self.loader.get_event()
+                value, n = self.value((*path, "<<"))
+                size += n
+                for source in value if isinstance(value, list) else [value]:
+                    if not isinstance(source, dict):
+                        raise self._fail("a `<<` merge key takes a mapping or a list of them", mark)
+                    merged = (
+                        {**source, **merged} if isinstance(value, list) else {**merged, **source}
+                    )
+                continue
+            key, _ = self.value((*path, "?key"))
+            if isinstance(key, dict | list):
+                raise self._fail("a key must be a plain value, not a mapping or a list", mark)
+            key = key if isinstance(key, str) else str(key)
             if key in result:
-                where = Location(positions.file, key_mark.line + 1, key_mark.column + 1)
-                raise ConfigError([Issue(f"duplicate key '{key}'", where)])
-            positions.add((*path, key), key_mark.line + 1, key_mark.column + 1, key=True)
-            result[key] = _build(value_node, (*path, key), positions, loader)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), positions, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+                raise self._fail(f"duplicate key '{key}'", mark)
+            self.positions.add((*path, key), mark.line + 1, mark.column + 1, key=True)
+            result[key], n = self.value((*path, key))
+            size += n
+        self.loader.get_event()
+        return ({**merged, **result} if merged else result), size
+
+    def _is_merge(self, event: yaml.ScalarEvent) -> bool:
+        if event.tag is not None or not event.implicit[0]:
+            return False
+        return bool(self.loader.resolve(yaml.ScalarNode, event.value, event.implicit) == _MERGE)
