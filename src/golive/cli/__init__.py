@@ -11,6 +11,7 @@ from golive.cli.admin import silences, tokens
 from golive.cli.check import check
 from golive.cli.gate import gate
 from golive.cli.importer import import_guide
+from golive.cli.later import heartbeat, rollout
 from golive.cli.schema import schema
 from golive.cli.serve import reload, serve, status
 from golive.cli.users import users
@@ -34,6 +35,8 @@ app.add_typer(gate, name="gate")
 app.add_typer(silences, name="silence")
 app.add_typer(tokens, name="token")
 app.add_typer(users, name="user")
+app.add_typer(rollout, name="rollout")
+app.add_typer(heartbeat, name="heartbeat")
 
 
 def _version(value: bool) -> None:
