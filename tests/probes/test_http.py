@@ -11,7 +11,8 @@ import pytest
 from devkit.ports import free_port
 from golive.engine.run import http_session
 from golive.probes.base import ProbeContext, ProbeError
-from golive.probes.http import HttpSpec, run
+from golive.probes.http import MAX_BODY_BYTES, HttpSpec, run
+from tests.probes.pieces import pieces_server
 
 
 async def probe(**spec: Any) -> dict[str, Any]:
@@ -97,3 +98,28 @@ async def test_a_server_that_never_answers_is_cut_by_the_timeout(silent_server: 
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.3):
             await probe(url=f"http://127.0.0.1:{silent_server}/")
+
+
+async def test_a_body_sent_in_two_writes_is_read_whole() -> None:
+    async with pieces_server([b'{"status": ', b'"healthy"}'], pause=0.2) as url:
+        fields = await probe(url=f"{url}/health")
+    assert fields["json"] == {"status": "healthy"}
+    assert fields["body_truncated"] is False
+
+
+async def test_a_large_body_sent_in_pieces_is_read_to_the_end() -> None:
+    pieces = [bytes([65 + i]) * 16 * 1024 for i in range(20)]  # 320 KiB in 16 KiB pieces
+    async with pieces_server(pieces, pause=0.005, content_type="text/plain") as url:
+        fields = await probe(url=url)
+    assert fields["size"] == 20 * 16 * 1024
+    assert fields["body"] == b"".join(pieces).decode()
+    assert fields["body_truncated"] is False
+
+
+async def test_a_body_over_the_cap_is_cut_at_the_cap_and_says_so() -> None:
+    pieces = [b"x" * 256 * 1024] * 4 + [b"y" * 10]  # 1 MiB and 10 bytes more
+    async with pieces_server(pieces, pause=0.005, content_type="text/plain") as url:
+        fields = await probe(url=url)
+    assert fields["size"] == MAX_BODY_BYTES
+    assert fields["body"] == "x" * MAX_BODY_BYTES
+    assert fields["body_truncated"] is True

@@ -47,7 +47,8 @@ FIELDS = {
     "headers": "map(string, string): response headers, lower-case keys",
     "body": "string: the response body as text (first 1 MiB)",
     "json": "dyn: the body parsed as JSON, or null when it is not JSON",
-    "size": "int: body size in bytes",
+    "size": "int: bytes of the body read (at most 1 MiB)",
+    "body_truncated": "bool: the body was longer than 1 MiB and was cut there",
     "final_url": "string: the URL of the final response after redirects",
     "redirects": "int: how many redirects were followed",
 }
@@ -79,7 +80,7 @@ async def run(spec: HttpSpec, ctx: ProbeContext) -> dict[str, Any]:
             max_redirects=spec.max_redirects,
             ssl=await _ssl_option(spec),
         ) as response:
-            raw = await response.content.read(MAX_BODY_BYTES)
+            raw, truncated = await read_capped(response.content, MAX_BODY_BYTES)
             latency_ms = (time.perf_counter() - started) * 1000
             headers = {k.lower(): v for k, v in response.headers.items()}
             text = _decode(raw, response.charset)
@@ -89,6 +90,7 @@ async def run(spec: HttpSpec, ctx: ProbeContext) -> dict[str, Any]:
                 "body": text,
                 "json": _parse_json(text, headers.get("content-type", "")),
                 "size": len(raw),
+                "body_truncated": truncated,
                 "final_url": str(response.url),
                 "redirects": len(response.history),
                 "latency_ms": latency_ms,
@@ -111,6 +113,21 @@ async def run(spec: HttpSpec, ctx: ProbeContext) -> dict[str, Any]:
         raise ProbeError(f"invalid URL: {exc}") from exc
     except aiohttp.ClientError as exc:
         raise ProbeError(f"HTTP error: {exc}") from exc
+
+
+async def read_capped(stream: aiohttp.StreamReader, limit: int) -> tuple[bytes, bool]:
+    """The body up to ``limit`` bytes, however many pieces it comes in, and whether it went on
+    past ``limit`` (``read(n)`` alone returns only what has arrived so far)."""
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit:
+        piece = await stream.read(limit + 1 - size)
+        if not piece:
+            break
+        parts.append(piece)
+        size += len(piece)
+    raw = b"".join(parts)
+    return raw[:limit], size > limit
 
 
 def _decode(raw: bytes, charset: str | None) -> str:

@@ -129,6 +129,8 @@ def _page(
     cookies = [c for hop in (*answer.history, answer) for c in hop.headers.get("set-cookie", ())]
     meta: dict[str, list[str]] = {}
     scripts: list[dict[str, str | None]] = []
+    if answer.body_truncated:
+        warnings.append("the page is over 1 MiB; SRI and <meta> were read from its first 1 MiB")
     if page_tests.is_html(answer.first("content-type")):
         try:
             html = page_tests.PageHtml(answer.body)

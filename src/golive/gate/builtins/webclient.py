@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from golive.probes.base import ProbeError, os_reason
+from golive.probes.http import read_capped
 from golive.probes.tlscontext import verifying_context
 
 USER_AGENT = "golive-gate"
@@ -46,10 +47,12 @@ class Answer:
 
 @dataclass(frozen=True)
 class Fetched(Answer):
-    """The final response, the redirects before it, and its body as text (first 1 MiB)."""
+    """The final response, the redirects before it, its body as text (first 1 MiB), and whether
+    the body went on past that."""
 
     history: tuple[Answer, ...] = ()
     body: str = ""
+    body_truncated: bool = False
 
 
 @asynccontextmanager
@@ -96,7 +99,9 @@ async def fetch(
             max_redirects=max_redirects,
             ssl=tls,
         ) as response:
-            raw = await response.content.read(MAX_BODY_BYTES) if read_body else b""
+            raw, truncated = (
+                await read_capped(response.content, MAX_BODY_BYTES) if read_body else (b"", False)
+            )
             history = tuple(
                 Answer(str(hop.url), hop.status, _headers(hop.headers)) for hop in response.history
             )
@@ -106,6 +111,7 @@ async def fetch(
                 headers=_headers(response.headers),
                 history=history,
                 body=_decode(raw, response.charset),
+                body_truncated=truncated,
             )
     except TimeoutError as exc:
         within = f" within {session.timeout.total:g}s" if session.timeout.total else ""
