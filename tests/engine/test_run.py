@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import textwrap
+import time
 from pathlib import Path
 
 from golive.clock import ManualClock
@@ -105,6 +109,29 @@ async def test_a_hanging_check_times_out_without_delaying_the_others(tmp_path: P
     assert results[0].error == "timed out after 300ms"
     assert results[1].ok
     assert results[1].latency_ms is not None and results[1].latency_ms < 300
+
+
+async def test_a_command_whose_detached_child_keeps_stdout_open_times_out_on_time(
+    tmp_path: Path,
+) -> None:
+    pid_file = tmp_path / "detached.pid"
+    loaded = config(
+        tmp_path,
+        f"""
+    - name: daemonizes
+      command: {{run: "(setsid sh -c 'echo $$ > {pid_file}; exec sleep 25' &); sleep 10"}}
+      timeout: 500ms
+    """,
+    )
+    started = time.monotonic()
+    try:
+        (result,) = await run_checks(loaded, loaded.config.checks, clock=ManualClock())
+    finally:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    assert time.monotonic() - started < 3
+    assert result.error == "timed out after 500ms"
+    assert not result.ok
 
 
 async def test_a_body_that_is_not_json_fails_json_expectations_clearly(

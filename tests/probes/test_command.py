@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,3 +48,35 @@ def _alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat")
     return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+@pytest.fixture
+def detached(tmp_path: Path) -> Iterator[Path]:
+    """A file the test's detached process writes its pid to; that process is killed after."""
+    pid_file = tmp_path / "detached.pid"
+    yield pid_file
+    if pid_file.exists():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+
+def holds_output_open(pid_file: Path) -> str:
+    """A command whose background process leaves the group (own session) with stdout open."""
+    return f"(setsid sh -c 'echo $$ > {pid_file}; exec sleep 25' &); sleep 10"
+
+
+async def test_the_timeout_holds_when_a_detached_process_keeps_stdout_open(detached: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await run(CommandSpec(run=holds_output_open(detached)), ProbeContext(timeout=1))
+    assert time.monotonic() - started < 3
+
+
+async def test_a_cancelled_run_ends_when_a_detached_process_keeps_stdout_open(
+    detached: Path,
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(1):
+            await run(CommandSpec(run=holds_output_open(detached)), ProbeContext(timeout=60))
+    assert time.monotonic() - started < 3

@@ -1,7 +1,8 @@
 """``command:`` — a shell command's exit code and output.
 
 The command runs in its own process group; when the check times out the whole group is killed,
-so a hung pipeline leaves nothing behind.
+so a hung pipeline leaves nothing behind, and golive lets go of its output pipes, so a process
+that left the group (``setsid``) holding them open cannot stretch the run past its timeout.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import Field
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec
 
 MAX_OUTPUT_BYTES = 64 * 1024
+KILL_GRACE = 1.0  # seconds: how long a killed command may take to be reaped
 
 
 class CommandSpec(ProbeSpec):
@@ -43,17 +45,28 @@ async def run(spec: CommandSpec, ctx: ProbeContext) -> dict[str, Any]:
     except OSError as exc:
         raise ProbeError(f"cannot start command: {exc.strerror or exc}") from exc
     try:
-        stdout, stderr = await process.communicate()
+        async with asyncio.timeout(ctx.timeout):
+            stdout, stderr = await process.communicate()
     except BaseException:
-        _kill_group(process.pid)
-        with contextlib.suppress(ProcessLookupError):
-            await asyncio.shield(process.wait())
+        await _end(process)
         raise
     return {
         "exit_code": process.returncode,
         "stdout": _text(stdout),
         "stderr": _text(stderr),
     }
+
+
+async def _end(process: asyncio.subprocess.Process) -> None:
+    """Kill the command's process group and close golive's ends of its pipes, then wait a
+    little for it to be reaped (``wait()`` alone would also wait for every pipe to close)."""
+    _kill_group(process.pid)
+    transport = getattr(process, "_transport", None)  # asyncio has no public way to close it
+    if isinstance(transport, asyncio.SubprocessTransport):
+        transport.close()
+    with contextlib.suppress(ProcessLookupError, TimeoutError):
+        async with asyncio.timeout(KILL_GRACE):
+            await process.wait()
 
 
 def _kill_group(pid: int) -> None:
