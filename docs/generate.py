@@ -72,7 +72,10 @@ OPTION_HELP: dict[str, dict[str, str]] = {
         "run": "A shell command line, run with `/bin/sh` in its own process group. On "
         "timeout the whole group is killed.",
         "cwd": "Working directory; golive's own by default.",
-        "env": "Extra environment variables, added to golive's own environment.",
+        "env": (
+            "Environment variables for the command, on top of PATH, HOME and LANG (the only "
+            "ones it gets from golive's own environment)."
+        ),
     },
     "tls": {
         "host": "Host name or IP address to connect to.",

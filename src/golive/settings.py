@@ -20,3 +20,16 @@ def environ() -> Mapping[str, str]:
             if target not in values:
                 values[target] = Path(path).read_text(encoding="utf-8").strip()
     return values
+
+
+COMMAND_ENV_NAMES = ("PATH", "HOME", "LANG")
+_DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def command_environ() -> dict[str, str]:
+    """The environment a ``command:`` check starts from: only PATH, HOME and LANG of golive's
+    own (so no unrelated secret of golive's reaches a command's output); the check adds its
+    ``env:``."""
+    values = {name: os.environ[name] for name in COMMAND_ENV_NAMES if name in os.environ}
+    values.setdefault("PATH", _DEFAULT_PATH)
+    return values

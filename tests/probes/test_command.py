@@ -27,6 +27,23 @@ async def test_it_runs_in_the_given_folder_with_extra_env(tmp_path: Path) -> Non
     assert fields["stdout"] == f"{tmp_path} hi"
 
 
+async def test_golives_own_environment_does_not_reach_the_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UNRELATED_SECRET", "sk-do-not-print")
+    spec = CommandSpec(run='echo "[$UNRELATED_SECRET]"; env', env={"GREETING": "hi"})
+    fields = await run(spec, ProbeContext(timeout=5))
+    assert "sk-do-not-print" not in fields["stdout"]
+    names = {line.split("=", 1)[0] for line in fields["stdout"].splitlines()[1:]}
+    assert names <= {"PATH", "HOME", "LANG", "GREETING", "PWD", "SHLVL", "_", "OLDPWD"}
+    assert {"PATH", "GREETING"} <= names
+
+
+async def test_programs_are_found_on_path_in_the_minimal_environment() -> None:
+    fields = await run(CommandSpec(run="basename /a/b/c"), ProbeContext(timeout=5))
+    assert fields == {"exit_code": 0, "stdout": "c", "stderr": ""}
+
+
 async def test_a_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
     spec = CommandSpec(run=f"sleep 30 & echo $! > {pid_file}; wait")

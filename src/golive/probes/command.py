@@ -3,6 +3,7 @@
 The command runs in its own process group; when the check times out the whole group is killed,
 so a hung pipeline leaves nothing behind, and golive lets go of its output pipes, so a process
 that left the group (``setsid``) holding them open cannot stretch the run past its timeout.
+It sees only PATH, HOME and LANG of golive's environment, plus its own ``env:``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
+from golive import settings
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec
 
 MAX_OUTPUT_BYTES = 64 * 1024
@@ -31,7 +33,7 @@ class CommandSpec(ProbeSpec):
 
 
 async def run(spec: CommandSpec, ctx: ProbeContext) -> dict[str, Any]:
-    env = {**os.environ, **spec.env} if spec.env else None
+    env = {**settings.command_environ(), **spec.env}
     try:
         process = await asyncio.create_subprocess_shell(
             spec.run,
