@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from golive.engine.results import CheckResult
@@ -62,3 +63,10 @@ def test_since_is_the_time_of_the_change() -> None:
 
 def test_a_new_check_that_fails_is_down_after_fail_after() -> None:
     assert [s.state for s in run([False, False, False])] == ["unknown", "unknown", "down"]
+
+
+def test_an_inconclusive_run_changes_nothing() -> None:
+    (up,) = run([True])
+    late = replace(result(False, 2), late_ms=1500.0)
+    for _ in range(5):
+        assert advance(up, late, fail_after=1, recover_after=1) == up

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import textwrap
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -126,3 +127,21 @@ async def test_alerts_are_not_evaluated_again_while_nothing_can_change_them(
     finally:
         locker.rollback()
         locker.close()
+
+
+async def test_inconclusive_runs_leave_the_state_up_open_no_alert_and_stay_out_of_rollups(
+    tmp_path: Path,
+) -> None:
+    serve, clock = runtime(tmp_path)
+    clock.advance(timedelta(seconds=30))
+    serve.engine.submit(result(True, clock))
+    await serve.cycle()
+    for _ in range(3):  # fail_after is 2
+        clock.advance(timedelta(seconds=30))
+        late = replace(result(False, clock), error="timed out after 1s while ...", late_ms=1500.0)
+        serve.engine.submit(late)
+        await serve.cycle()
+    assert load_statuses(serve.store)["web"].state == "up"
+    assert list_alerts(serve.store, state="firing") == []
+    assert serve.latest["web"].ok
+    assert [(b.runs, b.failures) for b in serve.unsaved_rollups("hour", "web")] == [(1, 0)]

@@ -17,8 +17,9 @@ import aiohttp
 
 from golive.clock import Clock
 from golive.config import CheckBase, LoadedConfig
+from golive.engine.lateness import LoopWatch
 from golive.engine.results import CheckResult
-from golive.engine.run import http_session, run_check
+from golive.engine.run import http_session, run_check, watching_the_loop
 from golive.engine.scheduler import Due, Scheduler
 
 MAX_IDLE = 0.5  # seconds: wake at least this often to notice reloads and stops
@@ -42,6 +43,7 @@ class Engine:
         concurrency: int = 500,
         on_lag: Callable[[CheckBase, float], None] | None = None,
         on_result: Callable[[CheckResult], None] | None = None,
+        watch: LoopWatch | None = None,
     ) -> None:
         self.loaded = loaded
         self.clock = clock
@@ -49,6 +51,7 @@ class Engine:
         self.on_lag = on_lag
         self.on_result = on_result
         self.counters = EngineCounters()
+        self.watch = watch or LoopWatch()
         self._results: list[CheckResult] = []
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(concurrency)
@@ -73,7 +76,7 @@ class Engine:
         self._wake.set()
 
     async def run(self) -> None:
-        async with http_session(self.concurrency) as session:
+        async with http_session(self.concurrency) as session, watching_the_loop(self.watch):
             while not self._stopping:
                 now = time.monotonic()
                 for due in self._scheduler.due(now):
@@ -104,7 +107,9 @@ class Engine:
             self.counters.lag_seconds.append(lag)
             if self.on_lag is not None:
                 self.on_lag(due.check, lag)
-            result = await run_check(self.loaded, due.check, clock=self.clock, http=session)
+            result = await run_check(
+                self.loaded, due.check, clock=self.clock, http=session, watch=self.watch
+            )
         self.submit(result)
 
     def submit(self, result: CheckResult) -> None:

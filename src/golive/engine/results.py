@@ -26,7 +26,12 @@ class Failure:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One run of one check. ``fields`` and ``error`` are already redacted."""
+    """One run of one check. ``fields`` and ``error`` are already redacted.
+
+    ``late_ms`` is set when the run timed out while golive's own event loop was late by that
+    much: the run is *inconclusive*, it measured golive, not the target, and no state, alert or
+    rollup counts it.
+    """
 
     name: str
     component: str | None
@@ -39,6 +44,11 @@ class CheckResult:
     fields: dict[str, Any]
     taken_at: datetime
     fresh_for: timedelta = field(default=timedelta(minutes=2))
+    late_ms: float | None = None
+
+    @property
+    def inconclusive(self) -> bool:
+        return self.late_ms is not None
 
     def as_dict(self) -> dict[str, Any]:
         """The ``--json`` shape of a result."""
@@ -53,11 +63,16 @@ class CheckResult:
             "error": self.error,
             "fields": self.fields,
             "taken_at": self.taken_at.isoformat(),
+            "inconclusive": self.inconclusive,
+            "late_ms": None if self.late_ms is None else round(self.late_ms, 1),
         }
 
     def evidence(self, *, compact: bool = False) -> EvidenceRecord:
         """This result as evidence; ``compact`` keeps the verdict and latency but not the
         fields (what `golive serve` stores for a pass that follows a pass)."""
+        values = {} if compact else self.fields
+        if self.late_ms is not None:
+            values = {**values, "inconclusive": True, "late_ms": round(self.late_ms, 1)}
         return EvidenceRecord(
             kind="probe",
             subject=self.name,
@@ -66,6 +81,6 @@ class CheckResult:
             expires_at=self.taken_at + self.fresh_for,
             latency_ms=self.latency_ms,
             error=self.error,
-            values={} if compact else self.fields,
+            values=values,
             failed=[f.as_dict() for f in self.failed],
         )

@@ -58,6 +58,8 @@ def rollup(results: Iterable[CheckResult]) -> list[Bucket]:
     """The minute and hour buckets that ``results`` add to (to be merged into stored ones)."""
     buckets: dict[tuple[str, str, datetime], Bucket] = {}
     for result in results:
+        if result.inconclusive:  # golive was late: the run says nothing about the target
+            continue
         for resolution in RESOLUTIONS:
             start = bucket_start(result.taken_at, resolution)
             key = (result.name, resolution, start)

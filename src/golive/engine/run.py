@@ -16,6 +16,7 @@ import aiohttp
 
 from golive.clock import Clock
 from golive.config import CheckBase, LoadedConfig
+from golive.engine.lateness import LoopWatch, late_limit
 from golive.engine.results import CheckResult, Failure
 from golive.probes.base import ProbeContext, ProbeError
 from golive.probes.expect import Expectation
@@ -52,14 +53,28 @@ async def run_checks(
     """
     results: list[CheckResult | None] = [None] * len(checks)
     queue = iter(enumerate(checks))
-    async with http_session(concurrency) as session:
+    async with http_session(concurrency) as session, watching_the_loop() as watch:
 
         async def worker() -> None:
             for index, check in queue:
-                results[index] = await run_check(loaded, check, clock=clock, http=session)
+                results[index] = await run_check(
+                    loaded, check, clock=clock, http=session, watch=watch
+                )
 
         await asyncio.gather(*(worker() for _ in range(min(concurrency, len(checks)))))
     return [result for result in results if result is not None]
+
+
+@asynccontextmanager
+async def watching_the_loop(watch: LoopWatch | None = None) -> AsyncIterator[LoopWatch]:
+    """A ``LoopWatch`` running for the duration of the block."""
+    watch = watch or LoopWatch()
+    task = asyncio.create_task(watch.run(), name="loop-watch")
+    try:
+        yield watch
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 async def run_check(
@@ -68,12 +83,16 @@ async def run_check(
     *,
     clock: Clock,
     http: aiohttp.ClientSession | None,
+    watch: LoopWatch | None = None,
 ) -> CheckResult:
-    """Run one check; never raises for anything the target does."""
+    """Run one check; never raises for anything the target does. With a ``watch``, a run that
+    timed out while the event loop was late (see ``lateness``) is inconclusive."""
     kind = loaded.kinds[check.kind]
     timeout = check.timeout.total_seconds()
     taken_at = clock.now()
     started = time.perf_counter()
+    watched_from = watch.monotonic() if watch is not None else 0.0
+    late: float | None = None
     fields: dict[str, Any] = dict.fromkeys(kind.fields)
     error: str | None = None
     connected = True
@@ -85,6 +104,9 @@ async def run_check(
         fields.update(exc.fields)
     except TimeoutError:
         error, connected = f"timed out after {_seconds(timeout)}", False
+        if watch is not None and (lag := watch.late_since(watched_from)) > late_limit(timeout):
+            late = lag
+            error += f" while golive itself was {lag * 1000:.0f} ms late (inconclusive)"
     except Exception as exc:  # a probe bug must not end the run; report it as the check's error
         error, connected = f"unexpected {type(exc).__name__}: {exc}", False
     if fields.get("latency_ms") is None:
@@ -105,6 +127,7 @@ async def run_check(
         fields=secrets.redact_data(fields),
         taken_at=taken_at,
         fresh_for=max(check.every * 2, check.timeout * 2),
+        late_ms=None if late is None else late * 1000,
     )
 
 

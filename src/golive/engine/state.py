@@ -1,6 +1,6 @@
 """The check state machine: UP → DOWN after ``fail_after`` consecutive failures, DOWN → UP after
 ``recover_after`` consecutive successes. A new check is UNKNOWN until its first verdict: one
-success makes it UP, ``fail_after`` failures make it DOWN.
+success makes it UP, ``fail_after`` failures make it DOWN. Inconclusive runs are skipped.
 
 Pure logic on plain data: ``advance`` takes the previous status and a result and returns the new
 status; the scheduler keeps statuses in memory and persists them in batches.
@@ -40,7 +40,10 @@ class CheckStatus:
 def advance(
     status: CheckStatus, result: CheckResult, *, fail_after: int, recover_after: int
 ) -> CheckStatus:
-    """The status after ``result``; ``since`` changes only when the state does."""
+    """The status after ``result``; ``since`` changes only when the state does. An inconclusive
+    result (golive was late, not the target) changes nothing."""
+    if result.inconclusive:
+        return status
     state: State
     if result.ok:
         successes, failures = status.consecutive_successes + 1, 0

@@ -71,7 +71,8 @@ class Metrics:
         self, results: list[CheckResult], statuses: Mapping[str, CheckStatus]
     ) -> None:
         for result in results:
-            self.runs.labels("pass" if result.ok else "fail").inc()
+            verdict = "inconclusive" if result.inconclusive else "pass" if result.ok else "fail"
+            self.runs.labels(verdict).inc()
             latency = (result.latency_ms or 0) / 1000
             self.probe_latency.labels(result.kind).observe(latency)
             self.check_latency.labels(result.name).set(latency)

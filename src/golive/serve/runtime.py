@@ -220,6 +220,9 @@ class ServeRuntime:
                     status.state.upper(),
                     result.error or _failures(result),
                 )
+            if result.inconclusive:  # golive was late: alerts and history skip the run
+                log.warning("%s: %s", result.name, result.error)
+                continue
             self._statuses[result.name] = changed[result.name] = status
             self.latest[result.name] = result
             self._recent.add(result.name, result.ok, result.latency_ms)
@@ -343,6 +346,8 @@ class ServeRuntime:
         """A failure, or a verdict that differs from the last, may change a state: cycle now,
         not within the second (cycles never overlap, so a storm of failures costs no more)."""
         previous = self.latest.get(result.name)
+        if result.inconclusive:
+            return
         if not result.ok or previous is None or previous.ok != result.ok:
             self._cycle_now.set()
 
