@@ -15,6 +15,7 @@ PACKAGES = [
     "golive.engine",
     "golive.notify",
     "golive.probes",
+    "golive.records",
     "golive.serve",
     "golive.store",
     "golive.web",

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from golive.alerts import AlertView, Evaluation, SilenceView, Transition, evaluate
+from golive.alerts import evaluate
 from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
 from golive.engine.results import CheckResult, Failure
-from golive.engine.state import CheckStatus, advance
+from golive.engine.state import advance
+from golive.records import AlertView, CheckStatus, Evaluation, SilenceView, Transition
 from golive.store import Store
 from golive.store.alerts import load_alerts, save_evaluation
 

@@ -139,7 +139,8 @@ def test_a_probe_that_could_not_measure_is_not_a_rule_problem(tmp_path: Path) ->
 
 
 def test_alerts_of_later_stage_rules_are_left_alone(tmp_path: Path) -> None:
-    from golive.alerts import AlertView, fingerprint
+    from golive.alerts import fingerprint
+    from golive.records import AlertView
 
     w = world(tmp_path)
     slo_alert = AlertView(

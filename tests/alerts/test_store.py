@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from golive.alerts import Evaluation, Transition
 from golive.exceptions import StoreError
+from golive.records import Evaluation, Transition
 from golive.store import Store
 from golive.store.alerts import (
     alert_history,

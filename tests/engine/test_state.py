@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from golive.engine.results import CheckResult
-from golive.engine.state import CheckStatus, advance
+from golive.engine.state import advance
+from golive.records import CheckStatus
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 

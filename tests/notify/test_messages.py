@@ -14,7 +14,7 @@ from golive.clock import ManualClock
 from golive.config.secrets import Secrets
 from golive.notify import check_channels, deliver_due, plan
 from golive.notify.compose import Context, Item, alert_message, runbook_link
-from golive.notify.payload import AlertPayload
+from golive.records import AlertPayload
 from golive.store import Store
 from tests.notify.helpers import Alerts, make_config, minutes
 

@@ -9,7 +9,7 @@ import pytest
 
 from golive.clock import ManualClock
 from golive.notify import PlanStats, plan
-from golive.notify.payload import AlertPayload
+from golive.records import AlertPayload
 from golive.store import Store
 from tests.notify.helpers import Alerts, make_config, minutes, outbox_rows
 

@@ -14,7 +14,8 @@ from alembic.config import Config
 from sqlalchemy import create_engine, delete, insert, select, text
 
 from golive.engine.results import CheckResult
-from golive.engine.rollup import Bucket, rollup
+from golive.engine.rollup import rollup
+from golive.records import Bucket
 from golive.store import Store, db, normalise_url
 from golive.store.day_rollups import backfill
 from golive.store.state import flush

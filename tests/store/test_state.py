@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from golive.engine.results import CheckResult
 from golive.engine.rollup import rollup
-from golive.engine.state import CheckStatus, advance
+from golive.engine.state import advance
+from golive.records import CheckStatus
 from golive.store import Store, normalise_url
 from golive.store.state import flush, load_statuses, prune
 from golive.store.tables import Evidence

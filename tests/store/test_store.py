@@ -12,7 +12,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from golive.exceptions import StoreError
-from golive.store import EvidenceRecord, RunSummary, Store, db, normalise_url
+from golive.records import EvidenceRecord, RunSummary
+from golive.store import Store, db, normalise_url
 
 if TYPE_CHECKING:
     from devkit.servers import PostgresServer

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import insert
 
-from golive.engine.state import CheckStatus
+from golive.records import CheckStatus
 from golive.store.tables_monitor import CheckState
 from tests.web.conftest import NOW
 from tests.web.web_helpers import FakeRuntime, TestClient, bearer, seed_evidence, seed_rollup

@@ -13,8 +13,7 @@ import pytest
 
 from golive.clock import ManualClock
 from golive.config import load_config
-from golive.engine.rollup import Bucket
-from golive.engine.state import CheckStatus
+from golive.records import Bucket, CheckStatus
 from golive.store import Store, normalise_url
 from golive.store.gate import record_gate_run
 from golive.web import create_app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from golive.engine.state import CheckStatus
+from golive.records import CheckStatus
 from tests.web.conftest import NOW, SECRET_PASSWORD, SECRET_URL
 from tests.web.web_helpers import (
     FakeRuntime,

@@ -17,8 +17,7 @@ import pytest
 from sqlalchemy import insert
 
 from golive.config import load_config
-from golive.engine.rollup import Bucket
-from golive.engine.state import CheckStatus
+from golive.records import Bucket, CheckStatus
 from golive.store import Store
 from golive.store.tables_monitor import AlertEvent, Rollup
 from golive.web.pages import PAGE_CSP

@@ -18,9 +18,8 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
-from golive.engine.rollup import Bucket
-from golive.engine.state import CheckStatus
 from golive.exceptions import ConfigError
+from golive.records import Bucket, CheckStatus
 from golive.store import Store
 from golive.store.state import flush
 from golive.store.tables import Evidence

@@ -10,28 +10,11 @@ routes the recorded events (the contract is in ``golive.alerts.evaluate``).
 from golive.alerts.ack import acknowledge
 from golive.alerts.evaluate import evaluate
 from golive.alerts.holds import active_windows, maintenance_status
-from golive.alerts.model import (
-    AlertState,
-    AlertView,
-    Evaluation,
-    EventView,
-    SilenceView,
-    Transition,
-    TransitionKind,
-    fingerprint,
-)
-from golive.alerts.rules import AlertSpec, alert_specs, unsupported_rules
+from golive.alerts.rules import AlertSpec, alert_specs, fingerprint, unsupported_rules
 from golive.alerts.silences import create_silence, expire_silence, list_silences
 
 __all__ = [
     "AlertSpec",
-    "AlertState",
-    "AlertView",
-    "Evaluation",
-    "EventView",
-    "SilenceView",
-    "Transition",
-    "TransitionKind",
     "acknowledge",
     "active_windows",
     "alert_specs",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from golive.alerts.model import AlertView
 from golive.exceptions import UsageError
+from golive.records import AlertView
 from golive.store import Store
 from golive.store import alerts as queries
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from golive.alerts.model import AlertView
 from golive.probes.expect import Expectation
+from golive.records import AlertView
 
 MAX_VALUE_CHARS = 200
 

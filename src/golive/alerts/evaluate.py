@@ -57,12 +57,18 @@ from typing import Any
 
 from golive.alerts.describe import payload
 from golive.alerts.holds import Holds
-from golive.alerts.model import AlertView, Evaluation, SilenceView, Transition, TransitionKind
 from golive.alerts.rules import AlertSpec, alert_specs
 from golive.alerts.verdicts import Verdict, check_verdict, rule_verdict
 from golive.config import LoadedConfig
 from golive.engine.results import CheckResult
-from golive.engine.state import CheckStatus
+from golive.records import (
+    AlertView,
+    CheckStatus,
+    Evaluation,
+    SilenceView,
+    Transition,
+    TransitionKind,
+)
 
 
 @dataclass(frozen=True)

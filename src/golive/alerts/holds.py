@@ -18,11 +18,10 @@ from datetime import UTC, datetime, timedelta
 
 from cronsim import CronSim, CronSimError
 
-from golive.alerts.model import AlertView, SilenceView
 from golive.config import ConfigBase, LoadedConfig
 from golive.config.notify import Maintenance
-from golive.engine.state import CheckStatus
 from golive.exceptions import ConfigError, Issue
+from golive.records import AlertView, CheckStatus, SilenceView
 
 
 def window_start(window: Maintenance, now: datetime) -> datetime | None:

@@ -1,18 +1,36 @@
 """Which alerts a configuration defines: the implicit alert of every check, and every
 ``alerts:`` rule on a check. Metric (``requests:``) and SLO (``slo:``) rules belong to the SLO
-stage: they are parsed by the config and reported here as not yet supported."""
+stage: they are parsed by the config and reported here as not yet supported.
+
+An alert is identified by its ``fingerprint``: a hash of its kind (``check`` for the implicit
+alert of a check, ``rule`` for an ``alerts:`` rule), its name and its labels. Positions in the
+config play no part, so the same alert keeps its identity across restarts and reorderings;
+changing an alert's labels makes it a new alert (the old one resolves as removed).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from golive.alerts.model import fingerprint
 from golive.config import LoadedConfig
 from golive.probes.expect import Expectation
 
 METRICS_LATER = "metrics rules arrive with the SLO stage"
 SLO_LATER = "SLO rules arrive with the SLO stage"
+
+
+def fingerprint(kind: str, name: str, labels: Mapping[str, str]) -> str:
+    """The stable identity of an alert: sha256 of kind, name and sorted labels (32 hex chars)."""
+    material = json.dumps(
+        [kind, name, sorted((str(k), str(v)) for k, v in labels.items())],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True, eq=False)

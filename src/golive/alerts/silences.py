@@ -8,10 +8,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from golive.alerts.model import AlertView, SilenceView
 from golive.alerts.rules import alert_specs
 from golive.config import LoadedConfig
 from golive.exceptions import UsageError
+from golive.records import AlertView, SilenceView
 from golive.store import Store
 from golive.store import alerts as queries
 

@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from golive.alerts.describe import clock, details, failure_text, merged_values, read_values, span
-from golive.alerts.model import AlertView
 from golive.alerts.rules import AlertSpec
 from golive.engine.results import CheckResult
-from golive.engine.state import CheckStatus
+from golive.records import AlertView, CheckStatus
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from golive.config import CheckBase, LoadedConfig
 from golive.engine.results import CheckResult
 from golive.engine.run import DEFAULT_CONCURRENCY, run_checks
 from golive.exceptions import UsageError
-from golive.store import RunSummary, Store, normalise_url
+from golive.records import RunSummary
+from golive.store import Store, normalise_url
 
 
 def select_checks(loaded: LoadedConfig, names: Sequence[str]) -> list[CheckBase]:

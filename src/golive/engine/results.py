@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from golive.store import EvidenceRecord
+from golive.records import EvidenceRecord
 
 
 @dataclass(frozen=True)

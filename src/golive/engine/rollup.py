@@ -6,46 +6,14 @@ retention, rollups stay longer (``server.retention``: minutes 14 days, hours 400
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from golive.engine.results import CheckResult
+from golive.records import Bucket
 
-LATENCY_BOUNDS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 RESOLUTIONS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
-
-
-@dataclass
-class Bucket:
-    """One check's runs over one minute or hour."""
-
-    check: str
-    resolution: str
-    start: datetime
-    runs: int = 0
-    failures: int = 0
-    latency_sum_ms: float = 0.0
-    latency_max_ms: float = 0.0
-    latency_hist: list[int] = field(default_factory=lambda: [0] * (len(LATENCY_BOUNDS_MS) + 1))
-
-    def add(self, ok: bool, latency_ms: float | None) -> None:
-        self.runs += 1
-        self.failures += 0 if ok else 1
-        latency = latency_ms or 0.0
-        self.latency_sum_ms += latency
-        self.latency_max_ms = max(self.latency_max_ms, latency)
-        self.latency_hist[bisect.bisect_left(LATENCY_BOUNDS_MS, latency)] += 1
-
-    def merge(self, other: Bucket) -> None:
-        self.runs += other.runs
-        self.failures += other.failures
-        self.latency_sum_ms += other.latency_sum_ms
-        self.latency_max_ms = max(self.latency_max_ms, other.latency_max_ms)
-        self.latency_hist = [
-            a + b for a, b in zip(self.latency_hist, other.latency_hist, strict=True)
-        ]
 
 
 def bucket_start(at: datetime, resolution: str) -> datetime:

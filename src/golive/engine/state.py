@@ -8,33 +8,10 @@ status; the scheduler keeps statuses in memory and persists them in batches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Any, Literal
+from dataclasses import replace
 
 from golive.engine.results import CheckResult
-
-State = Literal["up", "down", "unknown"]
-
-
-@dataclass(frozen=True)
-class CheckStatus:
-    """What golive currently believes about one check."""
-
-    name: str
-    state: State
-    since: datetime
-    consecutive_failures: int = 0
-    consecutive_successes: int = 0
-    last_run_at: datetime | None = None
-    last_ok: bool | None = None
-    last_latency_ms: float | None = None
-    last_error: str | None = None
-    last_failed: list[dict[str, Any]] = field(default_factory=list)
-
-    @classmethod
-    def initial(cls, name: str, now: datetime) -> CheckStatus:
-        return cls(name=name, state="unknown", since=now)
+from golive.records import CheckStatus, State
 
 
 def advance(

@@ -19,7 +19,8 @@ from golive.gate.builtins.base import Context
 from golive.gate.items import judge_builtin, judge_checks, judge_later_stage, judge_manual
 from golive.gate.model import GateReport, ItemResult
 from golive.gate.registry import builtin_checks
-from golive.store import EvidenceRecord, RunSummary, Store
+from golive.records import EvidenceRecord, RunSummary
+from golive.store import Store
 from golive.store.gate import latest_signoffs, record_gate_run
 
 ALONE = frozenset({"rate_limit"})

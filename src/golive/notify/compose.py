@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from golive.notify.payload import AlertPayload
+from golive.records import AlertPayload
 
 TITLE_LIMIT = 200
 VALUE_LIMIT = 200

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from golive.notify.compose import Item, Message
-from golive.notify.payload import AlertPayload
+from golive.records import AlertPayload
 from golive.store import outbox
 from golive.store.outbox import EventRow, NewNotification
 

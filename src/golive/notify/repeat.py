@@ -15,8 +15,8 @@ from typing import Any
 
 from golive.notify.compose import Context, Item, alert_message
 from golive.notify.items import PlanStats, Raced, dedup_key, enqueue
-from golive.notify.payload import AlertPayload
 from golive.notify.route import EffectiveRoute, route_for
+from golive.records import AlertPayload
 from golive.store import outbox
 from golive.store.evidence import Store
 from golive.store.outbox import AlertRow

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from golive.config.notify import Notify, Route
-from golive.notify.payload import AlertPayload
+from golive.records import AlertPayload
 
 
 @dataclass(frozen=True)

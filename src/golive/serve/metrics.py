@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from golive.engine.results import CheckResult
-from golive.engine.state import CheckStatus
+from golive.records import CheckStatus
 
 STATE_VALUE = {"up": 1, "down": 0, "unknown": -1}
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)

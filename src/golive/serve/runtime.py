@@ -24,12 +24,13 @@ from golive.config import LoadedConfig, load_config
 from golive.engine.loop import Engine
 from golive.engine.recent import RecentRuns
 from golive.engine.results import CheckResult
-from golive.engine.rollup import Bucket, RollupBuffer
-from golive.engine.state import CheckStatus, advance
+from golive.engine.rollup import RollupBuffer
+from golive.engine.state import advance
 from golive.exceptions import ConfigError, StoreError
 from golive.notify import check_channels, deliver_due, escalation_notes, plan
+from golive.records import Bucket, CheckStatus, EvidenceRecord
 from golive.serve.metrics import Metrics
-from golive.store import EvidenceRecord, Store
+from golive.store import Store
 from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.outbox import counts_by_status
 from golive.store.state import flush, load_statuses, prune

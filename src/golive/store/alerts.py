@@ -17,8 +17,8 @@ from typing import Any, cast
 from sqlalchemy import Connection, RowMapping, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from golive.alerts.model import AlertView, Evaluation, EventView, SilenceView
 from golive.exceptions import StoreError
+from golive.records import AlertView, Evaluation, EventView, SilenceView
 from golive.store import db
 from golive.store.evidence import Store
 from golive.store.tables_monitor import Alert, AlertEvent, Silence

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from golive.engine.rollup import LATENCY_BOUNDS_MS, Bucket
+from golive.records import LATENCY_BOUNDS_MS, Bucket
 
 DAY = "day"
 

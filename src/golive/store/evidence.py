@@ -3,39 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from golive.exceptions import StoreError
+from golive.records import EvidenceRecord, RunSummary
 from golive.store import db
 from golive.store.tables import Evidence, Run
-
-
-@dataclass(frozen=True)
-class EvidenceRecord:
-    """One fact to store; ``values`` and ``failed`` must already be redacted."""
-
-    kind: str
-    subject: str
-    ok: bool
-    taken_at: datetime
-    expires_at: datetime
-    latency_ms: float | None = None
-    error: str | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    failed: list[Any] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    command: str
-    environment: str
-    started_at: datetime
-    finished_at: datetime
 
 
 class Store:

@@ -17,9 +17,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from golive.engine.rollup import Bucket
-from golive.engine.state import CheckStatus
 from golive.exceptions import StoreError
+from golive.records import Bucket, CheckStatus
 from golive.store.db import reason
 from golive.store.evidence import Store
 from golive.store.tables import Evidence

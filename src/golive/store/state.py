@@ -10,12 +10,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from golive.engine.rollup import Bucket
-from golive.engine.state import CheckStatus
 from golive.exceptions import StoreError
+from golive.records import Bucket, CheckStatus, EvidenceRecord
 from golive.store.day_rollups import DAY, days_of
 from golive.store.db import reason
-from golive.store.evidence import EvidenceRecord, Store
+from golive.store.evidence import Store
 from golive.store.history import StoredRollup
 from golive.store.tables import Evidence
 from golive.store.tables_monitor import CheckState, Rollup

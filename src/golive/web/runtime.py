@@ -16,8 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from golive.clock import Clock
 from golive.config import LoadedConfig
-from golive.engine.rollup import Bucket
-from golive.engine.state import CheckStatus
+from golive.records import Bucket, CheckStatus
 from golive.store import Store
 
 

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
-from golive.alerts import AlertView, acknowledge
+from golive.alerts import acknowledge
 from golive.exceptions import UsageError
+from golive.records import AlertView
 from golive.store import alerts as queries
 from golive.web.api.common import (
     AUTH_ERRORS,

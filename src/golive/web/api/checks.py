@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime
 
 from golive.config.checks import CheckBase
-from golive.engine.rollup import LATENCY_BOUNDS_MS, RESOLUTIONS, bucket_start
-from golive.engine.state import CheckStatus
+from golive.engine.rollup import RESOLUTIONS, bucket_start
+from golive.records import LATENCY_BOUNDS_MS, CheckStatus
 from golive.store import history
 from golive.web.api.common import AUTH_ERRORS, NOT_FOUND, Offset, Text, evidence_out, redacted
 from golive.web.api.models import (

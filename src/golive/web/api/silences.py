@@ -7,8 +7,9 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException
 from starlette.concurrency import run_in_threadpool
 
-from golive.alerts import SilenceView, create_silence, expire_silence, list_silences
+from golive.alerts import create_silence, expire_silence, list_silences
 from golive.exceptions import UsageError
+from golive.records import SilenceView
 from golive.store import alerts as queries
 from golive.web.api.common import AUTH_ERRORS, NOT_FOUND, Limit, Offset, next_offset, not_found
 from golive.web.api.models import Detail, Page, SilenceCreate, SilenceOut

@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from golive.config import LoadedConfig
 from golive.config.checks import CheckBase
-from golive.engine.state import CheckStatus
+from golive.records import CheckStatus
 from golive.store import history
 from golive.web.auth import PageUser, get_runtime
 from golive.web.pages.dashboard_common import page

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
-from golive.alerts.model import AlertView
 from golive.config import ConfigBase, LoadedConfig
-from golive.engine.state import CheckStatus
+from golive.records import AlertView, CheckStatus
 from golive.store import history
 from golive.store.alerts import load_alerts
 from golive.store.uptime import DayTotals

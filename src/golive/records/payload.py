@@ -1,7 +1,7 @@
-"""The alert-event payload as the notifier reads it: one typed value instead of dict keys.
+"""An alert-event payload as the notifier reads it: one typed value instead of dict keys.
 
 ``alert_events.payload`` is JSON written by the alerts engine (``golive.alerts.describe``); it is
-read here once, at the edge, and everything after routes, holds and composes on the fields.
+read once, where the notifier takes it in, and everything after routes, holds and composes on the fields.
 """
 
 from __future__ import annotations

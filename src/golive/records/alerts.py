@@ -1,15 +1,7 @@
-"""The plain data of alerting: alerts, silences, transitions and one evaluation's outcome.
-
-An alert is identified by its ``fingerprint``: a hash of its kind (``check`` for the implicit
-alert of a check, ``rule`` for an ``alerts:`` rule), its name and its labels. Positions in the
-config play no part, so the same alert keeps its identity across restarts and reorderings;
-changing an alert's labels makes it a new alert (the old one resolves as removed).
-"""
+"""Alerts as stored: alerts, silences, transitions, events and one evaluation's outcome."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,16 +11,6 @@ AlertState = Literal["pending", "firing", "resolved"]
 TransitionKind = Literal["pending", "firing", "resolved"]
 ACTIVE_STATES: tuple[AlertState, ...] = ("pending", "firing")
 MATCHER_KEYS = ("check", "component", "alert", "labels")
-
-
-def fingerprint(kind: str, name: str, labels: Mapping[str, str]) -> str:
-    """The stable identity of an alert: sha256 of kind, name and sorted labels (32 hex chars)."""
-    material = json.dumps(
-        [kind, name, sorted((str(k), str(v)) for k, v in labels.items())],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -74,14 +56,6 @@ class AlertView:
             "resolved": self.resolved_at,
         }[self.state]
 
-    def as_dict(self) -> dict[str, Any]:
-        """A JSON-able form (times as ISO 8601), for the API."""
-        data: dict[str, Any] = dict(self.__dict__)
-        for key, value in data.items():
-            if isinstance(value, datetime):
-                data[key] = value.isoformat()
-        return data
-
 
 @dataclass(frozen=True)
 class SilenceView:
@@ -117,13 +91,6 @@ class SilenceView:
             return False
         labels: Mapping[str, Any] = matchers.get("labels") or {}
         return all(alert.labels.get(str(k)) == str(v) for k, v in labels.items())
-
-    def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.__dict__)
-        for key, value in data.items():
-            if isinstance(value, datetime):
-                data[key] = value.isoformat()
-        return data
 
 
 @dataclass(frozen=True)

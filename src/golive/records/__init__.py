@@ -1,0 +1,36 @@
+"""Records: the plain values every layer passes around (evidence, check status, rollup buckets,
+alert / silence / event views, alert payloads). Imports nothing from golive above
+``clock`` / ``exceptions``, so any package may import it without pulling in a driver."""
+
+from golive.records.alerts import (
+    ACTIVE_STATES,
+    AlertState,
+    AlertView,
+    Evaluation,
+    EventView,
+    SilenceView,
+    Transition,
+    TransitionKind,
+)
+from golive.records.checks import LATENCY_BOUNDS_MS, Bucket, CheckStatus, State
+from golive.records.evidence import EvidenceRecord, RunSummary
+from golive.records.payload import AlertPayload, parse_time
+
+__all__ = [
+    "ACTIVE_STATES",
+    "LATENCY_BOUNDS_MS",
+    "AlertPayload",
+    "AlertState",
+    "AlertView",
+    "Bucket",
+    "CheckStatus",
+    "Evaluation",
+    "EventView",
+    "EvidenceRecord",
+    "RunSummary",
+    "SilenceView",
+    "State",
+    "Transition",
+    "TransitionKind",
+    "parse_time",
+]
