@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -129,3 +130,11 @@ def test_checks_of_later_stages_are_skipped_with_a_word_and_refused_by_name(
     result = runner.invoke(app, ["check", "-c", str(config), "nightly"])
     assert result.exit_code == 2
     assert "not yet supported: check nightly is a heartbeat check" in result.output
+
+
+def test_the_check_command_moves_what_it_loaded_out_of_the_collectors_way(config: Path) -> None:
+    gc.unfreeze()
+    result = runner.invoke(app, ["check", "-c", str(config), "shell"])
+    assert result.exit_code == 0, result.output
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()

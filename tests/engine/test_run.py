@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import textwrap
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
-from golive.engine import run_checks
+from golive.engine import check_once, run_checks
+from golive.store import Store
 
 
 def config(tmp_path: Path, checks: str, environ: dict[str, str] | None = None) -> LoadedConfig:
@@ -181,3 +183,16 @@ async def test_the_time_of_a_result_comes_from_the_clock(tmp_path: Path) -> None
     (result,) = await run_checks(loaded, loaded.config.checks, clock=clock)
     assert result.taken_at == clock.now()
     assert result.evidence().expires_at == clock.now() + 2 * loaded.config.checks[0].every
+
+
+async def test_check_once_leaves_the_garbage_collector_to_the_entry_point(
+    tmp_path: Path,
+) -> None:
+    loaded = config(tmp_path, '- {name: shell, command: {run: "true"}}\n')
+    store = Store.open(f"sqlite:///{tmp_path / 'golive.db'}")
+    gc.unfreeze()
+    try:
+        await check_once(loaded, loaded.config.checks, clock=ManualClock(), store=store)
+        assert gc.get_freeze_count() == 0
+    finally:
+        store.close()

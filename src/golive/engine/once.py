@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import gc
 from collections.abc import Sequence
 
 from golive.clock import Clock
@@ -54,9 +53,6 @@ async def check_once(
     concurrency: int = DEFAULT_CONCURRENCY,
 ) -> list[CheckResult]:
     """Run ``checks`` concurrently and record them as one run of evidence."""
-    # Everything loaded so far (modules, the config) lives as long as the process: move it out
-    # of the collector's way, or each full collection rescans ~150k objects mid-run.
-    gc.freeze()
     started = clock.now()
     results = await run_checks(loaded, checks, clock=clock, concurrency=concurrency)
     summary = RunSummary("check", loaded.environment, started, clock.now())
