@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, RowMapping, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, Table, bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from golive.exceptions import StoreError
@@ -271,12 +271,6 @@ def mark_silence_expired(store: Store, silence_id: int, now: datetime) -> bool:
         .values(expired_at=now)
     )
     return _changed_one(store, statement, "cannot expire the silence")
-
-
-def count_events(store: Store) -> int:
-    """How many events were ever recorded (for tests and diagnostics)."""
-    with _reading(store) as connection:
-        return int(connection.execute(select(func.count()).select_from(EVENTS)).scalar_one())
 
 
 def _changed_one(store: Store, statement: Any, what: str) -> bool:

@@ -140,16 +140,6 @@ def list_tokens(store: Store, *, include_revoked: bool = True) -> list[TokenView
     return [_view(row) for row in rows]
 
 
-def get_token(store: Store, token_id: int) -> TokenView | None:
-    """The token with this id, revoked or not."""
-    try:
-        with store.engine.connect() as connection:
-            row = connection.execute(select(Token).where(Token.id == token_id)).mappings().first()
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read the token: {reason(exc)}") from exc
-    return None if row is None else _view(row)
-
-
 def revoke_token(store: Store, token_id: int, now: datetime) -> TokenView | None:
     """Revoke a token (again is harmless: the first time stays); None when there is none."""
     try:
