@@ -137,7 +137,7 @@ async def test_a_row_claimed_by_a_crashed_sender_is_sent_after_its_lease(
     config = to_webhook(webhook)
     alerts.fire("api-health", clock.now())
     plan(store, config, clock.now())
-    with outbox.transaction(store, "crash") as connection:  # a sender claims it, then dies
+    with store.writing("crash") as connection:  # a sender claims it, then dies
         [row] = outbox.due(connection, clock.now(), 10)
         assert outbox.claim(connection, row, clock.now(), clock.now() + minutes(2))
 

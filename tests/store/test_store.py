@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from golive.exceptions import StoreError
 from golive.records import EvidenceRecord, RunSummary
-from golive.store import Store, db, normalise_url
+from golive.store import Store, db, gate, normalise_url, state
 
 if TYPE_CHECKING:
     from devkit.servers import PostgresServer
@@ -91,3 +93,31 @@ def test_an_unreachable_postgres_store_is_a_clear_error(tmp_path: Path) -> None:
 def test_an_unknown_store_scheme_is_refused() -> None:
     with pytest.raises(StoreError, match="unsupported store 'mysql'"):
         Store.open("mysql://u@h/db")
+
+
+def test_reading_a_store_whose_tables_are_gone_is_a_store_error(tmp_path: Path) -> None:
+    store = Store.open(normalise_url("sqlite:///golive.db", tmp_path))
+    with store.engine.begin() as connection:
+        for table in ("evidence", "check_state", "signoffs", "gate_runs"):
+            connection.execute(text(f"DROP TABLE {table}"))
+    reads: list[Callable[[], object]] = [
+        lambda: store.latest("probe", "web"),
+        lambda: state.load_statuses(store),
+        lambda: gate.signoffs(store, "production"),
+        lambda: gate.gate_runs(store, "production"),
+    ]
+    try:
+        for read in reads:
+            with pytest.raises(StoreError, match=r"^cannot .*: no such table"):
+                read()
+    finally:
+        store.close()
+
+
+def test_a_database_error_becomes_a_store_error_saying_what_was_being_done() -> None:
+    with (
+        pytest.raises(StoreError, match=r"^cannot count sheep: gone$") as caught,
+        db.translated("count sheep"),
+    ):
+        raise OperationalError("SELECT 1", {}, Exception("gone\nand more"))
+    assert isinstance(caught.value.__cause__, OperationalError)

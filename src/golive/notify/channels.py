@@ -14,7 +14,7 @@ from golive.notify.compose import Context, test_message
 from golive.notify.items import dedup_key, enqueue
 from golive.notify.transport import ChannelTransport
 from golive.store import outbox
-from golive.store.evidence import Store
+from golive.store.store import Store
 
 
 def channel_redactor(config: ConfigBase, secrets: Secrets) -> Callable[[str], str]:
@@ -72,7 +72,7 @@ def send_test(
         )
     key = dedup_key("test", now.isoformat())
     context = Context(now)
-    with outbox.transaction(store, "queue test notifications") as connection:
+    with store.writing("queue test notifications") as connection:
         for name in names:  # each channel's message names it
             message = test_message(name, context)
             enqueue(connection, message, [name], kind="test", key=key, group_key="test", now=now)

@@ -32,8 +32,8 @@ from golive.exceptions import StoreError
 from golive.notify.channels import channel_redactor
 from golive.notify.transport import ChannelTransport, DeliveryError, Outgoing, Transport
 from golive.store import outbox
-from golive.store.evidence import Store
 from golive.store.outbox import NotificationRow
+from golive.store.store import Store
 
 log = logging.getLogger("golive.notify")
 
@@ -122,7 +122,7 @@ def _claim_due(
     store: Store, now: datetime, lease_until: datetime, limit: int
 ) -> list[NotificationRow]:
     claimed = []
-    with outbox.transaction(store, "claim notifications") as connection:
+    with store.writing("claim notifications") as connection:
         for row in outbox.due(connection, now, limit):
             if outbox.claim(connection, row, now, lease_until):
                 claimed.append(
@@ -210,7 +210,7 @@ def _decide(row: NotificationRow, error: DeliveryError | None, now: datetime) ->
 
 
 def _write(store: Store, mark: Callable[..., bool], *args: object) -> bool:
-    with outbox.transaction(store, "record a delivery") as connection:
+    with store.writing("record a delivery") as connection:
         return mark(connection, *args)
 
 

@@ -29,7 +29,7 @@ from golive.notify.items import (
 )
 from golive.notify.route import EffectiveRoute
 from golive.store import outbox
-from golive.store.evidence import Store
+from golive.store.store import Store
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def flush_digest(
     ids = [e.id for e in due]
     start = min(schedule.previous(slot), min(e.at for e in due))
     try:
-        with outbox.transaction(store, "write a digest") as connection:
+        with store.writing("write a digest") as connection:
             if outbox.mark_routed(connection, ids, now) != len(ids):
                 raise Raced
             collected = collect(connection, due, whole_episodes=True)

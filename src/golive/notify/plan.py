@@ -45,7 +45,7 @@ from golive.notify.items import (
 from golive.notify.repeat import plan_repeats
 from golive.notify.route import EffectiveRoute, effective_routes, group_key, group_values, route_for
 from golive.store import outbox
-from golive.store.evidence import Store
+from golive.store.store import Store
 
 log = logging.getLogger("golive.notify")
 
@@ -81,7 +81,7 @@ def plan(
     redact = channel_redactor(config, secrets if secrets is not None else Secrets())
     context = Context(now, config.server.public_url, base_dir, redact)
     try:
-        with outbox.transaction(store, "read alert events") as connection:
+        with store.writing("read alert events") as connection:
             events = [Event.read(row) for row in outbox.unrouted_events(connection)]
     except StoreError as exc:
         return _failed(exc)
@@ -145,7 +145,7 @@ def _mark_skipped(
 ) -> PlanStats:
     if not skip:
         return PlanStats()
-    with outbox.transaction(store, "mark skipped alert events") as connection:
+    with store.writing("mark skipped alert events") as connection:
         outbox.mark_routed(connection, sorted(skip), now)
     reasons = [skip[event.id] for event in events if event.id in skip]
     return PlanStats(skipped={reason: reasons.count(reason) for reason in dict.fromkeys(reasons)})
@@ -162,7 +162,7 @@ def _flush(
     now = context.now
     ids = sorted(event.id for event in events)
     try:
-        with outbox.transaction(store, "write a notification") as connection:
+        with store.writing("write a notification") as connection:
             if outbox.mark_routed(connection, ids, now) != len(ids):
                 raise Raced
             collected = collect(connection, events, whole_episodes=False)

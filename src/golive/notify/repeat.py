@@ -18,8 +18,8 @@ from golive.notify.items import PlanStats, Raced, dedup_key, enqueue
 from golive.notify.route import EffectiveRoute, route_for
 from golive.records import AlertPayload
 from golive.store import outbox
-from golive.store.evidence import Store
 from golive.store.outbox import AlertRow
+from golive.store.store import Store
 
 
 def plan_repeats(
@@ -30,7 +30,7 @@ def plan_repeats(
 ) -> PlanStats:
     """Write the repeats that are due; ``busy`` alerts have events waiting and are left alone."""
     now = context.now
-    with outbox.transaction(store, "read alerts to repeat") as connection:
+    with store.writing("read alerts to repeat") as connection:
         candidates = outbox.repeat_candidates(connection)
     done = PlanStats()
     for alert in candidates:
@@ -52,7 +52,7 @@ def _repeat(
     """One repeat, if no other planner wrote it first."""
     now = context.now
     try:
-        with outbox.transaction(store, "write a repeat") as connection:
+        with store.writing("write a repeat") as connection:
             if not outbox.claim_repeat(connection, alert.fingerprint, previous, now):
                 raise Raced
             latest = outbox.latest_payload(connection, alert.fingerprint) or {}

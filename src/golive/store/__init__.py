@@ -2,6 +2,6 @@
 Holds no business rules: callers decide what is good; the store keeps what happened."""
 
 from golive.store.db import normalise_url
-from golive.store.evidence import Store
+from golive.store.store import Store
 
 __all__ = ["Store", "normalise_url"]

@@ -9,18 +9,14 @@ evaluator leads at a time, so nobody else inserts alerts).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Connection, RowMapping, Table, bindparam, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
-from golive.exceptions import StoreError
 from golive.records import AlertView, Evaluation, EventView, SilenceView
-from golive.store import db
-from golive.store.evidence import Store
+from golive.store.store import Store
 from golive.store.tables_monitor import Alert, AlertEvent, Silence
 
 ALERTS = cast(Table, Alert.__table__)
@@ -53,7 +49,7 @@ def load_alerts(
     query = select(ALERTS)
     if states is not None:
         query = query.where(ALERTS.c.state.in_(list(states)))
-    with _reading(store) as connection:
+    with store.reading("read alerts") as connection:
         rows = connection.execute(query).mappings().all()
     return {row["fingerprint"]: _alert(row) for row in rows}
 
@@ -79,12 +75,12 @@ def list_alerts(
     query = query.offset(offset) if offset else query
     if limit is not None:
         query = query.limit(limit)
-    with _reading(store) as connection:
+    with store.reading("read alerts") as connection:
         return [_alert(row) for row in connection.execute(query).mappings()]
 
 
 def get_alert(store: Store, fingerprint: str) -> AlertView | None:
-    with _reading(store) as connection:
+    with store.reading("read alerts") as connection:
         row = (
             connection.execute(select(ALERTS).where(ALERTS.c.fingerprint == fingerprint))
             .mappings()
@@ -103,7 +99,7 @@ def fingerprints_starting(store: Store, prefix: str, *, limit: int = 5) -> list[
         .order_by(ALERTS.c.fingerprint)
         .limit(limit)
     )
-    with _reading(store) as connection:
+    with store.reading("read alerts") as connection:
         return list(connection.execute(query).scalars())
 
 
@@ -111,25 +107,22 @@ def save_evaluation(store: Store, evaluation: Evaluation) -> None:
     """Upsert the changed alerts and insert the events, in one transaction."""
     if not evaluation.alerts and not evaluation.events:
         return
-    try:
-        with store.engine.begin() as connection:
-            _upsert(connection, evaluation)
-            if evaluation.events:
-                connection.execute(
-                    insert(EVENTS),
-                    [
-                        {
-                            "fingerprint": event.fingerprint,
-                            "at": event.at,
-                            "transition": event.transition,
-                            "payload": event.payload,
-                            "routed_at": None,
-                        }
-                        for event in evaluation.events
-                    ],
-                )
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot save alerts: {db.reason(exc)}") from exc
+    with store.writing("save alerts") as connection:
+        _upsert(connection, evaluation)
+        if evaluation.events:
+            connection.execute(
+                insert(EVENTS),
+                [
+                    {
+                        "fingerprint": event.fingerprint,
+                        "at": event.at,
+                        "transition": event.transition,
+                        "payload": event.payload,
+                        "routed_at": None,
+                    }
+                    for event in evaluation.events
+                ],
+            )
 
 
 def _upsert(connection: Connection, evaluation: Evaluation) -> None:
@@ -183,7 +176,7 @@ def acknowledge_alert(store: Store, fingerprint: str, by: str, now: datetime) ->
         )
         .values(acknowledged_by=by, acknowledged_at=now)
     )
-    return _changed_one(store, statement, "cannot acknowledge the alert")
+    return _changed_one(store, statement, "acknowledge the alert")
 
 
 def alert_history(store: Store, fingerprint: str, *, limit: int = 50) -> list[EventView]:
@@ -194,7 +187,7 @@ def alert_history(store: Store, fingerprint: str, *, limit: int = 50) -> list[Ev
         .order_by(EVENTS.c.at.desc(), EVENTS.c.id.desc())
         .limit(limit)
     )
-    with _reading(store) as connection:
+    with store.reading("read alerts") as connection:
         return [
             EventView(
                 id=row["id"],
@@ -227,12 +220,9 @@ def insert_silence(
         "created_at": created_at,
         "expired_at": None,
     }
-    try:
-        with store.engine.begin() as connection:
-            new_id = connection.execute(insert(SILENCES).returning(SILENCES.c.id), values)
-            silence_id = int(new_id.scalar_one())
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot save the silence: {db.reason(exc)}") from exc
+    with store.writing("save the silence") as connection:
+        new_id = connection.execute(insert(SILENCES).returning(SILENCES.c.id), values)
+        silence_id = int(new_id.scalar_one())
     return SilenceView(id=silence_id, **values)  # type: ignore[arg-type]
 
 
@@ -245,12 +235,12 @@ def load_silences(
         if now is None:
             raise ValueError("leaving out expired silences needs `now`")
         query = query.where(SILENCES.c.expired_at.is_(None), SILENCES.c.ends_at > now)
-    with _reading(store) as connection:
+    with store.reading("read alerts") as connection:
         return [_silence(row) for row in connection.execute(query).mappings()]
 
 
 def get_silence(store: Store, silence_id: int) -> SilenceView | None:
-    with _reading(store) as connection:
+    with store.reading("read alerts") as connection:
         row = (
             connection.execute(select(SILENCES).where(SILENCES.c.id == silence_id))
             .mappings()
@@ -270,25 +260,12 @@ def mark_silence_expired(store: Store, silence_id: int, now: datetime) -> bool:
         )
         .values(expired_at=now)
     )
-    return _changed_one(store, statement, "cannot expire the silence")
+    return _changed_one(store, statement, "expire the silence")
 
 
-def _changed_one(store: Store, statement: Any, what: str) -> bool:
-    try:
-        with store.engine.begin() as connection:
-            return connection.execute(statement).rowcount == 1
-    except SQLAlchemyError as exc:
-        raise StoreError(f"{what}: {db.reason(exc)}") from exc
-
-
-@contextmanager
-def _reading(store: Store) -> Iterator[Connection]:
-    """A connection for reading; database errors become ``StoreError``."""
-    try:
-        with store.engine.connect() as connection:
-            yield connection
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read alerts: {db.reason(exc)}") from exc
+def _changed_one(store: Store, statement: Any, doing: str) -> bool:
+    with store.writing(doing) as connection:
+        return bool(connection.execute(statement).rowcount == 1)
 
 
 def _alert(row: RowMapping) -> AlertView:

@@ -1,7 +1,10 @@
-"""Opening the store: URL normalisation, SQLite pragmas, migrations to the current schema."""
+"""Opening the store: URL normalisation, SQLite pragmas, migrations to the current schema; and
+the one translation of database errors into ``StoreError``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -53,18 +56,23 @@ def _sqlite_pragmas(connection: object, _record: object) -> None:
     cursor.close()
 
 
+@contextmanager
+def translated(doing: str) -> Iterator[None]:
+    """Database errors (locked, gone, full, refused) inside become ``StoreError("cannot DOING:
+    first line of the driver's reason")``; every other exception passes through."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot {doing}: {reason(exc)}") from exc
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to ``SCHEMA_REVISION``; a no-op (one query) when it is there already."""
-    try:
-        with engine.connect() as connection:
-            if inspect(connection).has_table("alembic_version"):
-                current = connection.execute(
-                    text("SELECT version_num FROM alembic_version")
-                ).scalar()
-                if current == SCHEMA_REVISION:
-                    return
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open the store: {reason(exc)}") from exc
+    with translated("open the store"), engine.connect() as connection:
+        if inspect(connection).has_table("alembic_version"):
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            if current == SCHEMA_REVISION:
+                return
     _alembic_upgrade(engine)
 
 
@@ -74,12 +82,9 @@ def _alembic_upgrade(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot migrate the store: {reason(exc)}") from exc
+    with translated("migrate the store"), engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 def reason(exc: SQLAlchemyError) -> str:

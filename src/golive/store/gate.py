@@ -7,11 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from golive.exceptions import StoreError
-from golive.store.db import reason
-from golive.store.evidence import Store
+from golive.store.store import Store
 from golive.store.tables_gate import GateRun, Signoff
 
 
@@ -40,11 +37,8 @@ class GateRunView:
 
 def add_signoff(store: Store, signoff: SignoffView) -> SignoffView:
     values = {k: v for k, v in signoff.__dict__.items() if k != "id"}
-    try:
-        with store.engine.begin() as connection:
-            new_id = connection.execute(insert(Signoff).returning(Signoff.id), values).scalar_one()
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot store the sign-off: {reason(exc)}") from exc
+    with store.writing("store the sign-off") as connection:
+        new_id = connection.execute(insert(Signoff).returning(Signoff.id), values).scalar_one()
     return SignoffView(**{**values, "id": int(new_id)})
 
 
@@ -54,7 +48,7 @@ def signoffs(store: Store, environment: str, *, item: str | None = None) -> list
     if item is not None:
         query = query.where(Signoff.item == item)
     query = query.order_by(Signoff.signed_at.desc(), Signoff.id.desc())
-    with store.engine.connect() as connection:
+    with store.reading("read sign-offs") as connection:
         return [SignoffView(**dict(row)) for row in connection.execute(query).mappings()]
 
 
@@ -69,13 +63,10 @@ def latest_signoffs(store: Store, environment: str) -> dict[str, SignoffView]:
 def record_gate_run(
     store: Store, environment: str, at: datetime, verdict: str, items: list[dict[str, Any]]
 ) -> int:
-    try:
-        with store.engine.begin() as connection:
-            statement = insert(GateRun).returning(GateRun.id)
-            values = {"environment": environment, "at": at, "verdict": verdict, "items": items}
-            return int(connection.execute(statement, values).scalar_one())
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot store the gate verdict: {reason(exc)}") from exc
+    with store.writing("store the gate verdict") as connection:
+        statement = insert(GateRun).returning(GateRun.id)
+        values = {"environment": environment, "at": at, "verdict": verdict, "items": items}
+        return int(connection.execute(statement, values).scalar_one())
 
 
 def gate_runs(store: Store, environment: str, *, limit: int = 20) -> list[GateRunView]:
@@ -86,5 +77,5 @@ def gate_runs(store: Store, environment: str, *, limit: int = 20) -> list[GateRu
         .order_by(GateRun.at.desc(), GateRun.id.desc())
         .limit(limit)
     )
-    with store.engine.connect() as connection:
+    with store.reading("read gate verdicts") as connection:
         return [GateRunView(**dict(row)) for row in connection.execute(query).mappings()]

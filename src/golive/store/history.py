@@ -15,12 +15,9 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, select, text
-from sqlalchemy.exc import SQLAlchemyError
 
-from golive.exceptions import StoreError
 from golive.records import Bucket, CheckStatus
-from golive.store.db import reason
-from golive.store.evidence import Store
+from golive.store.store import Store
 from golive.store.tables import Evidence
 from golive.store.tables_monitor import CheckState, Rollup
 
@@ -79,11 +76,8 @@ class StoredRollup:
 
 def ping(store: Store) -> None:
     """Raise ``StoreError`` unless the store answers a trivial query."""
-    try:
-        with store.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        raise StoreError(f"the store does not answer: {reason(exc)}") from exc
+    with store.reading("reach the store") as connection:
+        connection.execute(text("SELECT 1"))
 
 
 def check_states(store: Store, names: Collection[str] | None = None) -> dict[str, CheckStatus]:
@@ -149,11 +143,8 @@ def rollups(
 
 
 def _all(store: Store, query: Select[Any]) -> list[Any]:
-    try:
-        with store.engine.connect() as connection:
-            return list(connection.execute(query).mappings().all())
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read the store: {reason(exc)}") from exc
+    with store.reading("read the store") as connection:
+        return list(connection.execute(query).mappings().all())
 
 
 def _slice(store: Store, query: Select[Any], cls: type[T], limit: int, offset: int) -> Slice[T]:

@@ -9,19 +9,15 @@ for a retry or failed. Functions taking a ``Connection`` run inside the caller's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
-from golive.exceptions import StoreError
-from golive.store.db import reason
-from golive.store.evidence import Store
+from golive.store.store import Store
 from golive.store.tables_monitor import Alert, AlertEvent, Notification
 
 STATUSES = ("pending", "sending", "delivered", "failed")
@@ -88,16 +84,6 @@ class NotificationRow:
     last_error: str | None
     created_at: datetime
     delivered_at: datetime | None
-
-
-@contextmanager
-def transaction(store: Store, doing: str) -> Iterator[Connection]:
-    """One transaction; store errors (locked, gone, full) become ``StoreError``."""
-    try:
-        with store.engine.begin() as connection:
-            yield connection
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot {doing}: {reason(exc)}") from exc
 
 
 # ---------------------------------------------------------------- events (the cursor)
@@ -358,13 +344,13 @@ def list_notifications(
         query = query.where(Notification.channel == channel)
     if before_id is not None:
         query = query.where(Notification.id < before_id)
-    with transaction(store, "read the outbox") as connection:
+    with store.writing("read the outbox") as connection:
         return [_notification_row(r) for r in connection.execute(query).all()]
 
 
 def get_notification(store: Store, row_id: int) -> NotificationRow | None:
     """One outbox row by id."""
-    with transaction(store, "read the outbox") as connection:
+    with store.writing("read the outbox") as connection:
         row = connection.execute(select(Notification).where(Notification.id == row_id)).first()
     return _notification_row(row) if row is not None else None
 
@@ -373,7 +359,7 @@ def counts_by_status(store: Store) -> dict[str, int]:
     """How many outbox rows are in each status (every status present, zero when none)."""
     query = select(Notification.status, func.count()).group_by(Notification.status)
     counts = dict.fromkeys(STATUSES, 0)
-    with transaction(store, "count the outbox") as connection:
+    with store.writing("count the outbox") as connection:
         for status, count in connection.execute(query).all():
             counts[str(status)] = int(count)
     return counts
@@ -391,5 +377,5 @@ def release_leases(store: Store, now: datetime) -> int:
         .where(Notification.status == "sending")
         .values(lease_until=None, next_attempt_at=now)
     )
-    with transaction(store, "release leases") as connection:
+    with store.writing("release leases") as connection:
         return int(connection.execute(statement).rowcount)

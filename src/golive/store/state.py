@@ -8,14 +8,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 
-from golive.exceptions import StoreError
 from golive.records import Bucket, CheckStatus, EvidenceRecord
 from golive.store.day_rollups import DAY, days_of
-from golive.store.db import reason
-from golive.store.evidence import Store
 from golive.store.history import StoredRollup
+from golive.store.store import Store
 from golive.store.tables import Evidence
 from golive.store.tables_monitor import CheckState, Rollup
 
@@ -24,7 +22,7 @@ _CHUNK = 500  # buckets per lookup: well under SQLite's bound-parameter limit
 
 def load_statuses(store: Store) -> dict[str, CheckStatus]:
     """Every stored check state (the scheduler starts from these after a restart)."""
-    with store.engine.connect() as connection:
+    with store.reading("read check states") as connection:
         rows = connection.execute(select(CheckState)).mappings().all()
     return {row["name"]: CheckStatus(**dict(row)) for row in rows}
 
@@ -39,18 +37,15 @@ def flush(
 ) -> None:
     """Write one cycle: changed statuses, new evidence, rollups merged into stored ones (and
     the hours into their day rows, see ``golive.store.day_rollups``)."""
-    try:
-        with store.engine.begin() as connection:
-            _save_statuses(connection, statuses)
-            if evidence:
-                connection.execute(
-                    insert(Evidence),
-                    [{**e.__dict__, "run_id": None, "environment": environment} for e in evidence],
-                )
-            _merge_buckets(connection, buckets)
-            _merge_buckets(connection, days_of(b for b in buckets if b.resolution == "hour"))
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot write check results: {reason(exc)}") from exc
+    with store.writing("write check results") as connection:
+        _save_statuses(connection, statuses)
+        if evidence:
+            connection.execute(
+                insert(Evidence),
+                [{**e.__dict__, "run_id": None, "environment": environment} for e in evidence],
+            )
+        _merge_buckets(connection, buckets)
+        _merge_buckets(connection, days_of(b for b in buckets if b.resolution == "hour"))
 
 
 def _save_statuses(connection: Connection, statuses: Sequence[CheckStatus]) -> None:
@@ -171,19 +166,14 @@ def prune(
 ) -> int:
     """Delete evidence and rollups past their retention; return how many rows went."""
     removed = 0
-    try:
-        with store.engine.begin() as connection:
-            probes = delete(Evidence).where(
-                Evidence.kind == "probe", Evidence.taken_at < now - evidence_for
-            )
-            removed += connection.execute(probes).rowcount
-            kept = (("minute", minutes_for), ("hour", hours_for), (DAY, hours_for))
-            for resolution, keep in kept:
-                removed += connection.execute(
-                    delete(Rollup).where(
-                        Rollup.resolution == resolution, Rollup.bucket < now - keep
-                    )
-                ).rowcount
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot prune the store: {reason(exc)}") from exc
+    with store.writing("prune the store") as connection:
+        probes = delete(Evidence).where(
+            Evidence.kind == "probe", Evidence.taken_at < now - evidence_for
+        )
+        removed += connection.execute(probes).rowcount
+        kept = (("minute", minutes_for), ("hour", hours_for), (DAY, hours_for))
+        for resolution, keep in kept:
+            removed += connection.execute(
+                delete(Rollup).where(Rollup.resolution == resolution, Rollup.bucket < now - keep)
+            ).rowcount
     return removed

@@ -15,11 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
 from sqlalchemy import insert, or_, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
-from golive.exceptions import StoreError, UsageError
-from golive.store.db import reason
-from golive.store.evidence import Store
+from golive.exceptions import UsageError
+from golive.store.store import Store
 from golive.store.tables_monitor import Token
 
 Role = Literal["viewer", "operator", "admin"]
@@ -81,11 +79,8 @@ def issue_token(store: Store, *, name: str, role: str, now: datetime) -> IssuedT
         "last_used_at": None,
         "revoked_at": None,
     }
-    try:
-        with store.engine.begin() as connection:
-            token_id = connection.execute(insert(Token).returning(Token.id), row).scalar_one()
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot create the token: {reason(exc)}") from exc
+    with store.writing("create the token") as connection:
+        token_id = connection.execute(insert(Token).returning(Token.id), row).scalar_one()
     return IssuedToken(plaintext, _view({**row, "id": token_id}))
 
 
@@ -99,31 +94,24 @@ def verify_token(store: Store, plaintext: str, now: datetime) -> TokenView | Non
     if not plaintext.startswith(PREFIX) or len(plaintext) != _PLAINTEXT_LENGTH:
         return None
     digest = hash_token(plaintext)
-    try:
-        with store.engine.begin() as connection:
-            # the unique index on token_hash serves: WHERE token_hash = ?
-            row = (
-                connection.execute(select(Token).where(Token.token_hash == digest))
-                .mappings()
-                .first()
+    with store.writing("verify the token") as connection:
+        # the unique index on token_hash serves: WHERE token_hash = ?
+        row = connection.execute(select(Token).where(Token.token_hash == digest)).mappings().first()
+        if row is None or row["revoked_at"] is not None:
+            return None
+        view = _view(row)
+        last = view.last_used_at
+        if last is None or not now - TOUCH_EVERY < last <= now:
+            stale = or_(
+                Token.last_used_at.is_(None),
+                Token.last_used_at <= now - TOUCH_EVERY,
+                Token.last_used_at > now,  # the clock went back
             )
-            if row is None or row["revoked_at"] is not None:
-                return None
-            view = _view(row)
-            last = view.last_used_at
-            if last is None or not now - TOUCH_EVERY < last <= now:
-                stale = or_(
-                    Token.last_used_at.is_(None),
-                    Token.last_used_at <= now - TOUCH_EVERY,
-                    Token.last_used_at > now,  # the clock went back
-                )
-                touched = connection.execute(
-                    update(Token).where(Token.id == view.id, stale).values(last_used_at=now)
-                ).rowcount
-                if touched:
-                    view = TokenView(**{**view.__dict__, "last_used_at": now})
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot verify the token: {reason(exc)}") from exc
+            touched = connection.execute(
+                update(Token).where(Token.id == view.id, stale).values(last_used_at=now)
+            ).rowcount
+            if touched:
+                view = TokenView(**{**view.__dict__, "last_used_at": now})
     return view
 
 
@@ -132,26 +120,20 @@ def list_tokens(store: Store, *, include_revoked: bool = True) -> list[TokenView
     query = select(Token).order_by(Token.id)
     if not include_revoked:
         query = query.where(Token.revoked_at.is_(None))
-    try:
-        with store.engine.connect() as connection:
-            rows = connection.execute(query).mappings().all()
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot list tokens: {reason(exc)}") from exc
+    with store.reading("list tokens") as connection:
+        rows = connection.execute(query).mappings().all()
     return [_view(row) for row in rows]
 
 
 def revoke_token(store: Store, token_id: int, now: datetime) -> TokenView | None:
     """Revoke a token (again is harmless: the first time stays); None when there is none."""
-    try:
-        with store.engine.begin() as connection:
-            connection.execute(
-                update(Token)
-                .where(Token.id == token_id, Token.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-            row = connection.execute(select(Token).where(Token.id == token_id)).mappings().first()
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot revoke the token: {reason(exc)}") from exc
+    with store.writing("revoke the token") as connection:
+        connection.execute(
+            update(Token)
+            .where(Token.id == token_id, Token.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        row = connection.execute(select(Token).where(Token.id == token_id)).mappings().first()
     return None if row is None else _view(row)
 
 

@@ -13,12 +13,9 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from golive.exceptions import StoreError
 from golive.store.day_rollups import DAY
-from golive.store.db import reason
-from golive.store.evidence import Store
+from golive.store.store import Store
 from golive.store.tables_monitor import Alert, AlertEvent, Rollup
 
 ROLLUPS = cast(Table, Rollup.__table__)
@@ -140,8 +137,5 @@ def _text(value: object) -> str | None:
 
 
 def _rows(store: Store, query: Any) -> list[Any]:
-    try:
-        with store.engine.connect() as connection:
-            return list(connection.execute(query).all())
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read the store: {reason(exc)}") from exc
+    with store.reading("read the store") as connection:
+        return list(connection.execute(query).all())

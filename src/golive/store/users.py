@@ -40,7 +40,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from golive.exceptions import StoreError, UsageError
 from golive.store.db import reason
-from golive.store.evidence import Store
+from golive.store.store import Store
 from golive.store.tables_users import User, WebSession
 from golive.store.tokens import ROLES, Role
 
@@ -140,36 +140,27 @@ def list_users(store: Store, *, include_removed: bool = True) -> list[UserView]:
     query = select(User).order_by(User.id)
     if not include_removed:
         query = query.where(User.disabled_at.is_(None))
-    try:
-        with store.engine.connect() as connection:
-            rows = connection.execute(query).mappings().all()
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot list users: {reason(exc)}") from exc
+    with store.reading("list users") as connection:
+        rows = connection.execute(query).mappings().all()
     return [_user(row) for row in rows]
 
 
 def get_user(store: Store, name: str) -> UserView | None:
     """The user with this name, removed or not."""
-    try:
-        with store.engine.connect() as connection:
-            row = _user_row(connection, name.strip())
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read the user: {reason(exc)}") from exc
+    with store.reading("read the user") as connection:
+        row = _user_row(connection, name.strip())
     return None if row is None else _user(row)
 
 
 def remove_user(store: Store, name: str, now: datetime) -> int:
     """Disable an active user and revoke their sessions; return how many sessions ended.
     ``UsageError`` when there is no such active user."""
-    try:
-        with store.engine.begin() as connection:
-            row = _user_row(connection, name.strip())
-            if row is None or row["disabled_at"] is not None:
-                raise UsageError(f"no user {name.strip()!r}")
-            connection.execute(update(User).where(User.id == row["id"]).values(disabled_at=now))
-            return _revoke_all(connection, row["id"], now, keep=None)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot remove the user: {reason(exc)}") from exc
+    with store.writing("remove the user") as connection:
+        row = _user_row(connection, name.strip())
+        if row is None or row["disabled_at"] is not None:
+            raise UsageError(f"no user {name.strip()!r}")
+        connection.execute(update(User).where(User.id == row["id"]).values(disabled_at=now))
+        return _revoke_all(connection, row["id"], now, keep=None)
 
 
 def set_password(
@@ -184,19 +175,16 @@ def set_password(
     """Change an active user's password and revoke their sessions but ``keep_session`` (the id
     of the session the change was made from); return how many sessions ended."""
     password_hash = hash_password(password, hasher=hasher)
-    try:
-        with store.engine.begin() as connection:
-            changed = connection.execute(
-                update(User)
-                .where(User.name == name.strip(), User.disabled_at.is_(None))
-                .values(password_hash=password_hash)
-                .returning(User.id)
-            ).scalar_one_or_none()
-            if changed is None:
-                raise UsageError(f"no user {name.strip()!r}")
-            return _revoke_all(connection, changed, now, keep=keep_session)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot change the password: {reason(exc)}") from exc
+    with store.writing("change the password") as connection:
+        changed = connection.execute(
+            update(User)
+            .where(User.name == name.strip(), User.disabled_at.is_(None))
+            .values(password_hash=password_hash)
+            .returning(User.id)
+        ).scalar_one_or_none()
+        if changed is None:
+            raise UsageError(f"no user {name.strip()!r}")
+        return _revoke_all(connection, changed, now, keep=keep_session)
 
 
 def authenticate(
@@ -205,24 +193,18 @@ def authenticate(
     """The active user with this name and password, or None, in about the same time whether
     or not the name exists. Blocking (argon2 takes a while): call it from a worker thread."""
     password = _normalised(password)
-    try:
-        with store.engine.connect() as connection:
-            row = _user_row(connection, name.strip()) if _NAME.fullmatch(name.strip()) else None
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read the user: {reason(exc)}") from exc
+    with store.reading("read the user") as connection:
+        row = _user_row(connection, name.strip()) if _NAME.fullmatch(name.strip()) else None
     stored = row["password_hash"] if row is not None else _dummy_hash(hasher)
     if not _verify(hasher, stored, password) or row is None or row["disabled_at"] is not None:
         return None
     if hasher.check_needs_rehash(stored):
-        try:
-            with store.engine.begin() as connection:
-                connection.execute(
-                    update(User)
-                    .where(User.id == row["id"], User.password_hash == stored)
-                    .values(password_hash=hasher.hash(password))
-                )
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot rehash the password: {reason(exc)}") from exc
+        with store.writing("rehash the password") as connection:
+            connection.execute(
+                update(User)
+                .where(User.id == row["id"], User.password_hash == stored)
+                .values(password_hash=hasher.hash(password))
+            )
     return _user(row)
 
 
@@ -239,11 +221,8 @@ def create_session(store: Store, user: UserView, now: datetime) -> IssuedSession
     )
     row = {**view.__dict__, "user_id": user.id, "revoked_at": None}
     del row["user"]
-    try:
-        with store.engine.begin() as connection:
-            connection.execute(insert(WebSession), row)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot start the session: {reason(exc)}") from exc
+    with store.writing("start the session") as connection:
+        connection.execute(insert(WebSession), row)
     return IssuedSession(token, view)
 
 
@@ -258,45 +237,34 @@ def verify_session(store: Store, token: str, now: datetime) -> SessionView | Non
         .join(User, User.id == WebSession.user_id)
         .where(WebSession.id == hash_session_token(token))  # the primary key serves it
     )
-    try:
-        with store.engine.begin() as connection:
-            row = connection.execute(query).mappings().first()
-            if row is None or row["revoked_at"] is not None or row["u_disabled_at"] is not None:
-                return None
-            if now >= row["expires_at"]:
-                return None
-            view = _session(row)
-            if not now - TOUCH_EVERY < view.last_seen_at <= now:
-                seen = {"last_seen_at": now, "expires_at": _expiry(view.created_at, now)}
-                connection.execute(update(WebSession).where(WebSession.id == view.id).values(seen))
-                view = SessionView(**{**view.__dict__, **seen})
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot verify the session: {reason(exc)}") from exc
+    with store.writing("verify the session") as connection:
+        row = connection.execute(query).mappings().first()
+        if row is None or row["revoked_at"] is not None or row["u_disabled_at"] is not None:
+            return None
+        if now >= row["expires_at"]:
+            return None
+        view = _session(row)
+        if not now - TOUCH_EVERY < view.last_seen_at <= now:
+            seen = {"last_seen_at": now, "expires_at": _expiry(view.created_at, now)}
+            connection.execute(update(WebSession).where(WebSession.id == view.id).values(seen))
+            view = SessionView(**{**view.__dict__, **seen})
     return view
 
 
 def revoke_session(store: Store, session_id: str, now: datetime) -> None:
     """End one session (logout); again is harmless."""
-    try:
-        with store.engine.begin() as connection:
-            connection.execute(
-                update(WebSession)
-                .where(WebSession.id == session_id, WebSession.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot end the session: {reason(exc)}") from exc
+    with store.writing("end the session") as connection:
+        connection.execute(
+            update(WebSession)
+            .where(WebSession.id == session_id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
 
 
 def purge_sessions(store: Store, now: datetime) -> int:
     """Delete the sessions that have expired; return how many."""
-    try:
-        with store.engine.begin() as connection:
-            return connection.execute(
-                delete(WebSession).where(WebSession.expires_at < now)
-            ).rowcount
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot purge sessions: {reason(exc)}") from exc
+    with store.writing("purge sessions") as connection:
+        return connection.execute(delete(WebSession).where(WebSession.expires_at < now)).rowcount
 
 
 def hash_session_token(token: str) -> str:
