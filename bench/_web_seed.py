@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from golive.store.day_rollups import backfill
-from golive.store.evidence import Store
+from golive.store.store import Store
 
 _FMT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime stores a UTC datetime
 
