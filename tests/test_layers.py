@@ -48,12 +48,6 @@ RANK = {package: rank for rank, layer in enumerate(LAYERS) for package in layer}
 # The records layer depends on nothing above clock / exceptions.
 RECORDS_MAY_IMPORT = {"records", "clock", "exceptions"}
 
-# Known upward imports, each with the reason it is still there; this list only shrinks.
-KNOWN_UPWARD = {
-    # gate arguments are validated at load; the doors should pass the built-ins' Args models in
-    ("golive.config.gate_args", "golive.gate.registry"),
-}
-
 HEAVY = ("sqlalchemy", "aiohttp", "psycopg")
 
 
@@ -131,14 +125,8 @@ def test_no_import_points_up_a_layer() -> None:
         f"{found.module}:{found.line} imports {found.target}"
         for found in all_imports()
         if RANK[found.destination] > RANK[found.source]
-        and (found.module, found.target) not in KNOWN_UPWARD
     ]
     assert not upward, "imports point up the layers:\n" + "\n".join(upward)
-
-
-def test_the_known_upward_imports_are_still_there() -> None:
-    present = {(found.module, found.target) for found in all_imports()}
-    assert present >= KNOWN_UPWARD, "a known upward import is gone: drop it from KNOWN_UPWARD"
 
 
 def test_records_import_nothing_from_golive_but_clock_and_exceptions() -> None:
