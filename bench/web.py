@@ -109,13 +109,13 @@ def make_store(base: Path, rollup_checks: int, state_checks: int, days: int) -> 
 
 
 def add_user(config: Path) -> None:
+    from golive import accounts
     from golive.cli.common import load
     from golive.engine.once import open_store
-    from golive.store import users
 
     store = open_store(load(config, None))
     try:
-        users.add_user(store, name=USER, role="viewer", password=PASSWORD, now=datetime.now(UTC))
+        accounts.add_user(store, name=USER, role="viewer", password=PASSWORD, now=datetime.now(UTC))
     finally:
         store.close()
 

@@ -25,6 +25,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"store"}),
     frozenset(
         {
+            "accounts",
             "engine",
             "alerts",
             "notify",
@@ -166,3 +167,21 @@ def test_importing_a_pure_module_loads_no_database_or_http_client(module: str) -
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert json.loads(done.stdout) == []
+
+
+def test_the_store_keeps_no_password_policy() -> None:
+    hashing = [
+        f"{path.name}:{node.lineno}"
+        for path in sorted((SRC / "store").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        and any(
+            name.split(".")[0] == "argon2"
+            for name in (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
+        )
+    ]
+    assert not hashing, "password hashing belongs to golive.accounts"

@@ -11,9 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from golive import accounts
 from golive.cli.users import users
 from golive.store import Store, normalise_url
-from golive.store import users as store_users
 
 runner = CliRunner()
 cli = typer.Typer()
@@ -75,7 +75,7 @@ def test_a_password_can_come_from_stdin_and_must_be_long_enough(config: Path) ->
     assert added.exit_code == 0, added.output
     store = open_store(config)
     try:
-        assert store_users.authenticate(store, "otto", PASSWORD) is not None
+        assert accounts.authenticate(store, "otto", PASSWORD) is not None
     finally:
         store.close()
 
@@ -120,9 +120,9 @@ def test_removing_a_user_ends_their_sessions(config: Path) -> None:
     now = datetime.now(UTC)
     store = open_store(config)
     try:
-        user = store_users.authenticate(store, "otto", PASSWORD)
+        user = accounts.authenticate(store, "otto", PASSWORD)
         assert user is not None
-        issued = store_users.create_session(store, user, now)
+        issued = accounts.create_session(store, user, now)
     finally:
         store.close()
 
@@ -131,8 +131,8 @@ def test_removing_a_user_ends_their_sessions(config: Path) -> None:
     assert "user otto removed; 1 session ended" in removed.stdout
     store = open_store(config)
     try:
-        assert store_users.verify_session(store, issued.token, now) is None
-        assert store_users.authenticate(store, "otto", PASSWORD) is None
+        assert accounts.verify_session(store, issued.token, now) is None
+        assert accounts.authenticate(store, "otto", PASSWORD) is None
     finally:
         store.close()
     rows = json.loads(runner.invoke(cli, ["user", "list", "--json", "-c", str(config)]).stdout)
@@ -147,10 +147,10 @@ def test_passwd_changes_the_password_and_ends_the_sessions(config: Path) -> None
     now = datetime.now(UTC)
     store = open_store(config)
     try:
-        user = store_users.authenticate(store, "otto", PASSWORD)
+        user = accounts.authenticate(store, "otto", PASSWORD)
         assert user is not None
         for _ in range(2):
-            store_users.create_session(store, user, now)
+            accounts.create_session(store, user, now)
     finally:
         store.close()
 
@@ -162,8 +162,8 @@ def test_passwd_changes_the_password_and_ends_the_sessions(config: Path) -> None
     assert "password of otto changed; 2 sessions ended" in changed.stdout
     store = open_store(config)
     try:
-        assert store_users.authenticate(store, "otto", PASSWORD) is None
-        assert store_users.authenticate(store, "otto", new) is not None
+        assert accounts.authenticate(store, "otto", PASSWORD) is None
+        assert accounts.authenticate(store, "otto", new) is not None
     finally:
         store.close()
     unknown = runner.invoke(

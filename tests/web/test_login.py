@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
+from golive import accounts
 from golive.store import users
 from golive.store.tables_users import User, WebSession
 from golive.web.auth import PageOperator, PageUser
@@ -33,7 +34,7 @@ _FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def add_user(runtime: FakeRuntime, name: str, role: str, password: str = PASSWORD) -> None:
-    users.add_user(runtime.store, name=name, role=role, password=password, now=NOW)
+    accounts.add_user(runtime.store, name=name, role=role, password=password, now=NOW)
 
 
 def form_token(client: TestClient, path: str = "/login") -> str:
@@ -125,7 +126,7 @@ def test_a_wrong_password_and_an_unknown_user_look_the_same(
 ) -> None:
     add_user(runtime, "otto", "operator")
     add_user(runtime, "gone", "operator")
-    users.remove_user(runtime.store, "gone", NOW)
+    accounts.remove_user(runtime.store, "gone", NOW)
     answers = {
         "wrong password": log_in(client, "otto", "not the password at all"),
         "unknown user": log_in(client, "nobody", PASSWORD),
@@ -151,11 +152,13 @@ def test_an_unknown_name_is_checked_against_a_dummy_hash(runtime: FakeRuntime) -
             return super().verify(hash, password)
 
     cheap = Counting(time_cost=1, memory_cost=8, parallelism=1)
-    users.add_user(
+    accounts.add_user(
         runtime.store, name="otto", role="viewer", password=PASSWORD, now=NOW, hasher=cheap
     )
-    assert users.authenticate(runtime.store, "nobody", PASSWORD, hasher=cheap) is None
-    assert users.authenticate(runtime.store, "otto", "wrong but long enough", hasher=cheap) is None
+    assert accounts.authenticate(runtime.store, "nobody", PASSWORD, hasher=cheap) is None
+    assert (
+        accounts.authenticate(runtime.store, "otto", "wrong but long enough", hasher=cheap) is None
+    )
     assert Counting.verified == 2  # the same work for both
 
 
@@ -253,7 +256,7 @@ def test_a_role_change_counts_within_seconds(client: TestClient, runtime: FakeRu
     add_user(runtime, "otto", "admin")
     log_in(client, "otto")
     assert client.get("/api/tokens").status_code == 200
-    users.remove_user(runtime.store, "otto", NOW)  # as `golive user remove` does, elsewhere
+    accounts.remove_user(runtime.store, "otto", NOW)  # as `golive user remove` does, elsewhere
     add_user(runtime, "otto", "viewer")  # back, as a viewer, and logged out by the removal
     assert client.get("/api/tokens").status_code == 200  # verified a moment ago: trusted
     runtime.clock.advance(VERIFIED_TTL)
@@ -291,15 +294,15 @@ def test_passwords_are_stored_as_argon2_hashes_only(
 
 def test_a_password_is_rehashed_when_the_parameters_change(runtime: FakeRuntime) -> None:
     old = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    users.add_user(
+    accounts.add_user(
         runtime.store, name="otto", role="viewer", password=PASSWORD, now=NOW, hasher=old
     )
     new = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
-    assert users.authenticate(runtime.store, "otto", PASSWORD, hasher=new) is not None
+    assert accounts.authenticate(runtime.store, "otto", PASSWORD, hasher=new) is not None
     with runtime.store.engine.connect() as connection:
         stored = connection.execute(select(User.password_hash)).scalar_one()
     assert "m=16,t=2,p=1" in stored and not new.check_needs_rehash(stored)
-    assert users.authenticate(runtime.store, "otto", PASSWORD, hasher=new) is not None
+    assert accounts.authenticate(runtime.store, "otto", PASSWORD, hasher=new) is not None
 
 
 def test_changing_a_password_ends_other_sessions(
@@ -309,12 +312,12 @@ def test_changing_a_password_ends_other_sessions(
     laptop, phone = make_client(), make_client()
     kept = session_cookie(log_in(laptop, "otto")).split(";")[0].split("=", 1)[1]
     log_in(phone, "otto")
-    ended = users.set_password(
+    ended = accounts.set_password(
         runtime.store,
         "otto",
         "a brand new passphrase",
         NOW,
-        keep_session=users.hash_session_token(kept),
+        keep_session=accounts.hash_session_token(kept),
     )
     assert ended == 1
     assert laptop.get("/api/checks").status_code == 200  # the one it was changed from
@@ -322,7 +325,7 @@ def test_changing_a_password_ends_other_sessions(
     assert log_in(phone, "otto").status_code == 401  # the old password is gone
     assert log_in(phone, "otto", "a brand new passphrase").status_code == 303
 
-    assert users.set_password(runtime.store, "otto", "yet another passphrase", NOW) == 2
+    assert accounts.set_password(runtime.store, "otto", "yet another passphrase", NOW) == 2
     runtime.clock.advance(VERIFIED_TTL)  # the laptop's session was verified a moment ago
     assert laptop.get("/api/checks").status_code == 401
 

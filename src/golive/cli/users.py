@@ -1,4 +1,4 @@
-"""`golive user ...`: dashboard accounts, thin commands over ``golive.store.users``.
+"""`golive user ...`: dashboard accounts, thin commands over ``golive.accounts``.
 
 Passwords are asked twice on the terminal (never echoed, never an argument, so they stay out of
 shell history and ``ps``), or read from the first line of standard input with
@@ -61,8 +61,8 @@ def user_add(
     """Add a user who can log in to the dashboard (a removed name comes back)."""
 
     def command() -> int:
+        from golive.accounts import add_user, valid_name
         from golive.clock import SystemClock
-        from golive.store.users import add_user, valid_name
 
         valid_name(name)  # before asking for a password
         password = _password(password_stdin)
@@ -105,8 +105,8 @@ def user_remove(name: NameArgument, config: ConfigOption = None, env: EnvOption 
     """Remove a user: they are logged out at once and cannot log in again."""
 
     def command() -> int:
+        from golive.accounts import remove_user
         from golive.clock import SystemClock
-        from golive.store.users import remove_user
 
         with opened(load(config, env)) as store:
             ended = remove_user(store, name, SystemClock().now())
@@ -126,9 +126,10 @@ def user_passwd(
     """Set a user's password; their sessions end (they log in again with the new one)."""
 
     def command() -> int:
+        from golive.accounts import set_password
         from golive.clock import SystemClock
         from golive.exceptions import UsageError
-        from golive.store.users import get_user, set_password
+        from golive.store.users import get_user
 
         with opened(load(config, env)) as store:
             user = get_user(store, name)

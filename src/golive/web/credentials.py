@@ -18,9 +18,10 @@ from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from golive.accounts import hash_session_token, verify_session
 from golive.exceptions import StoreError
 from golive.store.tokens import verify_token
-from golive.store.users import SessionView, hash_session_token, verify_session
+from golive.store.users import SessionView
 from golive.web.auth import AUTH_STATE, Principal, bearer_token
 from golive.web.runtime import Runtime
 from golive.web.session import SESSION_COOKIE, SESSION_STATE, VerifiedSessions

@@ -8,7 +8,7 @@ checks both, the token as a credential form's: a stale form is shown again, 403)
 budget (429 with ``Retry-After``, the password unchecked), then the name and password (argon2,
 in a worker thread). Any failure shows the form again with "Wrong name or password." and 401:
 the same words and status whether the name is unknown, removed, or the password wrong, in about
-the same time (see ``golive.store.users.authenticate``). A success revokes the session the
+the same time (see ``golive.accounts.authenticate``). A success revokes the session the
 browser had, if any, starts a new one (a fresh token, so no session fixation), sets the cookie,
 drops the login CSRF cookie, deletes expired sessions, and answers 303 to ``next``.
 
@@ -46,6 +46,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from golive import accounts
 from golive.store import users
 from golive.web.auth import PageForbidden, current_principal, get_runtime
 from golive.web.csrf import clear_login_cookie, csrf_token, refusal
@@ -174,8 +175,8 @@ def install(app: FastAPI, *, budgets: Budgets, limits: LoginLimits | None = None
         runtime = get_runtime(request)
         user = None
         try:
-            if len(password) <= users.MAX_PASSWORD:
-                user = await run_in_threadpool(users.authenticate, runtime.store, name, password)
+            if len(password) <= accounts.MAX_PASSWORD:
+                user = await run_in_threadpool(accounts.authenticate, runtime.store, name, password)
         finally:
             await guard.done(ip, name, failed=user is None)
         if user is None:
@@ -187,7 +188,7 @@ def install(app: FastAPI, *, budgets: Budgets, limits: LoginLimits | None = None
             verified_sessions(request).forget(previous.id)
             await run_in_threadpool(users.revoke_session, runtime.store, previous.id, now)
         await run_in_threadpool(users.purge_sessions, runtime.store, now)
-        issued = await run_in_threadpool(users.create_session, runtime.store, user, now)
+        issued = await run_in_threadpool(accounts.create_session, runtime.store, user, now)
         log.info("%s logged in from %s", user.name, ip)
         response = RedirectResponse(target, status_code=303)
         set_session_cookie(response, issued.token, secure=is_https(request))

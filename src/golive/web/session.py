@@ -25,8 +25,9 @@ from typing import Any
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from golive.accounts import ABSOLUTE_TIMEOUT
 from golive.clock import Clock
-from golive.store.users import ABSOLUTE_TIMEOUT, SessionView
+from golive.store.users import SessionView
 
 SESSION_COOKIE = "golive_session"
 SESSION_STATE = "golive.session"  # scope["state"] key: the SessionView of a session request

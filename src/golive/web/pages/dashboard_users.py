@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from golive import accounts
 from golive.exceptions import UsageError
 from golive.store import users
 from golive.store.tokens import ROLES
@@ -46,7 +47,7 @@ async def add(request: Request, user: PageAdmin) -> Response:
         return back(request, "/users", "error", "The two passwords differ.")
     try:
         added = await run_in_threadpool(
-            users.add_user,
+            accounts.add_user,
             runtime.store,
             name=name,
             role=role,
@@ -64,7 +65,9 @@ async def remove(request: Request, user: PageAdmin, name: str) -> Response:
     if name == user.name:
         return back(request, "/users", "error", "You cannot remove yourself here.")
     try:
-        ended = await run_in_threadpool(users.remove_user, runtime.store, name, runtime.clock.now())
+        ended = await run_in_threadpool(
+            accounts.remove_user, runtime.store, name, runtime.clock.now()
+        )
     except UsageError as exc:
         return back(request, "/users", "error", f"Not removed: {exc}.")
     verified_sessions(request).forget_user(name)
