@@ -5,8 +5,8 @@ route dependencies that check it.
 the ``Principal`` (None for credentials that are not valid) in the request's state
 (``AUTH_STATE``): with ``Authorization``, the bearer token decides and a session cookie sent
 along is ignored; without it, the ``golive_session`` cookie does (the role is the user's role
-now: a changed role counts at the next request). Tokens live in ``golive.store.tokens``, users
-and sessions in ``golive.store.users``.
+now: a changed role counts at the next request). Tokens live in ``golive.store.tokens``; users
+and sessions in ``golive.accounts`` (their rows in ``golive.store.users``).
 
 Route dependencies read it. For the JSON API: ``Viewer``, ``Operator`` and ``Admin`` answer 401
 (no valid token or session) or 403 (a role too small) as JSON. For HTML pages: ``PageUser``,
