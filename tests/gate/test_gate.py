@@ -163,6 +163,15 @@ def test_reports_and_history_are_written(config: Path, tmp_path: Path) -> None:
     assert run["failing"] == ["Incident response plan reviewed"]
 
 
+def test_the_release_gated_is_kept_in_the_history(config: Path) -> None:
+    runner.invoke(app, ["gate", "-c", str(config), "--release", "v1.4.0"])
+    runner.invoke(app, ["gate", "-c", str(config)])
+    history = runner.invoke(app, ["gate", "history", "--json", "-c", str(config)])
+    assert [run["release"] for run in json.loads(history.stdout)] == [None, "v1.4.0"]
+    table = runner.invoke(app, ["gate", "history", "-c", str(config)])
+    assert "v1.4.0" in table.stdout.splitlines()[1]
+
+
 def test_an_unknown_builtin_is_a_config_error(config: Path) -> None:
     config.write_text(CONFIG + "  - {name: X, run: tsl}\n")
     result = runner.invoke(app, ["gate", "-c", str(config)])

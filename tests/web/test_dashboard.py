@@ -288,9 +288,10 @@ def test_the_gate_page(make_client: MakeClient, runtime: FakeRuntime) -> None:
         {"name": "tls", "category": "security", "required": True, "ok": True,
          "status": "pass", "reason": "valid", "evidence": {}},
     ]  # fmt: skip
-    record_gate_run(runtime.store, "default", NOW, "no-go", items)
+    record_gate_run(runtime.store, "default", NOW, "no-go", items, release="v1.4.0")
     page = client.get("/gate").text
     assert "NO-GO" in page and "no backup in 24h" in page and "age_h" in page
+    assert "release v1.4.0" in page
     assert page.index(">data<") < page.index("backups") < page.index(">security<")
 
 

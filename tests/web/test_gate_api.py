@@ -22,11 +22,14 @@ async def test_the_latest_verdict_is_served_to_viewers(
     assert client.get("/api/gate", headers=bearer(tokens["viewer"])).status_code == 404
     config_path.write_text(config_path.read_text() + GATE)
     runtime.loaded = load_config(config_path, environ=runtime.environ)
-    await run_gate(runtime.loaded, store=runtime.store, clock=runtime.clock, environ={})
+    await run_gate(
+        runtime.loaded, store=runtime.store, clock=runtime.clock, environ={}, release="v1.4.0"
+    )
     answer = client.get("/api/gate", headers=bearer(tokens["viewer"]))
     assert answer.status_code == 200
     body = answer.json()
     assert body["verdict"] == "NO-GO"
+    assert body["release"] == "v1.4.0"
     assert body["items"][0]["status"] == "unsigned"
 
 

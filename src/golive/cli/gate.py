@@ -53,7 +53,9 @@ def gate_run(
     release: Annotated[
         str | None,
         typer.Option(
-            "--release", help="The version being gated (shown in reports).", show_default=False
+            "--release",
+            help="The version being gated (shown in reports, kept in the history).",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -218,6 +220,7 @@ def gate_history(
             {
                 "at": r.at.isoformat(),
                 "verdict": r.verdict,
+                "release": r.release,
                 "failing": [i["name"] for i in r.items if i["required"] and not i["ok"]],
             }
             for r in runs
@@ -227,7 +230,8 @@ def gate_history(
         else:
             for r in rows:
                 failing = ", ".join(r["failing"]) if r["failing"] else ""
-                out.print(f"{str(r['at'])[:19]}  {r['verdict']:<5}  {failing}")
+                release = r["release"] or "-"
+                out.print(f"{str(r['at'])[:19]}  {r['verdict']:<5}  {release}  {failing}")
         return EXIT_OK
 
     raise typer.Exit(guarded(command))

@@ -92,5 +92,10 @@ def _keep(store: Store, loaded: LoadedConfig, report: GateReport) -> None:
     ]
     store.record_run(RunSummary("gate", loaded.environment, report.at, report.at), records)
     record_gate_run(
-        store, loaded.environment, report.at, report.verdict, [i.as_dict() for i in report.items]
+        store,
+        loaded.environment,
+        report.at,
+        report.verdict,
+        [i.as_dict() for i in report.items],
+        release=report.version,
     )

@@ -33,6 +33,7 @@ class GateRunView:
     at: datetime
     verdict: str
     items: list[dict[str, Any]]
+    release: str | None = None
 
 
 def add_signoff(store: Store, signoff: SignoffView) -> SignoffView:
@@ -61,11 +62,23 @@ def latest_signoffs(store: Store, environment: str) -> dict[str, SignoffView]:
 
 
 def record_gate_run(
-    store: Store, environment: str, at: datetime, verdict: str, items: list[dict[str, Any]]
+    store: Store,
+    environment: str,
+    at: datetime,
+    verdict: str,
+    items: list[dict[str, Any]],
+    *,
+    release: str | None = None,
 ) -> int:
     with store.writing("store the gate verdict") as connection:
         statement = insert(GateRun).returning(GateRun.id)
-        values = {"environment": environment, "at": at, "verdict": verdict, "items": items}
+        values = {
+            "environment": environment,
+            "at": at,
+            "verdict": verdict,
+            "items": items,
+            "release": release,
+        }
         return int(connection.execute(statement, values).scalar_one())
 
 

@@ -39,6 +39,7 @@ class GateRun(Base):
     environment: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     verdict: Mapped[str] = mapped_column(String(8))  # GO | NO-GO
+    release: Mapped[str | None] = mapped_column(String(200))  # `golive gate --release`
     items: Mapped[list[Any]]
 
     __table_args__ = (

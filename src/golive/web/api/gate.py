@@ -31,6 +31,7 @@ class GateItemOut(BaseModel):
 class GateOut(BaseModel):
     verdict: str
     environment: str
+    release: str | None = Field(description="The `--release` it was run with, or null.")
     at: datetime
     items: list[GateItemOut]
 
@@ -57,7 +58,13 @@ def get_gate(runtime: RuntimeDep, _: Viewer) -> GateOut:
         raise HTTPException(status_code=404, detail="no gate verdict yet: run `golive gate`")
     run = runs[0]
     items = [GateItemOut(**loaded.secrets.redact_data(item)) for item in run.items]
-    return GateOut(verdict=run.verdict, environment=run.environment, at=run.at, items=items)
+    return GateOut(
+        verdict=run.verdict,
+        environment=run.environment,
+        release=run.release,
+        at=run.at,
+        items=items,
+    )
 
 
 def get_signoffs(runtime: RuntimeDep, _: Viewer) -> list[SignoffOut]:
