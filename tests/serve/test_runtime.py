@@ -8,13 +8,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from golive.clock import ManualClock
 from golive.config import load_config
 from golive.engine.results import CheckResult
 from golive.serve.runtime import ServeRuntime
-from golive.store import Store, normalise_url
+from golive.store import Store, history, normalise_url
 from golive.store.alerts import list_alerts
 from golive.store.state import load_statuses
+from golive.store.tables_monitor import AlertEvent
 from golive.store.uptime import daily_totals
 
 CONFIG = """\
@@ -81,11 +84,12 @@ async def test_a_check_that_goes_down_opens_an_alert_and_recovery_resolves_it(
     assert list_alerts(serve.store, state="firing") == []
 
 
-async def test_the_open_hour_is_unsaved_until_it_closes_then_in_its_day_row(
+async def test_the_open_hour_is_stored_within_a_minute_and_added_to_as_it_goes(
     tmp_path: Path,
 ) -> None:
     serve, clock = runtime(tmp_path)
     clock.set(clock.now().replace(minute=30, second=0, microsecond=0))
+    await serve.cycle()  # nothing to store yet
     for ok in (True, False, True):
         serve.engine.submit(result(ok, clock))
     await serve.cycle()
@@ -97,11 +101,54 @@ async def test_the_open_hour_is_unsaved_until_it_closes_then_in_its_day_row(
     assert serve.unsaved_rollups("minute", "other") == []
     assert daily_totals(serve.store, start=_midnight(clock), end=_midnight(clock, 1)) == []
 
-    clock.advance(timedelta(minutes=31))  # the hour closes: written, with its day row
+    clock.advance(timedelta(minutes=1))  # a minute later, the open hour so far is stored
     await serve.cycle()
     assert serve.unsaved_rollups("hour") == []
+    assert stored_hour(serve, hour) == (3, 1)
+    serve.engine.submit(result(False, clock))
+    await serve.cycle()
+    assert [(b.runs, b.failures) for b in serve.unsaved_rollups("hour")] == [(1, 1)]
+
+    clock.advance(timedelta(minutes=30))  # the hour closes: the rest is added, not repeated
+    await serve.cycle()
+    assert serve.unsaved_rollups("hour") == []
+    assert stored_hour(serve, hour) == (4, 2)
     totals = daily_totals(serve.store, start=_midnight(clock), end=_midnight(clock, 1))
-    assert [(t.check, t.day, t.runs, t.failures) for t in totals] == [("web", today, 3, 1)]
+    assert [(t.check, t.day, t.runs, t.failures) for t in totals] == [("web", today, 4, 2)]
+
+
+async def test_a_crash_loses_at_most_the_last_minute_of_counts(tmp_path: Path) -> None:
+    serve, clock = runtime(tmp_path)
+    clock.set(clock.now().replace(minute=10, second=0, microsecond=0))
+    hour = clock.now().replace(minute=0)
+    for _ in range(20):  # 20 runs over 10 minutes, stored as they go
+        clock.advance(timedelta(seconds=30))
+        serve.engine.submit(result(True, clock))
+        await serve.cycle()
+    serve.engine.submit(result(False, clock))  # in the minute not stored yet: lost
+    await serve.cycle()
+    # kill -9: no stop(), no final cycle; a new process opens the same store
+    again, clock = runtime(tmp_path)
+    clock.set(hour + timedelta(minutes=20, seconds=30))
+    again.engine.submit(result(True, clock))
+    await again.cycle()
+    clock.advance(timedelta(hours=1))
+    await again.cycle()
+    # 20 stored before the crash, the failure of the minute not stored lost, 1 after: none twice
+    assert stored_hour(again, hour) == (21, 0)
+    minutes = history.rollups(
+        again.store, "web", resolution="minute", start=hour, end=hour + timedelta(hours=1)
+    )
+    # the minute of the crash (its two runs) is lost; the minute after holds the new run
+    assert [(m.bucket.minute, m.runs) for m in minutes][-2:] == [(19, 2), (20, 1)]
+    assert sum(m.runs for m in minutes) == 20
+
+
+def stored_hour(serve: ServeRuntime, hour: datetime) -> tuple[int, int]:
+    (row,) = history.rollups(
+        serve.store, "web", resolution="hour", start=hour, end=hour + timedelta(hours=1)
+    )
+    return row.runs, row.failures
 
 
 def _midnight(clock: ManualClock, days: int = 0) -> datetime:
@@ -144,4 +191,23 @@ async def test_inconclusive_runs_leave_the_state_up_open_no_alert_and_stay_out_o
     assert load_statuses(serve.store)["web"].state == "up"
     assert list_alerts(serve.store, state="firing") == []
     assert serve.latest["web"].ok
-    assert [(b.runs, b.failures) for b in serve.unsaved_rollups("hour", "web")] == [(1, 0)]
+    hour = clock.now().replace(minute=0, second=0, microsecond=0)
+    unsaved = [(b.runs, b.failures) for b in serve.unsaved_rollups("hour", "web")]
+    assert [stored_hour(serve, hour), *unsaved] == [(1, 0)]  # stored within the minute
+
+
+async def test_old_resolved_alerts_are_pruned_beside_the_cycles(tmp_path: Path) -> None:
+    serve, clock = runtime(tmp_path)
+    for ok in (True, False, False, True):  # an alert fires and resolves
+        clock.advance(timedelta(seconds=30))
+        serve.engine.submit(result(ok, clock))
+        await serve.cycle()
+    assert len(list_alerts(serve.store, state="resolved")) == 1
+    clock.advance(timedelta(days=91))  # past server.retention.alerts (90 days)
+    await serve.cycle()
+    pruning = serve._pruning
+    assert pruning is not None  # the cycle returned while the pass runs in a thread
+    await pruning
+    assert list_alerts(serve.store) == []
+    with serve.store.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(AlertEvent)).scalar() == 0

@@ -1,19 +1,18 @@
-"""Persisting serve cycles: statuses survive a restart, rollups merge, retention prunes."""
+"""Persisting serve cycles: statuses survive a restart, rollups merge."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from golive.engine.results import CheckResult
 from golive.engine.rollup import rollup
 from golive.engine.state import advance
 from golive.records import CheckStatus
 from golive.store import Store, normalise_url
-from golive.store.state import flush, load_statuses, prune
-from golive.store.tables import Evidence
+from golive.store.state import flush, load_statuses
 from golive.store.tables_monitor import Rollup
 
 T0 = datetime(2026, 11, 1, 12, 0, 5, tzinfo=UTC)
@@ -75,28 +74,3 @@ def test_a_bucket_closed_twice_in_one_flush_is_merged_with_the_stored_one(
         ("minute", 3, 1),
     ]
     assert late[0].runs == 1  # what was passed in is left as it was (a failed flush retries it)
-
-
-def test_retention_prunes_old_evidence_and_rollups(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
-    old, new = T0 - timedelta(days=3), T0
-    records = [result(True, old).evidence(), result(True, new).evidence()]
-    flush(
-        store,
-        environment="prod",
-        statuses=[],
-        evidence=records,
-        buckets=rollup([result(True, old), result(True, new)]),
-    )
-    removed = prune(
-        store,
-        T0,
-        evidence_for=timedelta(hours=48),
-        minutes_for=timedelta(days=1),
-        hours_for=timedelta(days=400),
-    )
-    assert removed == 2  # one evidence row, one minute rollup
-    with store.engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(Evidence)).scalar() == 1
-        # minute: the new one; hour and day: both (kept 400 days)
-        assert connection.execute(select(func.count()).select_from(Rollup)).scalar() == 5

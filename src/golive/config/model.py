@@ -36,6 +36,9 @@ class Retention(Model):
     evidence: Duration = timedelta(hours=48)
     minute_rollups: Duration = timedelta(days=14)
     hour_rollups: Duration = timedelta(days=400)
+    alerts: Duration = timedelta(days=90)
+    notifications: Duration = timedelta(days=30)
+    silences: Duration = timedelta(days=90)
 
 
 class RateLimitsConfig(Model):

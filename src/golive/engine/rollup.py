@@ -39,7 +39,8 @@ def rollup(results: Iterable[CheckResult]) -> list[Bucket]:
 
 
 class RollupBuffer:
-    """Open buckets kept in memory; a bucket is written once, when its minute or hour closes."""
+    """Buckets not written yet: a minute is written when it closes; an hour, what it gained
+    since the last write, once a minute (``take_open``), so a crash loses at most a minute."""
 
     def __init__(self) -> None:
         self._open: dict[tuple[str, str, datetime], Bucket] = {}
@@ -58,14 +59,21 @@ class RollupBuffer:
         closed = [k for k, b in self._open.items() if b.start + RESOLUTIONS[b.resolution] <= now]
         return [self._open.pop(key) for key in closed]
 
+    def take_open(self, resolution: str) -> list[Bucket]:
+        """Remove and return the buckets of ``resolution``, closed or not: what they gained
+        since the last take, to be merged into the stored rows (``Bucket.merge`` adds up)."""
+        taken = [k for k in self._open if k[1] == resolution]
+        return [self._open.pop(key) for key in taken]
+
     def take_all(self) -> list[Bucket]:
         """Everything still open (at shutdown: partial buckets merge with later ones)."""
         buckets, self._open = list(self._open.values()), {}
         return buckets
 
     def open(self, resolution: str, check: str | None = None) -> list[Bucket]:
-        """Copies of the not-yet-written buckets of ``resolution`` (of one check, or all),
-        for live views: safe to take from another thread while the loop adds results."""
+        """Copies of what is not written yet of ``resolution`` (of one check, or all), to add
+        to the stored rows in live views: safe to take from another thread while the loop
+        adds results."""
         return [
             replace(b, latency_hist=list(b.latency_hist))
             for b in list(self._open.values())

@@ -24,7 +24,7 @@ from golive.config import LoadedConfig, load_config
 from golive.engine.loop import Engine
 from golive.engine.recent import RecentRuns
 from golive.engine.results import CheckResult
-from golive.engine.rollup import RollupBuffer
+from golive.engine.rollup import RollupBuffer, bucket_start
 from golive.engine.state import advance
 from golive.exceptions import ConfigError, StoreError
 from golive.notify import check_channels, deliver_due, escalation_notes, plan
@@ -33,7 +33,8 @@ from golive.serve.metrics import Metrics
 from golive.store import Store
 from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.outbox import counts_by_status
-from golive.store.state import flush, load_statuses, prune
+from golive.store.retention import Keep, prune
+from golive.store.state import flush, load_statuses
 from golive.web.runtime import ReloadOutcome, StoreWrites
 
 log = logging.getLogger("golive.serve")
@@ -76,6 +77,8 @@ class ServeRuntime:
         self._pending = _Pending({}, [], [])
         self.store_writes = StoreWrites()  # /healthz reads it
         self._last_prune = clock.now()
+        self._pruning: asyncio.Task[None] | None = None
+        self._hours_saved_at = bucket_start(clock.now(), "minute")
         self.engine = Engine(
             loaded,
             clock=clock,
@@ -135,6 +138,8 @@ class ServeRuntime:
         finally:
             self.engine.stop()
             await engine
+            if self._pruning is not None:
+                await self._pruning  # it stops after the batch it is in (``stopping``)
             await self.cycle(final=True)
             self._deliver_now.set()
             await deliverer
@@ -156,16 +161,27 @@ class ServeRuntime:
         pending = self._pending
         pending.statuses.update(changed)
         pending.evidence.extend(evidence)
-        pending.buckets.extend(
-            self._rollups.take_all() if final else self._rollups.take_closed(now)
-        )
+        pending.buckets.extend(self._take_buckets(now, final=final))
         await self._step("store", self._store_pending)
         if results or final or self._alerts_may_change():
             await self._step("alerts", self._evaluate_alerts, now)
         await self._step("notify", self._notify, now)
-        if now - self._last_prune >= PRUNE_EVERY:
+        if not final and now - self._last_prune >= PRUNE_EVERY and self._pruning is None:
             self._last_prune = now
-            await self._step("prune", self._prune, now)
+            self._pruning = asyncio.create_task(self._prune_in_background(now), name="prune")
+
+    def _take_buckets(self, now: datetime, *, final: bool) -> list[Bucket]:
+        """The rollups to write this cycle: the closed ones, and once a minute what the open
+        hours gained since the last time (merged into their stored rows: a kill -9 loses at
+        most a minute of counts, and nothing is counted twice)."""
+        if final:
+            return self._rollups.take_all()
+        buckets = self._rollups.take_closed(now)
+        minute = bucket_start(now, "minute")
+        if minute != self._hours_saved_at:
+            self._hours_saved_at = minute
+            buckets += self._rollups.take_open("hour")
+        return buckets
 
     async def reload(self) -> ReloadOutcome:
         """Read the config file again; switch to it only if it is valid (SIGHUP, `golive reload`
@@ -323,18 +339,22 @@ class ServeRuntime:
         for status, count in (await asyncio.to_thread(counts_by_status, self.store)).items():
             self.metrics.outbox.labels(status).set(count)
 
+    async def _prune_in_background(self, now: datetime) -> None:
+        """Prune beside the cycles, not in them: batches in short transactions let the cycles
+        write in between."""
+        try:
+            await self._step("prune", self._prune, now)
+        finally:
+            self._pruning = None
+
     async def _prune(self, now: datetime) -> None:
-        keep = self.loaded.config.server.retention
+        keep = Keep(**self.loaded.config.server.retention.model_dump())
         removed = await asyncio.to_thread(
-            prune,
-            self.store,
-            now,
-            evidence_for=keep.evidence,
-            minutes_for=keep.minute_rollups,
-            hours_for=keep.hour_rollups,
+            prune, self.store, now, keep, stopping=self._stopping.is_set
         )
         if removed:
-            log.info("retention: removed %d old rows", removed)
+            gone = ", ".join(f"{count} {table}" for table, count in sorted(removed.items()))
+            log.info("retention: removed %s", gone)
 
     async def _step(self, name: str, step: Callable[..., Awaitable[None]], *args: object) -> None:
         try:

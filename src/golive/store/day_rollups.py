@@ -3,8 +3,8 @@ resolution ``day`` (bucket = midnight UTC).
 
 They are written with the hour rollups they add up (``days_of`` the hours, merged into the
 stored days by ``golive.store.state.flush`` in the same transaction),
-so a day row always equals the sum of its stored hours, and a crash loses no more than the
-open hour. What reads 90 days of every check (the status page's uptime bars) reads 90 rows a
+so a day row always equals the sum of its stored hours (the open hour is added to both once
+a minute), and a crash loses no more than a minute. What reads 90 days of every check (the status page's uptime bars) reads 90 rows a
 check instead of 2,160. ``backfill`` makes them from the stored hours (migration 0005).
 They are pruned with the hour rollups (``server.retention.hour_rollups``).
 """

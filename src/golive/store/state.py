@@ -1,17 +1,18 @@
-"""Persisting what `golive serve` learns: check states, evidence of each cycle, rollups, and
-pruning by retention. One transaction per flush, so a crash loses at most the last cycle."""
+"""Persisting what `golive serve` learns: check states, evidence of each cycle, rollups (pruning
+is ``golive.store.retention``). One transaction per flush, so a crash loses at most the last
+cycle."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from golive.records import Bucket, CheckStatus, EvidenceRecord
-from golive.store.day_rollups import DAY, days_of
+from golive.store.day_rollups import days_of
 from golive.store.history import StoredRollup
 from golive.store.store import Store
 from golive.store.tables import Evidence
@@ -154,26 +155,3 @@ def _counts(bucket: Bucket) -> dict[str, object]:
         "latency_max_ms": bucket.latency_max_ms,
         "latency_hist": bucket.latency_hist,
     }
-
-
-def prune(
-    store: Store,
-    now: datetime,
-    *,
-    evidence_for: timedelta,
-    minutes_for: timedelta,
-    hours_for: timedelta,
-) -> int:
-    """Delete evidence and rollups past their retention; return how many rows went."""
-    removed = 0
-    with store.writing("prune the store") as connection:
-        probes = delete(Evidence).where(
-            Evidence.kind == "probe", Evidence.taken_at < now - evidence_for
-        )
-        removed += connection.execute(probes).rowcount
-        kept = (("minute", minutes_for), ("hour", hours_for), (DAY, hours_for))
-        for resolution, keep in kept:
-            removed += connection.execute(
-                delete(Rollup).where(Rollup.resolution == resolution, Rollup.bucket < now - keep)
-            ).rowcount
-    return removed

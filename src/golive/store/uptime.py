@@ -52,7 +52,8 @@ class AlertTransition:
 def daily_totals(store: Store, *, start: datetime, end: datetime) -> list[DayTotals]:
     """Day rollups (see ``golive.store.day_rollups``) of the UTC days starting in
     ``start <= day < end``, all checks in one query; days without runs are simply absent.
-    A day's row holds its closed hours: the open hour is only in the running process."""
+    A day's row holds its stored hours: the open hour up to the last minute; the rest is only
+    in the running process."""
     # ix_rollups_resolution_bucket serves the range
     query = select(ROLLUPS.c.check, ROLLUPS.c.bucket, ROLLUPS.c.runs, ROLLUPS.c.failures).where(
         ROLLUPS.c.resolution == DAY,

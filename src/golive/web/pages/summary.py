@@ -187,7 +187,7 @@ class StatusData:
 
 
 def unsaved_days(runtime: Runtime) -> list[DayTotals]:
-    """The open hour of each check, as day totals."""
+    """The open hour of each check not stored yet (since the last minute), as day totals."""
     return [
         DayTotals(b.check, b.start.date(), b.runs, b.failures)
         for b in runtime.unsaved_rollups("hour")
