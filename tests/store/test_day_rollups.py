@@ -12,7 +12,9 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, delete, insert, select, text
+from typer.testing import CliRunner
 
+from golive.cli import app
 from golive.engine.results import CheckResult
 from golive.engine.rollup import rollup
 from golive.records import Bucket
@@ -168,3 +170,88 @@ def test_upgrading_a_store_makes_day_rows_from_its_stored_hours(url: str) -> Non
         store.close()
     assert version == db.SCHEMA_REVISION
     assert rows == [(DAY0, 48, 12, [24, 24]), (DAY0 + timedelta(days=1), 12, 3, [6, 6])]
+
+
+def test_a_long_upgrade_says_how_far_it_is(url: str) -> None:
+    engine = create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        connection.execute(
+            insert(Rollup),
+            [
+                {
+                    "check": f"check-{c:03}",
+                    "resolution": "hour",
+                    "bucket": DAY0 + timedelta(hours=h),
+                    "runs": 1,
+                    "failures": 0,
+                    "latency_sum_ms": 1.0,
+                    "latency_max_ms": 1.0,
+                    "latency_hist": [1] + [0] * 11,
+                }
+                for c in range(120)
+                for h in range(48)  # 5,760 hour rows, two days of 120 checks
+            ],
+        )
+    ticks = iter([0.0, 0.5, 3.0, 3.5])  # a line, then none within 2 s, then the last
+    lines: list[str] = []
+    progress = db.Progress(lines.append, seconds=2.0, monotonic=lambda: next(ticks))
+    try:
+        db.migrate(engine, progress=progress)
+        with engine.connect() as connection:
+            days = connection.execute(
+                select(Rollup.runs).where(Rollup.resolution == "day")
+            ).scalars()
+            assert list(days) == [24] * 240
+    finally:
+        engine.dispose()
+    # 50 checks per statement: 2,400, 4,800, then all 5,760 (always said)
+    assert lines == [
+        "store upgrade: day rollups from hour rollups: 2,400/5,760 rows (41%)",
+        "store upgrade: day rollups from hour rollups: 5,760/5,760 rows (100%)",
+    ]
+
+
+def test_progress_lines_go_to_stderr_by_default(capsys: pytest.CaptureFixture[str]) -> None:
+    progress = db.Progress(seconds=0)
+    progress("day rollups from hour rollups", 500, 1000)
+    assert capsys.readouterr().err == (
+        "store upgrade: day rollups from hour rollups: 500/1,000 rows (50%)\n"
+    )
+
+
+def test_a_command_that_upgrades_the_store_prints_its_progress_to_stderr(
+    url: str, tmp_path: Path
+) -> None:
+    engine = create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        connection.execute(
+            insert(Rollup),
+            [
+                {
+                    "check": "web",
+                    "resolution": "hour",
+                    "bucket": DAY0 + timedelta(hours=h),
+                    "runs": 1,
+                    "failures": 0,
+                    "latency_sum_ms": 1.0,
+                    "latency_max_ms": 1.0,
+                    "latency_hist": [1] + [0] * 11,
+                }
+                for h in range(30)
+            ],
+        )
+    engine.dispose()
+    path = tmp_path / "golive.yaml"
+    path.write_text(f"version: 1\nproject: shop\nstore: {url}\nchecks: []\n")
+    result = CliRunner().invoke(app, ["gate", "history", "-c", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "store upgrade: day rollups from hour rollups: 30/30 rows (100%)\n"
+    assert result.stdout == ""

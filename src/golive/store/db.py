@@ -3,7 +3,9 @@ the one translation of database errors into ``StoreError``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,17 +68,47 @@ def translated(doing: str) -> Iterator[None]:
         raise StoreError(f"cannot {doing}: {reason(exc)}") from exc
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to ``SCHEMA_REVISION``; a no-op (one query) when it is there already."""
+class Progress:
+    """Progress lines of a long step of a store upgrade (``rows done/total``), at most one
+    every ``seconds`` besides the last; to stderr unless ``write`` says otherwise."""
+
+    def __init__(
+        self,
+        write: Callable[[str], None] | None = None,
+        *,
+        seconds: float = 2.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._write = write or _to_stderr
+        self._seconds = seconds
+        self._monotonic = monotonic
+        self._last: float | None = None
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        now = self._monotonic()
+        if done < total and self._last is not None and now - self._last < self._seconds:
+            return
+        self._last = now
+        percent = 100 * done // total if total else 100
+        self._write(f"store upgrade: {what}: {done:,}/{total:,} rows ({percent}%)")
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def migrate(engine: Engine, *, progress: Progress | None = None) -> None:
+    """Bring the schema to ``SCHEMA_REVISION``; a no-op (one query) when it is there already.
+    Long steps report to ``progress`` (stderr by default)."""
     with translated("open the store"), engine.connect() as connection:
         if inspect(connection).has_table("alembic_version"):
             current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
             if current == SCHEMA_REVISION:
                 return
-    _alembic_upgrade(engine)
+    _alembic_upgrade(engine, progress or Progress())
 
 
-def _alembic_upgrade(engine: Engine) -> None:
+def _alembic_upgrade(engine: Engine, progress: Progress) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -84,6 +116,7 @@ def _alembic_upgrade(engine: Engine) -> None:
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with translated("migrate the store"), engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["progress"] = progress
         command.upgrade(config, "head")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from alembic import op
+from alembic import context, op
 
 from golive.store.day_rollups import backfill
 
@@ -24,7 +24,7 @@ log = logging.getLogger("golive.store")
 
 
 def upgrade() -> None:
-    written = backfill(op.get_bind())
+    written = backfill(op.get_bind(), progress=context.config.attributes.get("progress"))
     if written:
         log.info("made %d day rollups from the stored hour rollups", written)
 
