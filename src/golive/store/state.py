@@ -45,8 +45,12 @@ def flush(
                 insert(Evidence),
                 [{**e.__dict__, "run_id": None, "environment": environment} for e in evidence],
             )
-        _merge_buckets(connection, buckets)
-        _merge_buckets(connection, days_of(b for b in buckets if b.resolution == "hour"))
+        # by resolution: closed minutes are new rows (one INSERT), while the open hour's rows
+        # and their days usually exist (merged into)
+        hours = [b for b in buckets if b.resolution == "hour"]
+        _merge_buckets(connection, [b for b in buckets if b.resolution != "hour"])
+        _merge_buckets(connection, hours)
+        _merge_buckets(connection, days_of(hours))
 
 
 def _save_statuses(connection: Connection, statuses: Sequence[CheckStatus]) -> None:
