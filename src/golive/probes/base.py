@@ -13,10 +13,12 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import aiohttp
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    import aiohttp
 
 COMMON_FIELDS: Mapping[str, str] = {
     "ok_connect": "bool: the target was reached (connection, handshake or process start)",

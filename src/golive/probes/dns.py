@@ -13,18 +13,16 @@ for SRV, the joined strings for TXT and ``<flags> <tag> "<value>"`` for CAA.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import dns.asyncresolver
-import dns.exception
-import dns.name
-import dns.rcode
-import dns.rdata
-import dns.resolver
-import dns.reversename
 from pydantic import Field, field_validator
 
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec, os_reason
+
+if TYPE_CHECKING:  # dnspython is imported on use: most configs have no DNS check
+    import dns.asyncresolver
+    import dns.name
+    import dns.rdata
 
 RecordType = Literal["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA", "PTR"]
 
@@ -43,6 +41,11 @@ class DnsSpec(ProbeSpec):
     @field_validator("name")
     @classmethod
     def _valid_name(cls, value: str) -> str:
+        if _plain_name(value):
+            return value
+        import dns.exception
+        import dns.name
+
         try:
             dns.name.from_text(value)
         except dns.exception.DNSException as exc:
@@ -89,7 +92,19 @@ FIELDS = {
 }
 
 
+def _plain_name(name: str) -> bool:
+    """A valid ASCII name without escapes, as dnspython would accept it (checked without it)."""
+    if not name.isascii() or "\\" in name:
+        return False
+    relative = name.removesuffix(".")
+    labels = relative.split(".") if relative else []
+    return all(0 < len(label) <= 63 for label in labels) and len(relative) + 2 <= 255  # wire
+
+
 def _resolver(spec: DnsSpec, timeout: float) -> dns.asyncresolver.Resolver:
+    import dns.asyncresolver
+    import dns.exception
+
     if spec.server is None:
         try:
             resolver = dns.asyncresolver.Resolver()
@@ -108,6 +123,9 @@ def _resolver(spec: DnsSpec, timeout: float) -> dns.asyncresolver.Resolver:
 
 def _qname(spec: DnsSpec) -> dns.name.Name | str:
     if spec.type == "PTR":
+        import dns.exception
+        import dns.reversename
+
         try:
             return dns.reversename.from_address(spec.name)
         except (ValueError, dns.exception.SyntaxError):
@@ -138,6 +156,10 @@ def _no_answer(rcode: str) -> dict[str, Any]:
 
 
 async def run(spec: DnsSpec, ctx: ProbeContext) -> dict[str, Any]:
+    import dns.exception
+    import dns.rcode
+    import dns.resolver
+
     resolver = _resolver(spec, ctx.timeout)
     where = spec.server or ", ".join(
         ns if isinstance(ns, str) else ns.answer_nameserver() for ns in resolver.nameservers

@@ -12,7 +12,6 @@ import ssl
 import time
 from typing import Any, Literal
 
-import aiohttp
 from pydantic import Field, model_validator
 
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec, os_reason
@@ -65,6 +64,8 @@ async def _ssl_option(spec: HttpSpec) -> ssl.SSLContext | bool:
 
 
 async def run(spec: HttpSpec, ctx: ProbeContext) -> dict[str, Any]:
+    import aiohttp  # imported on use (loaded once by the engine's session): validate never needs it
+
     session = ctx.http
     if session is None:  # pragma: no cover - the engine always provides one
         raise ProbeError("no HTTP session")

@@ -15,13 +15,14 @@ import ipaddress
 import math
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
-from psycopg.conninfo import conninfo_to_dict
 from pydantic import Field
 
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 class PostgresSpec(ProbeSpec):
@@ -29,6 +30,9 @@ class PostgresSpec(ProbeSpec):
     query: str | None = None
 
     def describe(self) -> str:
+        import psycopg  # imported on use: a config without PostgreSQL checks never loads it
+        from psycopg.conninfo import conninfo_to_dict
+
         try:
             params = conninfo_to_dict(self.dsn)
         except psycopg.Error:
@@ -60,6 +64,9 @@ SELECT
 
 def _secrets(dsn: str) -> list[str]:
     """Everything in ``dsn`` that may be a password, longest first."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
     found = re.findall(r"://[^/@]*?:([^/@]+)@", dsn)
     found += re.findall(r"password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", dsn)
     try:
@@ -82,6 +89,9 @@ def _message(exc: BaseException, dsn: str) -> str:
 
 
 def _options(dsn: str, timeout: float) -> str:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
     try:
         existing = conninfo_to_dict(dsn).get("options") or ""
     except psycopg.Error:
@@ -97,6 +107,8 @@ def _version(number: int) -> str:
 
 
 async def run(spec: PostgresSpec, ctx: ProbeContext) -> dict[str, Any]:
+    import psycopg
+
     try:
         conn = await psycopg.AsyncConnection.connect(
             spec.dsn,
@@ -113,6 +125,8 @@ async def run(spec: PostgresSpec, ctx: ProbeContext) -> dict[str, Any]:
 
 
 async def _measure(conn: psycopg.AsyncConnection[Any], spec: PostgresSpec) -> dict[str, Any]:
+    import psycopg
+
     fields: dict[str, Any] = {"server_version": _version(conn.info.server_version)}
     query_error: psycopg.Error | None = None
     try:

@@ -9,17 +9,17 @@ a message or in ``describe()``.
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import redis.asyncio
-import redis.exceptions
 from pydantic import Field, field_validator
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.driver_info import DriverInfo
 
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec, os_reason
+
+if TYPE_CHECKING:
+    import redis.asyncio
+    from redis.driver_info import DriverInfo
 
 READ_ONLY = frozenset(
     {"GET", "MGET", "EXISTS", "LLEN", "SCARD", "ZCARD", "HGET", "HLEN", "STRLEN", "TTL"}
@@ -67,8 +67,13 @@ def _safe_url(url: str) -> str:
     return parts._replace(netloc=netloc, query="", fragment="").geturl()
 
 
-# built once: redis-py otherwise looks its own version up for every connection (~1.3 ms)
-_DRIVER_INFO = DriverInfo()
+@cache
+def _driver_info() -> DriverInfo:
+    """Built once: redis-py otherwise looks its own version up for every connection (~1.3 ms)."""
+    from redis.driver_info import DriverInfo
+
+    return DriverInfo()
+
 
 FIELDS = {
     "used_memory": "int: bytes allocated by Redis (INFO used_memory)",
@@ -135,6 +140,11 @@ def _auth_message(exc: BaseException, spec: RedisSpec) -> str:
 
 
 async def run(spec: RedisSpec, ctx: ProbeContext) -> dict[str, Any]:
+    import redis.asyncio  # imported on use: a config without Redis checks never loads redis-py
+    import redis.exceptions
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+
     where = spec.describe()
     try:
         client = redis.asyncio.Redis.from_url(
@@ -143,7 +153,7 @@ async def run(spec: RedisSpec, ctx: ProbeContext) -> dict[str, Any]:
             socket_connect_timeout=ctx.timeout,
             socket_timeout=ctx.timeout,
             retry=Retry(NoBackoff(), 0),
-            driver_info=_DRIVER_INFO,
+            driver_info=_driver_info(),
         )
     except ValueError as exc:
         raise ProbeError(f"invalid Redis URL {where}: {_message(exc, spec.url)}") from exc
@@ -162,6 +172,8 @@ async def run(spec: RedisSpec, ctx: ProbeContext) -> dict[str, Any]:
 
 
 async def _measure(client: redis.asyncio.Redis, spec: RedisSpec) -> dict[str, Any]:
+    import redis.exceptions
+
     try:
         async with client.pipeline(transaction=False) as pipe:
             pipe.info()

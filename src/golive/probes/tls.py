@@ -13,14 +13,15 @@ import asyncio
 import datetime as dt
 import ipaddress
 import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
-from cryptography.x509.oid import NameOID
 from pydantic import Field
 
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec, os_reason
 from golive.probes.tlscontext import verifying_context
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 
 class TlsSpec(ProbeSpec):
@@ -101,6 +102,8 @@ async def _handshake(spec: TlsSpec, context: ssl.SSLContext, ctx: ProbeContext) 
 
 
 async def run(spec: TlsSpec, ctx: ProbeContext) -> dict[str, Any]:
+    from cryptography import x509  # imported on use: a config without TLS checks never loads it
+
     verifying = await verifying_context(spec.ca_file, check_hostname=False)
     verify_error: str | None = None
     try:
@@ -129,6 +132,9 @@ async def run(spec: TlsSpec, ctx: ProbeContext) -> dict[str, Any]:
 
 def hostname_matches(cert: x509.Certificate, hostname: str) -> bool:
     """RFC 6125 matching: IP SANs for addresses, DNS SANs (``*.`` one label deep), else CN."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
     name = hostname.strip().strip("[]").rstrip(".")
     try:
         address = ipaddress.ip_address(name)
