@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from golive.exceptions import GoliveError
 from golive.gate.builtins.base import Args, Builtin, Context, Finding
-from golive.notify import Outcome, deliver_due, send_test
-from golive.notify.channels import channel_redactor
-from golive.store.outbox import NotificationRow, get_notification
+
+if TYPE_CHECKING:  # the notifier and the store are imported on use: loading a config needs neither
+    from golive.notify import Outcome
+    from golive.store.outbox import NotificationRow
 
 POLL = 0.2  # seconds between looks at rows another deliverer holds
 MAX_SEND = 20.0  # seconds one send may take (deliver_due's default)
@@ -34,6 +35,9 @@ class NotifyTestArgs(Args):
 
 
 async def run(args: NotifyTestArgs, ctx: Context) -> Finding:
+    from golive.notify import send_test
+    from golive.notify.channels import channel_redactor
+
     store, config = ctx.store, ctx.loaded.config
     if store is None:
         return Finding(False, "needs the store: notify_test sends through the outbox")
@@ -67,6 +71,9 @@ async def run(args: NotifyTestArgs, ctx: Context) -> Finding:
 
 async def _follow(ctx: Context, ids: dict[str, int]) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """Deliver and watch the rows ``ids`` until each is settled for now, or time runs out."""
+    from golive.notify import deliver_due
+    from golive.store.outbox import get_notification
+
     assert ctx.store is not None
     loop = asyncio.get_running_loop()
     deadline = loop.time() + ctx.timeout

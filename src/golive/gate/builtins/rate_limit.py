@@ -18,15 +18,17 @@ from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from pydantic import Field, field_validator
 
 from golive.config.units import Duration
 from golive.gate.builtins.base import Args, Builtin, Context, Finding
 from golive.gate.builtins.webclient import FetchError, tls_option
 from golive.probes.base import os_reason
+
+if TYPE_CHECKING:
+    import aiohttp
 
 CONCURRENCY = 32
 # the gate runner stops an item after 120 s (gate.items.ITEM_TIME_LIMIT): leave room for the
@@ -87,6 +89,8 @@ async def _one(
     tally: _Tally,
     tls: ssl.SSLContext | bool,
 ) -> None:
+    import aiohttp
+
     try:
         async with session.request(
             args.method, args.url, headers=args.headers, allow_redirects=False, ssl=tls
@@ -117,6 +121,8 @@ async def _one(
 async def _send_all(
     args: RateLimitArgs, limits: aiohttp.ClientTimeout, tally: _Tally, tls: ssl.SSLContext | bool
 ) -> None:
+    import aiohttp
+
     loop = asyncio.get_running_loop()
     interval = args.within.total_seconds() / args.requests
     gate = asyncio.Semaphore(CONCURRENCY)
@@ -155,6 +161,8 @@ def _seconds(value: timedelta) -> str:
 
 
 async def run(args: RateLimitArgs, ctx: Context) -> Finding:
+    import aiohttp  # imported on use: loading a config with gate items does not need it
+
     tally = _Tally()
     try:
         ca_file = str(ctx.loaded.relative(args.ca_file)) if args.ca_file else None

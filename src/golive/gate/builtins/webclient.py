@@ -11,12 +11,14 @@ import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from golive.probes.base import ProbeError, os_reason
 from golive.probes.http import read_capped
 from golive.probes.tlscontext import verifying_context
+
+if TYPE_CHECKING:
+    import aiohttp
 
 USER_AGENT = "golive-gate"
 MAX_BODY_BYTES = 1 << 20
@@ -57,6 +59,8 @@ class Fetched(Answer):
 
 @asynccontextmanager
 async def web_session(request_timeout: float) -> AsyncIterator[aiohttp.ClientSession]:
+    import aiohttp  # imported on use: loading a config with gate items does not need it
+
     connector = aiohttp.TCPConnector(force_close=True)
     async with aiohttp.ClientSession(
         connector=connector,
@@ -90,6 +94,8 @@ async def fetch(
     max_redirects: int = 10,
     read_body: bool = False,
 ) -> Fetched:
+    import aiohttp
+
     try:
         async with session.request(
             method,
