@@ -13,6 +13,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from golive.probes.celengine import (
@@ -70,7 +71,15 @@ class Expectation:
 
 def compile_expression(source: str, fields: Mapping[str, str]) -> Expectation:
     """Compile ``source``; every top-level identifier must be one of ``fields``, and every call
-    one the engine can make (a known function, called as it may be, with as many arguments)."""
+    one the engine can make (a known function, called as it may be, with as many arguments).
+
+    Compiled once per source and field names: 2,000 checks expecting ``status == 200`` share
+    one immutable ``Expectation`` (its runner is safe to share)."""
+    return _compile(source, tuple(fields))
+
+
+@lru_cache(maxsize=4096)
+def _compile(source: str, fields: tuple[str, ...]) -> Expectation:
     try:
         program = compile_program(source)
     except (ValueError, RuntimeError, TypeError) as exc:
