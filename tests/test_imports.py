@@ -54,10 +54,13 @@ def http_config(folder: Path) -> Path:
     return config
 
 
-def test_loading_a_config_with_every_probe_kind_imports_no_client_library(tmp_path: Path) -> None:
+def test_loading_a_config_with_every_probe_kind_and_gate_builtin_imports_no_client_library(
+    tmp_path: Path,
+) -> None:
     code = (
         "from golive.config import load_config\n"
-        f"loaded = load_config({str(PARKWISE)!r}, environ={{}})\n"
+        "from golive.gate.registry import argument_models\n"
+        f"loaded = load_config({str(PARKWISE)!r}, environ={{}}, gate_args=argument_models())\n"
         "assert {c.kind for c in loaded.config.checks} >= {'postgres', 'redis', 'dns', 'tls'}\n"
         "assert loaded.config.gate"
     )

@@ -36,12 +36,12 @@ def test_keys_that_are_not_strings_become_strings() -> None:
     assert str(positions.key(("True",))) == "golive.yaml:2:1"
 
 
-def test_merge_keys_apply_and_merged_values_point_at_their_anchor() -> None:
-    text = "base: &b {every: 30s, timeout: 5s}\ncheck:\n  <<: *b\n  name: web\n"
+def test_merge_keys_apply_and_a_written_key_wins() -> None:
+    text = "base: &b {every: 30s, timeout: 5s}\ncheck:\n  <<: *b\n  timeout: 2s\n"
     data, positions = parse_yaml(text, FILE)
-    assert data["check"] == {"every": "30s", "timeout": "5s", "name": "web"}
-    assert str(positions.value(("check", "every"))) == "golive.yaml:1:18"
-    assert str(positions.value(("check", "name"))) == "golive.yaml:4:9"
+    assert data["check"] == {"every": "30s", "timeout": "2s"}
+    assert str(positions.value(("check", "timeout"))) == "golive.yaml:4:12"
+    assert str(positions.key(("check", "timeout"))) == "golive.yaml:4:3"
 
 
 def test_a_position_is_the_nearest_written_ancestor() -> None:
