@@ -3,7 +3,8 @@
 #   make test   set up, install the real servers the tests need, run the whole suite
 #   make lint   ruff format --check, ruff check, mypy --strict
 #   make bench  benchmarks (prints their tables, writes bench/results/*.json); arguments per
-#               bench: BENCH_ARGS (probes.py), SCALE_ARGS (serve_scale.py), DETECTION_ARGS
+#               bench: STARTUP_ARGS (startup.py), BENCH_ARGS (probes.py), SCALE_ARGS
+#               (serve_scale.py), DETECTION_ARGS, WEB_ARGS
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -37,6 +38,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@bash devkit/system.sh prometheus-blackbox-exporter prometheus prometheus-alertmanager wrk
+	@$(VENV)/bin/python bench/startup.py $(STARTUP_ARGS)
 	@$(VENV)/bin/python bench/probes.py $(BENCH_ARGS)
 	@$(VENV)/bin/python bench/serve_scale.py $(SCALE_ARGS)
 	@$(VENV)/bin/python bench/detection.py $(DETECTION_ARGS)
