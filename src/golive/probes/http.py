@@ -10,12 +10,15 @@ from __future__ import annotations
 import json as jsonlib
 import ssl
 import time
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, model_validator
 
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec, os_reason
 from golive.probes.tlscontext import verifying_context
+
+if TYPE_CHECKING:
+    import aiohttp
 
 MAX_BODY_BYTES = 1 << 20
 
