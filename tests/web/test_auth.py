@@ -38,7 +38,10 @@ def test_a_viewer_reads_but_cannot_silence(client: TestClient, tokens: dict[str,
         assert client.get(path, headers=viewer).status_code == 200, path
     response = client.post("/api/silences", json=SILENCE, headers=viewer)
     assert response.status_code == 403
-    assert response.json() == {"detail": "this needs the operator role or above"}
+    assert response.json() == {
+        "type": "forbidden",
+        "detail": "this needs the operator role or above",
+    }
     assert client.post("/api/silences/1/expire", headers=viewer).status_code == 403
     assert client.post("/api/alerts/abc/ack", headers=viewer).status_code == 403
     assert client.get("/api/silences", headers=viewer).json()["items"] == []

@@ -116,12 +116,24 @@ def test_check_detail_has_history_and_rollups(
 
     missing = client.get("/api/checks/nope", headers=viewer)
     assert missing.status_code == 404
-    assert missing.json() == {"detail": "no check 'nope'"}
+    assert missing.json() == {"type": "not_found", "detail": "no check 'nope'"}
     assert client.get("/api/checks/nope/rollups", headers=viewer).status_code == 404
     naive = client.get("/api/checks/checkout/rollups?since=2026-10-30T00:00:00", headers=viewer)
     assert naive.status_code == 422
+    as_number = client.get("/api/checks/checkout/rollups?until=0.5", headers=viewer)
+    assert as_number.status_code == 422  # a time is RFC 3339 text, not a number
+    assert as_number.json()["problems"][0]["location"] == "query"
+    assert as_number.json()["problems"][0]["field"] == "until"
     too_many = client.get(
-        "/api/checks/checkout/rollups?resolution=minute&since=2025-01-01T00:00:00Z",
+        "/api/checks/checkout/rollups?resolution=minute&since=2025-01-01T00:00:00Z"
+        "&until=2026-11-02T12:00:00Z",
         headers=viewer,
     )
-    assert too_many.status_code == 422
+    assert too_many.status_code == 200  # at most 10,000 buckets: since moves forward
+    assert too_many.json()["start"] == "2026-10-26T13:20:00Z"
+    backwards = client.get(
+        "/api/checks/checkout/rollups?since=2026-11-02T12:00:00Z&until=2026-11-01T12:00:00Z",
+        headers=viewer,
+    )
+    assert backwards.status_code == 200
+    assert backwards.json()["buckets"] == []

@@ -47,7 +47,7 @@ def test_every_dashboard_route_refuses_a_bearer_token(
             dashboard.append((method, path))  # a browser without a session is sent to log in
             answer = client.request(method, path, headers=admin, follow_redirects=False)
             assert answer.status_code == 403, (method, path, answer.text[:200])
-            assert answer.json() == {"detail": SESSION_ONLY}, (method, path)
+            assert answer.json() == {"type": "forbidden", "detail": SESSION_ONLY}, (method, path)
     # the enumeration found the dashboard: its pages and its forms
     assert {("GET", "/"), ("GET", "/tokens"), ("POST", "/users"), ("POST", "/tokens")} <= set(
         dashboard

@@ -43,7 +43,7 @@ def test_a_form_post_without_the_csrf_token_is_refused(operator: TestClient) -> 
     for data in ({}, {"csrf_token": ""}, {"csrf_token": tampered(token)}, {"other": token}):
         refused = operator.post("/test/form", data=data)
         assert refused.status_code == 403, data
-        assert refused.json() == {"detail": csrf.MISSING}
+        assert refused.json() == {"type": "forbidden", "detail": csrf.MISSING}
     assert operator.post("/logout", follow_redirects=False).status_code == 403
     assert operator.get("/test/page").status_code == 200  # still logged in
 

@@ -235,7 +235,10 @@ def test_a_viewer_session_cannot_create_a_silence(client: TestClient, runtime: F
     assert client.get("/api/silences").status_code == 200
     refused = client.post("/api/silences", json=SILENCE, headers=token)
     assert refused.status_code == 403
-    assert refused.json() == {"detail": "this needs the operator role or above"}
+    assert refused.json() == {
+        "type": "forbidden",
+        "detail": "this needs the operator role or above",
+    }
     assert client.post("/api/alerts/abc/ack", headers=token).status_code == 403
     assert client.get("/api/tokens").status_code == 403
 

@@ -61,7 +61,7 @@ def test_an_unhandled_error_still_has_security_headers(
     runtime.maintenance = broken  # type: ignore[method-assign]
     answer = client.get("/api/maintenance", headers=bearer(tokens["viewer"]))
     assert answer.status_code == 500
-    assert answer.json() == {"detail": "internal server error"}
+    assert answer.json() == {"type": "internal_error", "detail": "internal server error"}
     assert answer.headers["x-frame-options"] == "DENY"
     assert answer.headers["content-security-policy"] == STRICT["content-security-policy"]
 
@@ -79,7 +79,7 @@ def test_the_api_is_rate_limited_with_standard_headers(
         assert answer.headers["ratelimit-reset"] == "60"
     refused = client.get("/api/checks", headers=viewer)
     assert refused.status_code == 429
-    assert refused.json() == {"detail": "rate limit exceeded"}
+    assert refused.json() == {"type": "rate_limited", "detail": "rate limit exceeded"}
     assert refused.headers["retry-after"] == "60"
     assert refused.headers["ratelimit-remaining"] == "0"
     assert client.get("/api/checks", headers=operator).status_code == 200  # its own budget

@@ -41,29 +41,60 @@ def test_an_operator_creates_and_expires_a_silence(
     assert client.post("/api/silences/999/expire", headers=operator).status_code == 404
 
 
-def test_a_silence_is_validated(client: TestClient, tokens: dict[str, str]) -> None:
+def test_a_silence_that_breaks_the_schema_is_a_422(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
     operator = bearer(tokens["operator"])
     cases = [
         {"matchers": {}, "duration": "1h", "reason": "x"},
+        {"matchers": {"labels": {}}, "duration": "1h", "reason": "x"},
+        {"matchers": {"check": None}, "duration": "1h", "reason": "x"},
         {"matchers": {"check": "db"}, "reason": "x"},
         {"matchers": {"check": "db"}, "duration": "1h", "ends_at": "2026-11-03T00:00:00Z"},
+        {"matchers": {"check": "db"}, "duration": None, "ends_at": "2026-11-03T00:00:00Z"},
         {"matchers": {"check": "db"}, "ends_at": "2026-11-03T00:00:00", "reason": "naive"},
-        {"matchers": {"check": "db"}, "ends_at": "2026-11-01T00:00:00Z", "reason": "past"},
-        {"matchers": {"check": "nope"}, "duration": "1h", "reason": "typo"},
-        {"matchers": {"component": "Nope"}, "duration": "1h", "reason": "typo"},
+        {"matchers": {"check": "db"}, "ends_at": 1_800_000_000, "reason": "a number"},
         {"matchers": {"check": "db", "colour": "red"}, "duration": "1h", "reason": "x"},
         {"matchers": {"check": "db"}, "duration": "soon", "reason": "x"},
-        {"matchers": {"labels": {"team": "nobody"}}, "duration": "1h", "reason": "matches none"},
+        {"matchers": {"check": "db"}, "duration": "1h", "reason": "  "},
     ]
     for body in cases:
         response = client.post("/api/silences", json=body, headers=operator)
         assert response.status_code == 422, body
+        assert response.json()["type"] == "invalid_request"
+        assert all(p["location"] == "body" for p in response.json()["problems"]), body
+    empty = client.post("/api/silences", json=cases[0], headers=operator).json()
+    (problem,) = empty["problems"]
+    assert problem["field"] == "matchers"
+    assert "at least one of check, component, alert or labels" in problem["message"]
+
+
+def test_a_silence_the_configuration_refuses_is_a_409(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    operator = bearer(tokens["operator"])
+    cases = [
+        {"matchers": {"check": "db"}, "ends_at": "2026-11-01T00:00:00Z", "reason": "past"},
+        {"matchers": {"check": "nope"}, "duration": "1h", "reason": "typo"},
+        {"matchers": {"component": "Nope"}, "duration": "1h", "reason": "typo"},
+        {"matchers": {"labels": {"team": "nobody"}}, "duration": "1h", "reason": "matches none"},
+        {"matchers": {"check": "db"}, "duration": "99999999999999w", "reason": "forever"},
+        {
+            "matchers": {"check": "db"},
+            "duration": "1w",
+            "reason": "x",
+            "starts_at": "9999-12-31T00:00:00Z",
+        },
+    ]
+    for body in cases:
+        response = client.post("/api/silences", json=body, headers=operator)
+        assert response.status_code == 409, body
     typo = client.post(
         "/api/silences",
         json={"matchers": {"check": "dbb"}, "duration": "1h", "reason": "typo"},
         headers=operator,
     )
-    assert typo.json() == {"detail": "no check named 'dbb'; did you mean 'db'?"}
+    assert typo.json() == {"type": "conflict", "detail": "no check named 'dbb'; did you mean 'db'?"}
 
 
 def test_an_operator_acknowledges_an_alert(

@@ -51,10 +51,10 @@ def test_a_bad_reload_is_refused_with_the_reason(
     good = config_path.read_text()
     config_path.write_text(good.replace("port: 5432", "port: 99999"))
     refused = client.post("/api/reload", headers=admin)
-    assert refused.status_code == 422
+    assert refused.status_code == 409
     body = refused.json()
-    assert body["ok"] is False
-    assert f"{config_path}:" in body["message"] and "65535" in body["message"]
+    assert body["type"] == "conflict"
+    assert f"{config_path}:" in body["detail"] and "65535" in body["detail"]
     checks = client.get("/api/checks", headers=admin).json()["checks"]
     assert list(checks) == ["api-health", "checkout", "db"]  # the old config still runs
 
@@ -133,11 +133,11 @@ def test_an_unreachable_store_is_a_503_not_a_crash(
     monkeypatch.setattr(history, "evidence", locked)  # fails after the token was checked
     answer = client.get("/api/evidence", headers=viewer)
     assert answer.status_code == 503
-    assert answer.json() == {"detail": "store unavailable"}
+    assert answer.json() == {"type": "unavailable", "detail": "store unavailable"}
 
     runtime.store = Store(create_engine(f"sqlite:///{tmp_path}/no/such/folder/golive.db"))
     for path in ("/api/checks", "/api/evidence", "/api/alerts"):
         with_token = client.get(path, headers=viewer)
         assert with_token.status_code == 503, path
-        assert with_token.json() == {"detail": "store unavailable"}
+        assert with_token.json() == {"type": "unavailable", "detail": "store unavailable"}
         assert with_token.headers["x-frame-options"] == "DENY"

@@ -6,6 +6,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 import golive
 from golive.config.model import RateLimitsConfig
@@ -27,7 +28,7 @@ DESCRIPTION = """The JSON API of `golive serve`.
 Every route but `/healthz` needs `Authorization: Bearer <token>` (`golive token create`):
 viewers read, operators also silence and acknowledge, admins also manage tokens and reload.
 Answers carry `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; 429 comes with
-`Retry-After`. Errors are `{"detail": ...}`."""
+`Retry-After`. Every error is `{"type", "detail"}` (the `ErrorBody` schema), and a 422 lists its `problems`."""
 
 
 def create_app(
@@ -44,6 +45,7 @@ def create_app(
         openapi_url=None,  # served by system.openapi, behind a token
         docs_url=None,  # the interactive docs need scripts the CSP forbids
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     budgets = budgets or MemoryBudgets(runtime.clock)
     app.state.runtime = runtime
@@ -71,6 +73,11 @@ def create_app(
     return app
 
 
+def operation_id(route: APIRoute) -> str:
+    """An operation's id in the OpenAPI document (and its links): its function's name."""
+    return route.name
+
+
 def configured_limits(config: RateLimitsConfig) -> RateLimits:
     return RateLimits(
         token=Rule(*config.per_user),
@@ -95,4 +102,4 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "store error on %s %s: %s", request.method, request.url.path, secrets.redact(str(exc))
     )
-    return JSONResponse({"detail": "store unavailable"}, status_code=503)
+    return errors.error_response(503, "store unavailable")

@@ -15,7 +15,6 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from golive.accounts import hash_session_token, verify_session
@@ -23,6 +22,7 @@ from golive.exceptions import StoreError
 from golive.store.tokens import verify_token
 from golive.store.users import SessionView
 from golive.web.auth import AUTH_STATE, Principal, bearer_token
+from golive.web.errors import error_response
 from golive.web.runtime import Runtime
 from golive.web.session import SESSION_COOKIE, SESSION_STATE, VerifiedSessions
 
@@ -51,7 +51,7 @@ class AuthenticationMiddleware:
                         state[AUTH_STATE] = Principal.of_user(view.user)
                         state[SESSION_STATE] = view
             except StoreError:
-                unavailable = JSONResponse({"detail": "store unavailable"}, status_code=503)
+                unavailable = error_response(503, "store unavailable")
                 await unavailable(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -46,9 +46,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as MalformedBody
 from starlette.formparsers import MultiPartException
 from starlette.requests import HTTPConnection, cookie_parser
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from golive.web.errors import error_response
 from golive.web.session import current_session, is_https
 
 FIELD = "csrf_token"
@@ -264,4 +265,4 @@ async def _nothing() -> Message:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, detail: str, status: int) -> None:
-    await JSONResponse({"detail": detail}, status_code=status)(scope, receive, send)
+    await error_response(status, detail)(scope, receive, send)

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from golive.clock import Clock
 from golive.web.auth import AUTH_STATE
+from golive.web.errors import error_response
 
 
 @dataclass(frozen=True)
@@ -191,9 +191,7 @@ class RateLimitMiddleware:
             return
         decision = await self._decide(scope, credentials)
         if not decision.allowed:
-            refusal = JSONResponse(
-                {"detail": "rate limit exceeded"}, status_code=429, headers=decision.headers()
-            )
+            refusal = error_response(429, "rate limit exceeded", headers=decision.headers())
             await refusal(scope, receive, send)
             return
 

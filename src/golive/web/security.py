@@ -11,8 +11,9 @@ other headers are always replaced.
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from golive.web.errors import error_response
 
 CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 HSTS = "max-age=63072000; includeSubDomains"
@@ -54,6 +55,6 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send_with_headers)
         except Exception:
             if not started:
-                error = JSONResponse({"detail": "internal server error"}, status_code=500)
+                error = error_response(500, "internal server error")
                 await error(scope, receive, send_with_headers)
             raise  # the server logs it; the client already has its answer

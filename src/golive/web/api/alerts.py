@@ -16,17 +16,37 @@ from golive.web.api.common import (
     NOT_FOUND,
     Limit,
     Offset,
+    Responses,
     Text,
+    conflict,
     next_offset,
     not_found,
     redacted,
 )
-from golive.web.api.models import AlertDetail, AlertEventOut, AlertOut, AlertState, Detail, Page
+from golive.web.api.models import AlertDetail, AlertEventOut, AlertOut, AlertState, Page
 from golive.web.auth import Operator, RuntimeDep, Viewer
 from golive.web.runtime import Runtime
 
 HISTORY = 100
 ACTIVE: list[AlertState] = ["pending", "firing"]
+
+
+FIRST = "$response.body#/items/0"
+LISTED_LINKS: Responses = {  # the stateful tests follow them from a listing to the first alert's routes
+    200: {
+        "links": {
+            "ack": {
+                "operationId": "acknowledge_alert",
+                "parameters": {"fingerprint": f"{FIRST}/fingerprint"},
+            },
+            "alert": {
+                "operationId": "get_alert",
+                "parameters": {"fingerprint": f"{FIRST}/fingerprint"},
+            },
+            "check": {"operationId": "get_check", "parameters": {"name": f"{FIRST}/check"}},
+        }
+    }
+}
 
 
 def list_alerts(
@@ -96,7 +116,9 @@ async def acknowledge_alert(runtime: RuntimeDep, principal: Operator, fingerprin
 
 def build() -> APIRouter:
     router = APIRouter(prefix="/api/alerts", tags=["alerts"], responses=AUTH_ERRORS)
-    router.add_api_route("", list_alerts, methods=["GET"], response_model=Page[AlertOut])
+    router.add_api_route(
+        "", list_alerts, methods=["GET"], response_model=Page[AlertOut], responses=LISTED_LINKS
+    )
     router.add_api_route(
         "/{fingerprint}",
         get_alert,
@@ -109,7 +131,7 @@ def build() -> APIRouter:
         acknowledge_alert,
         methods=["POST"],
         response_model=AlertOut,
-        responses={**NOT_FOUND, 409: {"model": Detail, "description": "the alert is resolved"}},
+        responses={**NOT_FOUND, **conflict("the alert is resolved")},
     )
     return router
 

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import AwareDatetime
 
 from golive.config.checks import CheckBase
 from golive.engine.rollup import RESOLUTIONS, bucket_start
@@ -19,6 +18,7 @@ from golive.web.api.models import (
     CheckList,
     CheckOut,
     CheckState,
+    OptionalTimestamp,
     RollupOut,
     Rollups,
 )
@@ -90,17 +90,16 @@ def get_rollups(
     _: Viewer,
     name: str,
     resolution: Resolution = "hour",
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: OptionalTimestamp = None,
+    until: OptionalTimestamp = None,
 ) -> Rollups:
-    """A check's rollups between ``since`` (default: 24 h ago) and ``until`` (default: now)."""
+    """A check's rollups between ``since`` (default: 24 h ago) and ``until`` (default: now),
+    at most 10,000 buckets: an earlier ``since`` is moved forward (``start`` says to when), and
+    one not before ``until`` is an empty range."""
     _configured(runtime, name)
     end = until or runtime.clock.now()
-    start = since or end - DETAIL_WINDOW
-    if not start < end:
-        raise HTTPException(422, "since must be before until")
-    if (end - start) / RESOLUTIONS[resolution] > MAX_BUCKETS:
-        raise HTTPException(422, f"at most {MAX_BUCKETS} {resolution} buckets at once")
+    earliest = _minus(end, MAX_BUCKETS * RESOLUTIONS[resolution])
+    start = min(max(since or _minus(end, DETAIL_WINDOW), earliest), end)
     return _rollups(runtime, name, resolution, start, end)
 
 
@@ -114,6 +113,14 @@ def build() -> APIRouter:
         "/{name}/rollups", get_rollups, methods=["GET"], response_model=Rollups, responses=NOT_FOUND
     )
     return router
+
+
+def _minus(at: datetime, delta: timedelta) -> datetime:
+    """``at - delta``, or the earliest time there is."""
+    try:
+        return at - delta
+    except OverflowError:
+        return datetime.min.replace(tzinfo=at.tzinfo)
 
 
 def _configured(runtime: Runtime, name: str) -> CheckBase:

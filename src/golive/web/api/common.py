@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import HTTPException, Query
 
 from golive.store.history import StoredEvidence
-from golive.web.api.models import Detail, EvidenceOut
+from golive.web.api.models import EvidenceOut
+from golive.web.errors import ErrorBody
 from golive.web.runtime import Runtime
 
 MAX_LIMIT = 500
@@ -16,12 +17,20 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"page size (at mos
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
 
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Detail, "description": "no valid token"},
-    403: {"model": Detail, "description": "the token's role is too small"},
-    429: {"model": Detail, "description": "rate limit exceeded (see Retry-After)"},
+Responses = dict[int | str, dict[str, Any]]
+AUTH_ERRORS: Responses = {  # what every API route may answer
+    401: {"model": ErrorBody, "description": "no valid token"},
+    403: {"model": ErrorBody, "description": "the token's role is too small"},
+    422: {"model": ErrorBody, "description": "the request breaks the schema: see problems"},
+    429: {"model": ErrorBody, "description": "rate limit exceeded (see Retry-After)"},
+    503: {"model": ErrorBody, "description": "the store is unavailable"},
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Detail, "description": "no such"}}
+NOT_FOUND: Responses = {404: {"model": ErrorBody, "description": "no such"}}
+BODY_ERRORS: Responses = {400: {"model": ErrorBody, "description": "the body is not JSON"}}
+
+
+def conflict(description: str) -> Responses:
+    return {409: {"model": ErrorBody, "description": description}}
 
 
 def next_offset(offset: int, shown: int, more: bool) -> int | None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from golive.store import history
 from golive.web.api.common import AUTH_ERRORS, Limit, Offset, evidence_out, next_offset
-from golive.web.api.models import EvidenceOut, Page
+from golive.web.api.models import EvidenceOut, OptionalTimestamp, Page
 from golive.web.auth import RuntimeDep, Viewer
 
 
@@ -23,8 +22,8 @@ def list_evidence(
         str | None, Query(min_length=1, max_length=40, description="probe, loadtest, ...")
     ] = None,
     ok: bool | None = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: OptionalTimestamp = None,
+    until: OptionalTimestamp = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[EvidenceOut]:

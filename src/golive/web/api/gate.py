@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from golive.exceptions import UsageError
 from golive.gate.signoffs import sign
 from golive.store.gate import gate_runs, signoffs
-from golive.web.api.common import AUTH_ERRORS, NOT_FOUND
+from golive.web.api.common import AUTH_ERRORS, BODY_ERRORS, NOT_FOUND, conflict
+from golive.web.api.models import NOT_BLANK
 from golive.web.auth import Admin, RuntimeDep, Viewer
 
 
@@ -37,8 +38,15 @@ class GateOut(BaseModel):
 
 
 class SignoffIn(BaseModel):
-    item: str = Field(min_length=1, description="The manual gate item's name, as in the config.")
-    note: str = ""
+    model_config = ConfigDict(extra="forbid")
+
+    item: str = Field(
+        min_length=1,
+        max_length=500,
+        pattern=NOT_BLANK,
+        description="The manual gate item's name, as in the config.",
+    )
+    note: str = Field(default="", max_length=2000)
 
 
 class SignoffOut(BaseModel):
@@ -75,7 +83,7 @@ def get_signoffs(runtime: RuntimeDep, _: Viewer) -> list[SignoffOut]:
 
 async def add_signoff(runtime: RuntimeDep, principal: Admin, body: SignoffIn) -> SignoffOut:
     """Sign a manual gate item as the token's owner (admin). An unknown or measured item is
-    refused (422) with the names that can be signed."""
+    refused (409) with the names that can be signed."""
     now = runtime.clock.now()
     try:
         view = await run_in_threadpool(
@@ -88,7 +96,7 @@ async def add_signoff(runtime: RuntimeDep, principal: Admin, body: SignoffIn) ->
             now=now,
         )
     except UsageError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+        raise HTTPException(status_code=409, detail=str(exc)) from None
     return _out(view, now)
 
 
@@ -110,6 +118,11 @@ def build() -> APIRouter:
         "/signoffs", get_signoffs, methods=["GET"], response_model=list[SignoffOut]
     )
     router.add_api_route(
-        "/signoffs", add_signoff, methods=["POST"], response_model=SignoffOut, status_code=201
+        "/signoffs",
+        add_signoff,
+        methods=["POST"],
+        response_model=SignoffOut,
+        status_code=201,
+        responses={**BODY_ERRORS, **conflict("not a manual item of the configuration")},
     )
     return router

@@ -6,27 +6,74 @@ Times are ISO 8601 in UTC. Listings are ``{"items": [...], "limit", "offset", "n
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
-from golive.config.units import Duration
+from golive.config.units import parse_duration
 from golive.store.tokens import Role
 
 T = TypeVar("T")
 CheckState = Literal["up", "down", "unknown"]
 AlertState = Literal["pending", "firing", "resolved"]
 SilenceState = Literal["scheduled", "active", "expired"]
-DurationText = Annotated[
-    Duration,
-    WithJsonSchema(
-        {
-            "type": "string",
-            "description": "a golive duration: 250ms, 30s, 5m, 6h, 30d, 1w, or 1h30m",
-            "examples": ["2h"],
-        }
-    ),
+NOT_BLANK = r"[^\s\x1c-\x1f]"  # some character str.strip() keeps
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK)]
+MAX_SILENCE = timedelta(days=3650)  # ten years: longer is refused (409)
+DURATION_PATTERN = r"^([0-9]+(ms|s|m|h|d|w))+$"
+DURATION_SCHEMA = {
+    "type": "string",
+    "pattern": DURATION_PATTERN,
+    "description": "a golive duration: 250ms, 30s, 5m, 6h, 30d, 1w, or 1h30m",
+    "examples": ["2h"],
+}
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def _duration(value: Any) -> timedelta:
+    """A duration as the schema writes it; one longer than Python holds is the longest."""
+    if not isinstance(value, str) or not re.fullmatch(DURATION_PATTERN, value):
+        raise ValueError("expected a duration such as 250ms, 30s, 5m, 6h, 30d, 1w or 1h30m")
+    try:
+        return parse_duration(value)
+    except OverflowError:
+        return timedelta.max
+
+
+def _timestamp(value: Any) -> datetime:
+    """Only RFC 3339 text with an offset is a time (pydantic alone also takes numbers), in
+    UTC; one beyond what Python holds in UTC (year 1 at +01:00) is the nearest it holds."""
+    if not isinstance(value, str) or not RFC3339.fullmatch(value):
+        raise ValueError("expected a time as RFC 3339 text with an offset: 2026-11-22T08:00:00Z")
+    at = datetime.fromisoformat(value.upper())
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        return EARLIEST if at.year == datetime.min.year else LATEST
+
+
+# Optional, not nullable: left out is None, a null is refused (validators run on given values)
+OptionalDuration = Annotated[
+    timedelta | None, BeforeValidator(_duration), WithJsonSchema(DURATION_SCHEMA)
+]
+OptionalTimestamp = Annotated[
+    datetime | None,
+    BeforeValidator(_timestamp),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 
 
@@ -35,12 +82,6 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
     next_offset: int | None = Field(description="the offset of the next page; null on the last")
-
-
-class Detail(BaseModel):
-    """An error: ``{"detail": "what went wrong"}``."""
-
-    detail: str
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -154,29 +195,64 @@ class AlertDetail(AlertOut):
     history: list[AlertEventOut] = Field(description="transitions, newest first (up to 100)")
 
 
+def _not_null(value: Any) -> Any:
+    """An optional field is left out, not sent as null (so the schema needs no null)."""
+    if value is None:
+        raise ValueError("leave the field out instead of sending null")
+    return value
+
+
 class SilenceMatchers(BaseModel):
     """Which alerts a silence covers: every given matcher must match (at least one)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["check"]},
+                {"required": ["component"]},
+                {"required": ["alert"]},
+                {"required": ["labels"], "properties": {"labels": {"minProperties": 1}}},
+            ]
+        },
+    )
 
-    check: str | None = None
-    component: str | None = None
-    alert: str | None = None
-    labels: dict[str, str] = Field(default_factory=dict)
+    check: SkipJsonSchema[None] | Name = None
+    component: SkipJsonSchema[None] | Name = None
+    alert: SkipJsonSchema[None] | Name = None
+    labels: dict[Name, str] = Field(default_factory=dict)
+
+    _present = field_validator("check", "component", "alert", mode="before")(_not_null)
+
+    @model_validator(mode="after")
+    def _something(self) -> SilenceMatchers:
+        if self.check is None and self.component is None and self.alert is None and not self.labels:
+            raise ValueError("a silence needs at least one of check, component, alert or labels")
+        return self
 
 
 class SilenceCreate(BaseModel):
     """Exactly one of ``ends_at`` and ``duration`` (such as "2h"); ``starts_at`` defaults to
-    now. The rules (known names, something matched, an end in the future) are
-    ``golive.alerts.create_silence``'s; a refusal is a 422 with its reason."""
+    now. The rules the schema cannot state (known names, something matched, an end after the
+    start and in the future) are ``golive.alerts.create_silence``'s; a refusal is a 409 with
+    its reason."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"oneOf": [{"required": ["duration"]}, {"required": ["ends_at"]}]},
+    )
 
     matchers: SilenceMatchers
-    reason: str = Field(min_length=1, max_length=2000)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-    duration: DurationText | None = None
+    reason: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
+    starts_at: OptionalTimestamp = None
+    ends_at: OptionalTimestamp = None
+    duration: OptionalDuration = None
+
+    @model_validator(mode="after")
+    def _one_end(self) -> SilenceCreate:
+        if (self.duration is None) == (self.ends_at is None):
+            raise ValueError("give exactly one of duration or ends_at")
+        return self
 
 
 class SilenceOut(BaseModel):
@@ -249,7 +325,7 @@ class TokenOut(BaseModel):
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     role: Role
 
 

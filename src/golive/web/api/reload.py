@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, HTTPException
 
-from golive.web.api.common import AUTH_ERRORS
+from golive.web.api.common import AUTH_ERRORS, conflict
 from golive.web.api.models import ReloadOut
 from golive.web.auth import Admin, RuntimeDep
 
 
-async def reload(runtime: RuntimeDep, _: Admin) -> JSONResponse:
-    """200 with ``ok: true`` when the new configuration runs; 422 with ``ok: false`` and the
-    reason when it was refused (the running configuration stays)."""
+async def reload(runtime: RuntimeDep, _: Admin) -> ReloadOut:
+    """200 with ``ok: true`` when the new configuration runs; 409 with the reason when it was
+    refused (the running configuration stays)."""
     outcome = await runtime.reload()
-    body = ReloadOut(ok=outcome.ok, message=runtime.loaded.secrets.redact(outcome.message))
-    return JSONResponse(body.model_dump(), status_code=200 if outcome.ok else 422)
+    message = runtime.loaded.secrets.redact(outcome.message)
+    if not outcome.ok:
+        raise HTTPException(status_code=409, detail=message)
+    return ReloadOut(ok=True, message=message)
 
 
 def build() -> APIRouter:
@@ -25,6 +26,6 @@ def build() -> APIRouter:
         reload,
         methods=["POST"],
         response_model=ReloadOut,
-        responses={422: {"model": ReloadOut, "description": "the configuration was refused"}},
+        responses=conflict("the configuration was refused; the running one stays"),
     )
     return router

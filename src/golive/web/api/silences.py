@@ -11,9 +11,29 @@ from golive.alerts import create_silence, expire_silence, list_silences
 from golive.exceptions import UsageError
 from golive.records import SilenceView
 from golive.store import alerts as queries
-from golive.web.api.common import AUTH_ERRORS, NOT_FOUND, Limit, Offset, next_offset, not_found
-from golive.web.api.models import Detail, Page, SilenceCreate, SilenceOut
+from golive.web.api.common import (
+    AUTH_ERRORS,
+    BODY_ERRORS,
+    NOT_FOUND,
+    Limit,
+    Offset,
+    conflict,
+    next_offset,
+    not_found,
+)
+from golive.web.api.models import MAX_SILENCE, Page, SilenceCreate, SilenceOut
 from golive.web.auth import Operator, RuntimeDep, Viewer
+
+EXPIRE_CREATED = {
+    "operationId": "end_silence",
+    "parameters": {"silence_id": "$response.body#/id"},
+    "description": "end the silence just created",
+}
+EXPIRE_LISTED = {
+    "operationId": "end_silence",
+    "parameters": {"silence_id": "$response.body#/items/0/id"},
+    "description": "end the newest silence listed",
+}
 
 
 def get_silences(
@@ -38,9 +58,11 @@ def get_silences(
 async def add_silence(runtime: RuntimeDep, principal: Operator, body: SilenceCreate) -> SilenceOut:
     """Silence the alerts matching every matcher, from ``starts_at`` (default now) until
     ``ends_at`` or for ``duration`` (operator). A matcher naming an unknown check, component
-    or alert, or matching no alert at all, is refused (422) with the reason."""
+    or alert, or matching no alert at all, is refused (409) with the reason."""
     now = runtime.clock.now()
     matchers = body.matchers
+    if body.duration is not None and body.duration > MAX_SILENCE:
+        raise HTTPException(status_code=409, detail="a silence lasts at most ten years")
     try:
         created = await run_in_threadpool(
             create_silence,
@@ -58,7 +80,9 @@ async def add_silence(runtime: RuntimeDep, principal: Operator, body: SilenceCre
             now=now,
         )
     except UsageError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    except OverflowError:  # starts_at in the year 9999 and a week more
+        raise HTTPException(status_code=409, detail="it would end after the year 9999") from None
     return _silence_out(created, now)
 
 
@@ -76,16 +100,31 @@ async def end_silence(runtime: RuntimeDep, _: Operator, silence_id: int) -> Sile
 
 def build() -> APIRouter:
     router = APIRouter(prefix="/api/silences", tags=["silences"], responses=AUTH_ERRORS)
-    router.add_api_route("", get_silences, methods=["GET"], response_model=Page[SilenceOut])
     router.add_api_route(
-        "", add_silence, methods=["POST"], response_model=SilenceOut, status_code=201
+        "",
+        get_silences,
+        methods=["GET"],
+        response_model=Page[SilenceOut],
+        responses={200: {"links": {"expire": EXPIRE_LISTED}}},
+    )
+    router.add_api_route(
+        "",
+        add_silence,
+        methods=["POST"],
+        response_model=SilenceOut,
+        status_code=201,
+        responses={
+            **BODY_ERRORS,
+            **conflict("refused: an unknown name, no alert matched, no end in the future"),
+            201: {"links": {"expire": EXPIRE_CREATED}},
+        },
     )
     router.add_api_route(
         "/{silence_id}/expire",
         end_silence,
         methods=["POST"],
         response_model=SilenceOut,
-        responses={**NOT_FOUND, 409: {"model": Detail, "description": "it has ended already"}},
+        responses={**NOT_FOUND, **conflict("it has ended already")},
     )
     return router
 

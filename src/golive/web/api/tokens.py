@@ -6,9 +6,15 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from golive.store import tokens
-from golive.web.api.common import AUTH_ERRORS, NOT_FOUND, not_found
+from golive.web.api.common import AUTH_ERRORS, BODY_ERRORS, NOT_FOUND, not_found
 from golive.web.api.models import TokenCreate, TokenCreated, TokenOut
 from golive.web.auth import Admin, RuntimeDep
+
+REVOKE_CREATED = {
+    "operationId": "revoke_token",
+    "parameters": {"token_id": "$response.body#/id"},
+    "description": "revoke the token just created",
+}
 
 
 def list_tokens(runtime: RuntimeDep, _: Admin, revoked: bool = True) -> list[TokenOut]:
@@ -42,7 +48,12 @@ def build() -> APIRouter:
     router = APIRouter(prefix="/api/tokens", tags=["tokens"], responses=AUTH_ERRORS)
     router.add_api_route("", list_tokens, methods=["GET"], response_model=list[TokenOut])
     router.add_api_route(
-        "", create_token, methods=["POST"], response_model=TokenCreated, status_code=201
+        "",
+        create_token,
+        methods=["POST"],
+        response_model=TokenCreated,
+        status_code=201,
+        responses={**BODY_ERRORS, 201: {"links": {"revoke": REVOKE_CREATED}}},
     )
     router.add_api_route(
         "/{token_id}/revoke",
