@@ -106,8 +106,13 @@ def get_rollups(
 def build() -> APIRouter:
     router = APIRouter(prefix="/api/checks", tags=["checks"], responses=AUTH_ERRORS)
     router.add_api_route("", list_checks, methods=["GET"], response_model=CheckList)
+    rollups = {"operationId": "get_rollups", "parameters": {"name": "$response.body#/name"}}
     router.add_api_route(
-        "/{name}", get_check, methods=["GET"], response_model=CheckDetail, responses=NOT_FOUND
+        "/{name}",
+        get_check,
+        methods=["GET"],
+        response_model=CheckDetail,
+        responses={**NOT_FOUND, 200: {"links": {"rollups": rollups}}},
     )
     router.add_api_route(
         "/{name}/rollups", get_rollups, methods=["GET"], response_model=Rollups, responses=NOT_FOUND

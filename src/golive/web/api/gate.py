@@ -38,7 +38,10 @@ class GateOut(BaseModel):
 
 
 class SignoffIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"item": "Incident response plan reviewed", "note": ""}]},
+    )
 
     item: str = Field(
         min_length=1,

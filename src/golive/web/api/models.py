@@ -239,7 +239,12 @@ class SilenceCreate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"oneOf": [{"required": ["duration"]}, {"required": ["ends_at"]}]},
+        json_schema_extra={
+            "oneOf": [{"required": ["duration"]}, {"required": ["ends_at"]}],
+            "examples": [
+                {"matchers": {"check": "redis"}, "duration": "2h", "reason": "failover drill"}
+            ],
+        },
     )
 
     matchers: SilenceMatchers
@@ -323,7 +328,9 @@ class TokenOut(BaseModel):
 
 
 class TokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "grafana", "role": "viewer"}]}
+    )
 
     name: Name
     role: Role
