@@ -67,6 +67,9 @@ def test_a_silence_that_breaks_the_schema_is_a_422(
     (problem,) = empty["problems"]
     assert problem["field"] == "matchers"
     assert "at least one of check, component, alert or labels" in problem["message"]
+    wrong_type = {"matchers": {"check": 5}, "duration": "1h", "reason": "x"}
+    (problem,) = client.post("/api/silences", json=wrong_type, headers=operator).json()["problems"]
+    assert (problem["field"], problem["input"]) == ("matchers.check", 5)
 
 
 def test_a_silence_the_configuration_refuses_is_a_409(

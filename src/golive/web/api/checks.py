@@ -13,12 +13,12 @@ from golive.engine.rollup import RESOLUTIONS, bucket_start
 from golive.records import LATENCY_BOUNDS_MS, CheckStatus
 from golive.store import history
 from golive.web.api.common import AUTH_ERRORS, NOT_FOUND, Offset, Text, evidence_out, redacted
+from golive.web.api.inputs import OptionalTimestamp
 from golive.web.api.models import (
     CheckDetail,
     CheckList,
     CheckOut,
     CheckState,
-    OptionalTimestamp,
     RollupOut,
     Rollups,
 )

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 
 from golive.store import history
 from golive.web.api.common import AUTH_ERRORS, Limit, Offset, evidence_out, next_offset
-from golive.web.api.models import EvidenceOut, OptionalTimestamp, Page
+from golive.web.api.inputs import OptionalTimestamp
+from golive.web.api.models import EvidenceOut, Page
 from golive.web.auth import RuntimeDep, Viewer
 
 

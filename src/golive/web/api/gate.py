@@ -13,7 +13,7 @@ from golive.exceptions import UsageError
 from golive.gate.signoffs import sign
 from golive.store.gate import gate_runs, signoffs
 from golive.web.api.common import AUTH_ERRORS, BODY_ERRORS, NOT_FOUND, conflict
-from golive.web.api.models import NOT_BLANK
+from golive.web.api.inputs import NOT_BLANK
 from golive.web.auth import Admin, RuntimeDep, Viewer
 
 

@@ -6,75 +6,18 @@ Times are ISO 8601 in UTC. Listings are ``{"items": [...], "limit", "offset", "n
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    WithJsonSchema,
-    field_validator,
-    model_validator,
-)
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from golive.config.units import parse_duration
 from golive.store.tokens import Role
+from golive.web.api.inputs import NOT_BLANK, Name, OptionalDuration, OptionalName, OptionalTimestamp
 
 T = TypeVar("T")
 CheckState = Literal["up", "down", "unknown"]
 AlertState = Literal["pending", "firing", "resolved"]
 SilenceState = Literal["scheduled", "active", "expired"]
-NOT_BLANK = r"[^\s\x1c-\x1f]"  # some character str.strip() keeps
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK)]
-MAX_SILENCE = timedelta(days=3650)  # ten years: longer is refused (409)
-DURATION_PATTERN = r"^([0-9]+(ms|s|m|h|d|w))+$"
-DURATION_SCHEMA = {
-    "type": "string",
-    "pattern": DURATION_PATTERN,
-    "description": "a golive duration: 250ms, 30s, 5m, 6h, 30d, 1w, or 1h30m",
-    "examples": ["2h"],
-}
-RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
-EARLIEST = datetime.min.replace(tzinfo=UTC)
-LATEST = datetime.max.replace(tzinfo=UTC)
-
-
-def _duration(value: Any) -> timedelta:
-    """A duration as the schema writes it; one longer than Python holds is the longest."""
-    if not isinstance(value, str) or not re.fullmatch(DURATION_PATTERN, value):
-        raise ValueError("expected a duration such as 250ms, 30s, 5m, 6h, 30d, 1w or 1h30m")
-    try:
-        return parse_duration(value)
-    except OverflowError:
-        return timedelta.max
-
-
-def _timestamp(value: Any) -> datetime:
-    """Only RFC 3339 text with an offset is a time (pydantic alone also takes numbers), in
-    UTC; one beyond what Python holds in UTC (year 1 at +01:00) is the nearest it holds."""
-    if not isinstance(value, str) or not RFC3339.fullmatch(value):
-        raise ValueError("expected a time as RFC 3339 text with an offset: 2026-11-22T08:00:00Z")
-    at = datetime.fromisoformat(value.upper())
-    try:
-        return at.astimezone(UTC)
-    except OverflowError:
-        return EARLIEST if at.year == datetime.min.year else LATEST
-
-
-# Optional, not nullable: left out is None, a null is refused (validators run on given values)
-OptionalDuration = Annotated[
-    timedelta | None, BeforeValidator(_duration), WithJsonSchema(DURATION_SCHEMA)
-]
-OptionalTimestamp = Annotated[
-    datetime | None,
-    BeforeValidator(_timestamp),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
-]
 
 
 class Page(BaseModel, Generic[T]):
@@ -195,13 +138,6 @@ class AlertDetail(AlertOut):
     history: list[AlertEventOut] = Field(description="transitions, newest first (up to 100)")
 
 
-def _not_null(value: Any) -> Any:
-    """An optional field is left out, not sent as null (so the schema needs no null)."""
-    if value is None:
-        raise ValueError("leave the field out instead of sending null")
-    return value
-
-
 class SilenceMatchers(BaseModel):
     """Which alerts a silence covers: every given matcher must match (at least one)."""
 
@@ -217,12 +153,10 @@ class SilenceMatchers(BaseModel):
         },
     )
 
-    check: SkipJsonSchema[None] | Name = None
-    component: SkipJsonSchema[None] | Name = None
-    alert: SkipJsonSchema[None] | Name = None
+    check: OptionalName = None
+    component: OptionalName = None
+    alert: OptionalName = None
     labels: dict[Name, str] = Field(default_factory=dict)
-
-    _present = field_validator("check", "component", "alert", mode="before")(_not_null)
 
     @model_validator(mode="after")
     def _something(self) -> SilenceMatchers:

@@ -21,7 +21,8 @@ from golive.web.api.common import (
     next_offset,
     not_found,
 )
-from golive.web.api.models import MAX_SILENCE, Page, SilenceCreate, SilenceOut
+from golive.web.api.inputs import MAX_SILENCE
+from golive.web.api.models import Page, SilenceCreate, SilenceOut
 from golive.web.auth import Operator, RuntimeDep, Viewer
 
 EXPIRE_CREATED = {
