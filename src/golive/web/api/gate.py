@@ -45,11 +45,10 @@ class SignoffIn(BaseModel):
 
     item: str = Field(
         min_length=1,
-        max_length=500,
         pattern=NOT_BLANK,
         description="The manual gate item's name, as in the config.",
     )
-    note: str = Field(default="", max_length=2000)
+    note: str = ""
 
 
 class SignoffOut(BaseModel):
