@@ -81,7 +81,7 @@ class Positions:
 
 MAX_BYTES = 16 << 20  # a config file larger than this is refused unread
 MAX_DEPTH = 100  # collections inside collections
-MAX_VALUES = 100_000  # values in the document once every alias is expanded
+MAX_ALIASED = 100_000  # values aliases may add beyond as many as the file itself writes
 _MERGE = "tag:yaml.org,2002:merge"
 _STR = "tag:yaml.org,2002:str"
 
@@ -111,8 +111,9 @@ def parse_yaml(text: str, file: Path) -> tuple[Any, Positions]:
 
     Built from the parser's events in one pass, without composing a node tree, so the
     document's shape is bounded before anything recurses on it: more than ``MAX_DEPTH`` nested
-    collections, or more than ``MAX_VALUES`` values once aliases are expanded (an "alias bomb"
-    of a few hundred bytes expands to billions), is a config error at the offending place.
+    collections, or aliases that expand to more than ``MAX_ALIASED`` values beyond as many as
+    the file writes itself (an "alias bomb" of a few hundred bytes expands to billions), is a
+    config error at the offending place. What the file writes is bounded by its size.
     """
     positions = Positions(file)
     loader = _Loader(text)
@@ -152,7 +153,8 @@ class _Builder:
         self.loader: Any = loader  # PyYAML's parser and resolver calls are untyped
         self.positions = positions
         self.anchors: dict[str, tuple[Any, int]] = {}  # name → (value, values it expands to)
-        self.values = 0
+        self.written = 0  # values the file writes
+        self.aliased = 0  # values its aliases stand for
         self.depth = 0
 
     def document(self) -> Any:
@@ -178,12 +180,12 @@ class _Builder:
             [Issue(message, Location(self.positions.file, mark.line + 1, mark.column + 1))]
         )
 
-    def _count(self, n: int, mark: yaml.Mark) -> None:
-        self.values += n
-        if self.values > MAX_VALUES:
+    def _alias(self, size: int, mark: yaml.Mark) -> None:
+        self.aliased += size
+        if self.aliased > MAX_ALIASED + self.written:
             raise self._fail(
-                f"the document expands to more than {MAX_VALUES:,} values (aliases that repeat"
-                " aliases?); refused",
+                f"aliases expand to more than {MAX_ALIASED:,} values beyond the file's own"
+                " (aliases that repeat aliases?); refused",
                 mark,
             )
 
@@ -198,10 +200,10 @@ class _Builder:
                     None, None, f"found undefined alias {event.anchor!r}", mark
                 )
             shared, size = self.anchors[event.anchor]
-            self._count(size, mark)
+            self._alias(size, mark)
             return shared, size
+        self.written += 1
         if isinstance(event, yaml.ScalarEvent):
-            self._count(1, mark)
             result: Any = self._scalar(event)
             size = 1
         else:
@@ -210,7 +212,6 @@ class _Builder:
                 raise self._fail(
                     f"collections nested deeper than {MAX_DEPTH} levels; refused", mark
                 )
-            self._count(1, mark)
             if isinstance(event, yaml.SequenceStartEvent):
                 result, size = self._sequence(path)
             else:
