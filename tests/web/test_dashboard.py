@@ -17,7 +17,7 @@ from golive.records import Bucket, CheckStatus
 from golive.store import Store, normalise_url
 from golive.store.gate import record_gate_run
 from golive.web import create_app
-from golive.web.pages.dashboard import SNAPSHOT_TTL, TABLE_TTL
+from golive.web.pages.dashboard.overview import SNAPSHOT_TTL, TABLE_TTL
 from tests.web.conftest import NOW, MakeClient
 from tests.web.test_login import PASSWORD, add_user, form_token, log_in
 from tests.web.web_helpers import (

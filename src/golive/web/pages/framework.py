@@ -1,12 +1,12 @@
 """What every HTML route shares: the Jinja2 environment, ``render``, the page CSP, static files,
-who is looking (the login adapter) and a small cache for expensive reads.
+who is looking (``page_principal``) and a small cache for expensive reads.
 
 Use from a route::
 
     from golive.web.pages.framework import render
 
-    def dashboard(request: Request) -> Response:
-        return render(request, "dashboard.html", checks=...)
+    def status_page(request: Request) -> Response:
+        return render(request, "status.html", data=...)
 
 ``render`` answers ``text/html`` with ``PAGE_CSP`` (scripts, styles, images and fetches from
 this origin only; no inline script or style anywhere, so no ``style=`` attributes and no
@@ -40,7 +40,7 @@ from starlette.types import Scope
 import golive
 from golive.alerts.describe import span
 from golive.config.units import link_problem
-from golive.web.auth import AUTH_STATE, Principal, get_runtime
+from golive.web.auth import Principal, current_principal, get_runtime
 
 T = TypeVar("T")
 WEB = Path(__file__).resolve().parent.parent
@@ -181,18 +181,12 @@ def base_context(request: Request) -> dict[str, Any]:
     }
 
 
-# -- who is looking ---------------------------------------------------------------------------
-# LOGIN ADAPTER: sessions, the session-cookie principal and a ``PageUser`` dependency arrive
-# with web/session.py and web/login.py. Until then a page accepts the bearer token that the
-# rate-limit middleware already verified. Swap the body of ``page_principal`` for the session
-# lookup then; the pages only call ``page_principal`` and ``login_redirect``.
+# -- who is looking (golive.web.credentials found out: a bearer token or a session) -----------
 
 
 def page_principal(request: Request) -> Principal | None:
     """Who makes this request (None for nobody)."""
-    state: dict[str, Any] = request.scope.get("state") or {}
-    principal = state.get(AUTH_STATE)
-    return principal if isinstance(principal, Principal) else None
+    return current_principal(request)
 
 
 def require_viewer(request: Request) -> Principal:

@@ -35,7 +35,7 @@ from golive.config.checks import CheckBase
 from golive.records import CheckStatus
 from golive.store import history
 from golive.web.auth import PageUser, get_runtime
-from golive.web.pages.dashboard_common import page
+from golive.web.pages.dashboard.common import page
 from golive.web.pages.framework import Memo, html_response, pages_of
 from golive.web.pages.sparkline import sparkline
 from golive.web.runtime import Runtime
