@@ -2,19 +2,19 @@
 (``/status.atom``), SVG badges (``/badge/{check}/...``) and the static files (``/static``).
 
 ``framework`` is what every HTML route shares (``Pages``, ``render``, ``PAGE_CSP``, static
-URLs, who is looking, ``Memo``); the dashboard (``pages.dashboard``) builds on it.
-``create_app`` makes one ``Pages`` per app (``app.state.pages``), mounts ``static_files()`` and
-includes ``routers()``.
+URLs, who is looking); ``golive.web.memo`` the cache of expensive reads; the dashboard
+(``pages.dashboard``) builds on both. ``create_app`` makes one ``Pages`` per app
+(``app.state.pages``), mounts ``static_files()`` and includes ``routers()``.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from golive.web.memo import Memo
 from golive.web.pages import badges, dashboard, feed, status
 from golive.web.pages.framework import (
     PAGE_CSP,
-    Memo,
     Pages,
     html_response,
     login_redirect,

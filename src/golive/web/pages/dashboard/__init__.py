@@ -7,9 +7,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from golive.web.pages.dashboard import alerts, check, ops, overview, tokens, users
-from golive.web.pages.dashboard.overview import Overview
+from golive.web.pages.dashboard.page_cache import OverviewPages
 
-__all__ = ["Overview", "routers"]
+__all__ = ["OverviewPages", "routers"]
 
 
 def routers() -> list[APIRouter]:

@@ -1,51 +1,42 @@
 """``/``: the operator dashboard's overview of every check (login required).
 
-Filters (``state``, ``component``, ``q``: text in the name, description or component) and
-server-side pages (``limit``, default 100, at most 500; ``offset``). ``?fragment=1`` answers
-just the table (``static/dashboard.js`` fetches it every 10 s and swaps it in).
+Filters (``state``, ``component``, ``q``: text in the name, description or component,
+``label``: ``key=value``), ``sort`` and server-side pages (``limit``, default 100, at most
+500; ``offset``): the selection of ``golive.engine.checks_now``. ``?fragment=1`` answers just
+the table (``static/dashboard.js`` fetches it every 10 s and swaps it in).
 
-Built to stay fast at 10,000 checks with many operators looking (``Overview``, per app):
-
-- a **snapshot** of every check's state (counts per state, the list of components) is taken
-  at most every ``SNAPSHOT_TTL`` seconds: one pass over the configured checks;
-- each **table** (filters and page) is rendered once per snapshot and shared by every
-  signed-in user asking for it (it holds nothing personal: no form, no token); the page
-  around it (navigation, user, CSRF token) is rendered per request;
-- what is fresh is answered on the event loop, and so is the previous value while one worker
-  thread computes the next (never a queue of threads doing the same work).
-So what the overview shows is at most about ``SNAPSHOT_TTL + TABLE_TTL`` seconds old.
+Built to stay fast at 10,000 checks with many operators looking: the checks now are made once
+per change of the runtime's checks (``golive.web.checks_now``); from them each **table**
+(selection and page) is rendered once and shared by every signed-in user asking for it (it
+holds nothing personal), and so is the **page** around it per role (``OverviewPages``), with
+the user's name and CSRF token left as slots filled in per answer. So an answer is a lookup
+and a join of bytes; a page with a flash message to show is rendered for its request alone.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from golive.config import LoadedConfig
-from golive.config.checks import CheckBase
-from golive.records import CheckStatus
-from golive.store import history
+from golive.engine.checks_now import SORTS, CheckNow, ChecksNow, Selection, Sort, parse_label
 from golive.web.auth import PageUser, get_runtime
-from golive.web.pages.dashboard.common import page
-from golive.web.pages.framework import Memo, html_response, pages_of
+from golive.web.checks_now import live_checks
+from golive.web.csrf import csrf_token
+from golive.web.pages.dashboard.common import FLASH_COOKIE, page
+from golive.web.pages.dashboard.page_cache import OverviewPages, Table, View
+from golive.web.pages.framework import HTML_TYPE, PAGE_CSP, html_response, pages_of
 from golive.web.pages.sparkline import sparkline
 from golive.web.runtime import Runtime
 
 PAGE_SIZE = 100
 MAX_PAGE = 500
-STATES = ("up", "degraded", "down", "maintenance", "unknown")
-SNAPSHOT_TTL = 1.0  # seconds
-TABLE_TTL = 1.0  # seconds
-MAX_TABLES = 256  # distinct filter/page combinations kept
+STATES = ("up", "down", "unknown")
 
 
 @dataclass(frozen=True)
@@ -61,105 +52,85 @@ class Row:
     spark: Markup
 
 
-@dataclass(frozen=True, eq=False)
-class Snapshot:
-    """Every configured check with its state, at one moment."""
-
-    loaded: LoadedConfig
-    live: Mapping[str, CheckStatus]
-    states: Mapping[str, str]
-    counts: Counter[str]
-    components: tuple[str, ...]
-
-
-def take_snapshot(runtime: Runtime) -> Snapshot:
-    loaded, live = runtime.loaded, runtime.statuses()
-    states = {c.name: _state(live.get(c.name)) for c in loaded.config.checks}
-    components = sorted({c.component for c in loaded.config.checks if c.component})
-    return Snapshot(loaded, live, states, Counter(states.values()), tuple(components))
-
-
-Filters = tuple[str | None, str | None, str | None, int, int]  # state, component, q, limit, offset
-
-
-class Overview:
-    """The overview's caches of one app (see the module docstring): one snapshot, and one
-    table per filters and page (at most ``MAX_TABLES``), each computed by one thread at a time
-    while the others answer from the value it replaces."""
-
-    def __init__(self) -> None:
-        self.snapshot: Memo[Snapshot] = Memo(ttl=SNAPSHOT_TTL)
-        self._tables: dict[Filters, Memo[Markup]] = {}
-        self._lock = threading.Lock()
-
-    def table(self, filters: Filters) -> Memo[Markup]:
-        memo = self._tables.get(filters)
-        if memo is None:
-            with self._lock:
-                if len(self._tables) >= MAX_TABLES:
-                    self._tables.clear()
-                memo = self._tables.setdefault(filters, Memo(ttl=TABLE_TTL))
-        return memo
-
-
 async def overview(
     request: Request,
     user: PageUser,
     state: Annotated[str | None, Query(max_length=20)] = None,
     component: Annotated[str | None, Query(max_length=200)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    label: Annotated[str | None, Query(max_length=200)] = None,
+    sort: Annotated[Sort | Literal[""], Query()] = "",  # "": the configuration's order
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = PAGE_SIZE,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     fragment: bool = False,
 ) -> Response:
-    """Every check with its state, filtered and paged."""
-    runtime, cache = get_runtime(request), overview_cache(request)
-    filters: Filters = (state or None, component or None, (q or "").strip() or None, limit, offset)
-    loaded, tick = runtime.loaded, runtime.clock.monotonic()
-    snapshot = await cache.snapshot.aget(loaded, lambda: take_snapshot(runtime), now=tick)
-    table = await cache.table(filters).aget(
-        snapshot, lambda: _table(request, runtime, snapshot, filters), now=tick
+    """Every check with its state, filtered, sorted and paged."""
+    runtime, pages = get_runtime(request), overview_pages(request)
+    selection = Selection(
+        state=state or None,
+        component=component or None,
+        q=(q or "").strip() or None,
+        labels=(parse_label(label),) if label else (),
+        sort=sort or "config",
+    )
+    view = View(selection, limit, offset)
+    now = await live_checks(request).aget(runtime)
+    table = await pages.table(view).aget(
+        now, lambda: _table(request, runtime, now, view), now=runtime.clock.monotonic()
     )
     if fragment:
-        return html_response(table)
-    context: dict[str, Any] = {
-        "table_html": table,
-        "states": STATES,
-        "components": snapshot.components,
-        "filters": _filter_params(filters),
-        "fragment_url": _url(_filter_params(filters), offset, fragment=True),
-    }
-    return page(request, user, "dashboard/overview.html", current="/", **context)
+        return html_response(table.html)
+    if FLASH_COOKIE in request.cookies:  # a message for this user alone: not from the cache
+        return page(request, user, "dashboard/overview.html", current="/", **_context(table))
+    parts = table.pages.get(user.role)
+    if parts is None:
+        parts = pages.page(request, user.role, _context(table))
+        table.pages[user.role] = parts
+    body = parts.fill(name=user.name, csrf=csrf_token(request))
+    return Response(body, media_type=HTML_TYPE, headers={"Content-Security-Policy": PAGE_CSP})
 
 
-def overview_cache(request: Request) -> Overview:
-    cache: Overview = request.app.state.overview
+def overview_pages(request: Request) -> OverviewPages:
+    cache: OverviewPages = request.app.state.overview
     return cache
 
 
-def _filter_params(filters: Filters) -> dict[str, Any]:
-    state, component, q, limit, _ = filters
-    return {"state": state, "component": component, "q": q, "limit": limit}
+def _context(table: Table) -> dict[str, Any]:
+    params = _params(table.view)
+    return {
+        "table_html": table.html,
+        "states": STATES,
+        "components": table.components,
+        "filters": params,
+        "sorts": SORTS,
+        "fragment_url": _url(params, table.view.offset, fragment=True),
+    }
 
 
-def _table(request: Request, runtime: Runtime, snapshot: Snapshot, filters: Filters) -> Markup:
-    state, component, q, limit, offset = filters
-    checks = list(snapshot.loaded.config.checks)
-    if component is not None:
-        checks = [c for c in checks if c.component == component]
-    if q is not None:
-        needle = q.casefold()
-        checks = [c for c in checks if needle in _haystack(c)]
-    if state is not None:
-        checks = [c for c in checks if snapshot.states[c.name] == state]
+def _params(view: View) -> dict[str, Any]:
+    selection = view.selection
+    label = selection.labels[0] if selection.labels else None
+    return {
+        "state": selection.state,
+        "component": selection.component,
+        "q": selection.q,
+        "label": None if label is None else label[0] + ("" if label[1] is None else f"={label[1]}"),
+        "sort": None if selection.sort == "config" else selection.sort,
+        "limit": view.limit,
+    }
+
+
+def _table(request: Request, runtime: Runtime, now: ChecksNow, view: View) -> Table:
+    checks = now.select(view.selection)
+    limit, offset = view.limit, view.offset
     shown = checks[offset : offset + limit]
-    params = _filter_params(filters)
+    params = _params(view)
     html = pages_of(request).render_text(
         request,
         "dashboard/checks_table.html",
-        rows=_rows(runtime, shown, snapshot.live),
-        all_total=len(snapshot.states),
-        counts=snapshot.counts,
+        rows=_rows(runtime, shown),
+        all_total=len(now.rows),
+        counts=now.counts,
         states=STATES,
         total=len(checks),
         offset=offset,
@@ -167,45 +138,28 @@ def _table(request: Request, runtime: Runtime, snapshot: Snapshot, filters: Filt
         next_url=_url(params, offset + limit) if offset + limit < len(checks) else None,
         now=runtime.clock.now(),
     )
-    return Markup(html)
+    return Table(view, Markup(html), now.components)
 
 
-def _rows(runtime: Runtime, shown: list[CheckBase], live: Mapping[str, CheckStatus]) -> list[Row]:
-    statuses = {c.name: live[c.name] for c in shown if c.name in live}
-    missing = [c.name for c in shown if c.name not in statuses]
-    if missing:
-        statuses.update(history.check_states(runtime.store, missing))
-    in_maintenance = runtime.maintenance()
-    recent = runtime.recent_latencies(c.name for c in shown)
-    secrets = runtime.loaded.secrets
-    rows = []
-    for check in shown:
-        status = statuses.get(check.name)
-        rows.append(
-            Row(
-                name=check.name,
-                component=check.component,
-                description=check.description,
-                state=_state(status),
-                since=status.since if status else None,
-                latency_ms=status.last_latency_ms if status else None,
-                error=secrets.redact(status.last_error) if status and status.last_error else None,
-                maintenance=in_maintenance.get(check.name),
-                spark=sparkline(recent.get(check.name, ())),
-            )
+def _rows(runtime: Runtime, shown: list[CheckNow]) -> list[Row]:
+    recent = runtime.recent_latencies(row.name for row in shown)
+    return [
+        Row(
+            name=row.name,
+            component=row.check.component,
+            description=row.check.description,
+            state=row.state,
+            since=row.status.since if row.status else None,
+            latency_ms=row.status.last_latency_ms if row.status else None,
+            error=row.last_error,
+            maintenance=row.maintenance,
+            spark=sparkline(recent.get(row.name, ())),
         )
-    return rows
+        for row in shown
+    ]
 
 
-def _state(status: CheckStatus | None) -> str:
-    return status.state if status else "unknown"
-
-
-def _haystack(check: CheckBase) -> str:
-    return " ".join((check.name, check.description, check.component or "")).casefold()
-
-
-def _url(filters: Mapping[str, object], offset: int, *, fragment: bool = False) -> str:
+def _url(filters: dict[str, Any], offset: int, *, fragment: bool = False) -> str:
     params = {k: v for k, v in filters.items() if v is not None and v != ""}
     if params.get("limit") == PAGE_SIZE:
         params.pop("limit")
