@@ -53,7 +53,9 @@ def create_app(
     app.state.checks_now = LiveChecks()
     app.state.overview = OverviewPages()
     app.mount("/static", pages.static_files(), name="static")
-    for router in [*api.routers(), *pages.routers(status_data)]:
+    # The pages first, the dashboard's overview the very first: each request is matched
+    # against the routes in this order, and the overview is the most asked (no path overlaps).
+    for router in [*pages.routers(status_data), *api.routers()]:
         app.include_router(router)
     app.include_router(system.build())
     app.add_exception_handler(StoreError, _store_unavailable)

@@ -51,4 +51,4 @@ def environment() -> Pages:
 
 def routers(data: StatusData) -> list[APIRouter]:
     """Fresh routers for one app; the status page reads through ``data`` (its caches)."""
-    return [status.build(data), feed.build(), badges.build(), *dashboard.routers()]
+    return [*dashboard.routers(), status.build(data), feed.build(), badges.build()]
