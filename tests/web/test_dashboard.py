@@ -17,7 +17,7 @@ from golive.records import Bucket, CheckStatus
 from golive.store import Store, normalise_url
 from golive.store.gate import record_gate_run
 from golive.web import create_app
-from golive.web.checks_now import MAX_AGE
+from golive.web.checks_now import MAINTENANCE_EVERY, MAX_AGE
 from tests.web.conftest import NOW, MakeClient
 from tests.web.test_login import PASSWORD, add_user, form_token, log_in
 from tests.web.web_helpers import (
@@ -148,7 +148,12 @@ def test_the_overview_is_made_again_as_soon_as_the_checks_change(many: FakeRunti
         assert "state-down" in changed and "Last 1 run" in changed
         assert "state-down" in client.get("/?q=svc-001&fragment=1").text
 
-        many.recent["svc-001"] = (13.0, 14.0)  # what the version does not cover (windows too)
+        many.windows["svc-001"] = "nightly"  # the clock, not a result, starts a window
+        assert "in nightly" not in client.get("/?q=svc-001").text
+        many.clock.advance(MAINTENANCE_EVERY)
+        assert "in nightly" in client.get("/?q=svc-001").text
+
+        many.recent["svc-001"] = (13.0, 14.0)  # what neither covers: at most MAX_AGE late
         many.clock.advance(MAX_AGE)
         assert "Last 2 runs" in client.get("/?q=svc-001").text
 

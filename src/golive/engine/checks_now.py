@@ -115,13 +115,14 @@ def checks_now(
     for check in checks:
         status = statuses.get(check.name)
         error = status.last_error if status else None
+        failed = status.last_failed if status else None
         rows.append(
             CheckNow(
                 check=check,
                 status=status,
                 maintenance=windows.get(check.name),
                 last_error=secrets.redact(error) if error else None,
-                last_failed=secrets.redact_data(status.last_failed) if status else [],
+                last_failed=secrets.redact_data(failed) if failed else [],
             )
         )
     return ChecksNow(tuple(rows))
