@@ -11,7 +11,7 @@ import pytest
 
 from golive.config import LoadedConfig, load_config
 from golive.engine.checks_now import ChecksNow, Selection, checks_now, parse_label
-from golive.engine.state import CheckStatus
+from golive.records import CheckStatus
 from golive.store import Store, normalise_url
 from golive.store.state import flush
 

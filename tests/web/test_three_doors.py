@@ -16,7 +16,7 @@ from golive.cli import app as cli
 from golive.clock import ManualClock
 from golive.config import load_config
 from golive.engine.once import open_store
-from golive.engine.state import CheckStatus
+from golive.records import CheckStatus
 from golive.store.state import flush
 from golive.store.tokens import create_token
 from golive.web import create_app

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from golive.config import LoadedConfig
 from golive.config.checks import CheckBase
-from golive.engine.state import CheckStatus
+from golive.records import CheckStatus
 from golive.store import Store
 from golive.store.history import check_states
 
