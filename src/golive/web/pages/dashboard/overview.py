@@ -25,7 +25,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from golive.engine.checks_now import SORTS, CheckNow, ChecksNow, Selection, parse_label
+from golive.engine.checks_now import SORTS, STATES, CheckNow, ChecksNow, Selection, parse_label
 from golive.web.auth import PageUser, get_runtime
 from golive.web.checks_now import live_checks
 from golive.web.csrf import csrf_token
@@ -37,7 +37,6 @@ from golive.web.runtime import Runtime
 
 PAGE_SIZE = 100
 MAX_PAGE = 500
-STATES = ("up", "down", "unknown")
 
 
 @dataclass(frozen=True)
