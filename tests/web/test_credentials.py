@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import event
 
 from golive.store import users
+from golive.web.session import VERIFIED_TTL
+from tests.web.conftest import MakeClient
 from tests.web.test_login import add_user, log_in
 from tests.web.web_helpers import FakeRuntime, TestClient, bearer
 
@@ -115,3 +120,31 @@ def page_token_of(client: TestClient) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)
     assert match
     return match.group(1)
+
+
+def test_a_burst_after_a_sessions_trust_expires_costs_one_lookup(
+    runtime: FakeRuntime, make_client: MakeClient
+) -> None:
+    add_user(runtime, "vic", "viewer")
+    client = make_client()
+    assert log_in(client, "vic").status_code == 303
+    cookie = client.cookies["golive_session"]
+    lookups: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM sessions" in statement:
+            lookups.append(statement)
+
+    event.listen(runtime.store.engine, "before_cursor_execute", count)
+    runtime.clock.advance(VERIFIED_TTL)  # the next request must look the session up again
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", cookies={"golive_session": cookie}
+        ) as browser:
+            return await asyncio.gather(*(browser.get("/api/checks") for _ in range(20)))
+
+    answers = asyncio.run(burst())
+    assert [a.status_code for a in answers] == [200] * 20
+    assert len(lookups) == 1

@@ -17,7 +17,7 @@ from golive.records import Bucket, CheckStatus
 from golive.store import Store, normalise_url
 from golive.store.gate import record_gate_run
 from golive.web import create_app
-from golive.web.pages.dashboard import SNAPSHOT_TTL, TABLE_TTL
+from golive.web.checks_now import MAINTENANCE_EVERY, MAX_AGE
 from tests.web.conftest import NOW, MakeClient
 from tests.web.test_login import PASSWORD, add_user, form_token, log_in
 from tests.web.web_helpers import (
@@ -132,7 +132,7 @@ def test_the_overview_lists_filters_and_pages(many: FakeRuntime) -> None:
         assert client.get("/?limit=501").status_code == 422
 
 
-def test_the_overview_is_shared_for_a_second_then_fresh(many: FakeRuntime) -> None:
+def test_the_overview_is_made_again_as_soon_as_the_checks_change(many: FakeRuntime) -> None:
     add_user(many, "vic", "viewer")
     many.recent = {"svc-001": (12.0, 30.0, None, 18.0)}
     with TestClient(create_app(many)) as client:
@@ -141,10 +141,59 @@ def test_the_overview_is_shared_for_a_second_then_fresh(many: FakeRuntime) -> No
         assert 'aria-label="Last 4 runs: 12–30 ms, 1 failed"' in first.text  # words, not a line
         assert first.text.count('class="sparkline"') == 1  # the others have not run yet
 
+        many.recent["svc-001"] = (12.0,)  # no new state: the runtime's checks_version stays
+        assert client.get("/?q=svc-001").content == first.content  # the table made before
         many.live["svc-001"] = CheckStatus(name="svc-001", state="down", since=NOW)
-        assert "state-down" not in client.get("/?q=svc-001").text  # the table of a moment ago
-        many.clock.advance(SNAPSHOT_TTL + TABLE_TTL)
-        assert "state-down" in client.get("/?q=svc-001").text
+        changed = client.get("/?q=svc-001").text
+        assert "state-down" in changed and "Last 1 run" in changed
+        assert "state-down" in client.get("/?q=svc-001&fragment=1").text
+
+        many.windows["svc-001"] = "nightly"  # the clock, not a result, starts a window
+        assert "in nightly" not in client.get("/?q=svc-001").text
+        many.clock.advance(MAINTENANCE_EVERY)
+        assert "in nightly" in client.get("/?q=svc-001").text
+
+        many.recent["svc-001"] = (13.0, 14.0)  # what neither covers: at most MAX_AGE late
+        many.clock.advance(MAX_AGE)
+        assert "Last 2 runs" in client.get("/?q=svc-001").text
+
+
+def test_the_shared_page_has_each_users_own_name_token_and_role(many: FakeRuntime) -> None:
+    add_user(many, "quincy", "viewer")
+    add_user(many, "ada", "admin")
+    app = create_app(many)
+    with TestClient(app) as quincy, TestClient(app) as ada:
+        assert log_in(quincy, "quincy").status_code == 303
+        assert log_in(ada, "ada").status_code == 303
+        for client in (quincy, ada):
+            client.get("/?state=down")  # the page of each role made once, then from the cache
+        mine, hers = quincy.get("/?state=down").text, ada.get("/?state=down").text
+        assert "quincy (viewer)" in mine and "ada (admin)" not in mine
+        assert "ada (admin)" in hers and "quincy" not in hers
+        assert 'href="/tokens"' in hers and 'href="/tokens"' not in mine
+        my_token, her_token = form_token(quincy, "/?state=down"), form_token(ada, "/?state=down")
+        assert my_token != her_token
+        logout = quincy.post("/logout", data={"csrf_token": my_token}, follow_redirects=False)
+        assert logout.status_code == 303  # the token in the shared page is the user's own
+
+
+def test_the_overview_filters_by_label_and_sorts(tmp_path: Path, runtime: FakeRuntime) -> None:
+    runtime.live["db"] = CheckStatus("db", "down", NOW)
+    runtime.live["api-health"] = CheckStatus("api-health", "up", NOW)
+    add_user(runtime, "vic", "viewer")
+    with TestClient(create_app(runtime)) as client:
+        assert log_in(client, "vic").status_code == 303
+
+        def shown(query: str) -> list[str]:
+            response = client.get(f"/?{query}")
+            assert response.status_code == 200, response.text
+            return re.findall(r'<th scope="row"><a [^>]+>([^<]+)</a>', response.text)
+
+        assert shown("") == ["api-health", "checkout", "db"]
+        assert shown("sort=state") == ["db", "checkout", "api-health"]
+        assert shown("sort=name&component=API") == ["api-health", "checkout"]
+        assert shown("label=nope") == []
+        assert client.get("/?sort=sideways").status_code == 422
 
 
 # -- a check's page ---------------------------------------------------------------------------

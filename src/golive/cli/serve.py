@@ -6,7 +6,7 @@ import json
 import os
 import signal
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -61,39 +61,71 @@ def reload(config: ConfigOption = None, env: EnvOption = None) -> None:
     raise typer.Exit(guarded(command))
 
 
-def status(config: ConfigOption = None, env: EnvOption = None, as_json: JsonOption = False) -> None:
-    """The current state of every check, as `golive serve` last stored it."""
+def status(
+    config: ConfigOption = None,
+    env: EnvOption = None,
+    as_json: JsonOption = False,
+    state: Annotated[
+        str | None, typer.Option(help="Only checks in this state: up, down or unknown.")
+    ] = None,
+    component: Annotated[str | None, typer.Option(help="Only this component's checks.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Only checks with this text in name, description, component.")
+    ] = None,
+    label: Annotated[
+        list[str] | None, typer.Option(help="Only checks with this label: key=value, or key.")
+    ] = None,
+    sort: Annotated[
+        str, typer.Option(help="Order: config (as written), name, or state (down first).")
+    ] = "config",
+) -> None:
+    """The current state of every check, as `golive serve` last stored it (exit 1 if one shown
+    is down)."""
 
     def command() -> int:
         from rich.table import Table
         from rich.text import Text
 
+        from golive.alerts import maintenance_status
+        from golive.clock import SystemClock
+        from golive.engine.checks_now import SORTS, STATES, Selection, checks_now, parse_label
         from golive.store.alerts import list_alerts
         from golive.store.outbox import counts_by_status, list_notifications
-        from golive.store.state import load_statuses
 
+        if state is not None and state not in STATES:
+            fail(f"--state must be one of {', '.join(STATES)}")
+        if sort not in SORTS:
+            fail(f"--sort must be one of {', '.join(SORTS)}")
+        selection = Selection(
+            state=state,
+            component=component,
+            q=search or None,
+            labels=tuple(parse_label(text) for text in label or ()),
+            sort=sort,  # narrowed by the check above
+        )
         loaded = load(config, env)
         with opened(loaded) as store:
-            statuses = load_statuses(store)
+            windows = maintenance_status(loaded, SystemClock().now())
+            shown = checks_now(loaded, store, maintenance=windows).select(selection)
             firing = list_alerts(store, state="firing")
             outbox = counts_by_status(store)
             failed = list_notifications(store, status="failed", limit=1)
-        checks = loaded.config.checks
         rows: list[dict[str, Any]] = []
-        for check in checks:
-            status = statuses.get(check.name)
+        for now in shown:
+            status = now.status
             rows.append(
                 {
-                    "name": check.name,
-                    "component": check.component,
-                    "state": status.state if status else "unknown",
+                    "name": now.name,
+                    "component": now.check.component,
+                    "state": now.state,
                     "since": status.since.isoformat() if status else None,
                     "last_run_at": status.last_run_at.isoformat()
                     if status and status.last_run_at
                     else None,
                     "last_latency_ms": status.last_latency_ms if status else None,
-                    "last_error": status.last_error if status else None,
-                    "last_failed": status.last_failed if status else [],
+                    "last_error": now.last_error,
+                    "last_failed": now.last_failed,
+                    "maintenance": now.maintenance,
                 }
             )
         last_failure = (

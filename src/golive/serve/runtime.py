@@ -72,6 +72,7 @@ class ServeRuntime:
         self.metrics = Metrics()
         self.latest: dict[str, CheckResult] = {}
         self._statuses = self._initial_statuses(load_statuses(store))
+        self.checks_version = 0  # +1 when the statuses change: the web's caches follow it
         self._rollups = RollupBuffer()
         self._recent = RecentRuns()
         self._pending = _Pending({}, [], [])
@@ -210,6 +211,7 @@ class ServeRuntime:
         self._checks = {c.name: c for c in loaded.config.checks}
         self._announce(loaded)
         self._statuses = self._initial_statuses(self._statuses)
+        self.checks_version += 1
         self._recent.forget(self._checks)
         self.engine.reload(loaded)
         names = len(loaded.config.checks)
@@ -243,6 +245,8 @@ class ServeRuntime:
             self._statuses[result.name] = changed[result.name] = status
             self.latest[result.name] = result
             self._recent.add(result.name, result.ok, result.latency_ms)
+        if changed:
+            self.checks_version += 1
         return changed
 
     def _evidence(self, results: list[CheckResult]) -> list[EvidenceRecord]:

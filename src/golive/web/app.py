@@ -13,9 +13,10 @@ from golive.config.model import RateLimitsConfig
 from golive.exceptions import StoreError
 from golive.web import api, errors, login, pages, system
 from golive.web.audit import AuditMiddleware
+from golive.web.checks_now import LiveChecks
 from golive.web.credentials import AuthenticationMiddleware
 from golive.web.csrf import CSRFMiddleware
-from golive.web.pages.dashboard import Overview
+from golive.web.pages.dashboard import OverviewPages
 from golive.web.ratelimit import Budgets, MemoryBudgets, RateLimitMiddleware, RateLimits, Rule
 from golive.web.runtime import Runtime
 from golive.web.security import SecurityHeadersMiddleware
@@ -51,9 +52,12 @@ def create_app(
     app.state.runtime = runtime
     app.state.pages = pages.environment()
     app.state.status_data = status_data = pages.StatusData()
-    app.state.overview = Overview()
+    app.state.checks_now = LiveChecks()
+    app.state.overview = OverviewPages()
     app.mount("/static", pages.static_files(), name="static")
-    for router in [*api.routers(), *pages.routers(status_data)]:
+    # The pages first, the dashboard's overview the very first: each request is matched
+    # against the routes in this order, and the overview is the most asked (no path overlaps).
+    for router in [*pages.routers(status_data), *api.routers()]:
         app.include_router(router)
     app.include_router(system.build())
     app.add_exception_handler(StoreError, _store_unavailable)

@@ -12,6 +12,8 @@ which saves a query per stylesheet. A store that fails here answers 503.
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
@@ -36,6 +38,7 @@ class AuthenticationMiddleware:
         self.app = app
         self.runtime = runtime
         self.verified = verified
+        self._verifying: dict[str, asyncio.Future[SessionView | None]] = {}  # by session id
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope["path"].startswith(PUBLIC):
@@ -66,13 +69,25 @@ class AuthenticationMiddleware:
         return None if view is None else Principal(view.id, view.name, view.role)
 
     async def session(self, cookie: str) -> SessionView | None:
-        """The live session of a ``golive_session`` cookie, else None."""
-        view = self.verified.get(hash_session_token(cookie))
-        if view is None:
-            runtime = self.runtime
-            view = await run_in_threadpool(
-                verify_session, runtime.store, cookie, runtime.clock.now()
-            )
-            if view is not None:
-                self.verified.put(view)
+        """The live session of a ``golive_session`` cookie, else None. Requests that find
+        the same session's trust expired at once share one lookup (a browser's, or a load
+        test's, burst used to send one each to the thread pool)."""
+        session_id = hash_session_token(cookie)
+        view = self.verified.get(session_id)
+        if view is not None:
+            return view
+        running = self._verifying.get(session_id)
+        if running is not None and running.get_loop() is asyncio.get_running_loop():
+            return await asyncio.shield(running)
+        runtime = self.runtime
+        task = asyncio.ensure_future(
+            run_in_threadpool(verify_session, runtime.store, cookie, runtime.clock.now())
+        )
+        self._verifying[session_id] = task
+        try:
+            view = await asyncio.shield(task)
+        finally:
+            self._verifying.pop(session_id, None)
+        if view is not None:
+            self.verified.put(view)
         return view

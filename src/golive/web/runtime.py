@@ -92,6 +92,12 @@ class Runtime(Protocol):
         exposes it as it is."""
         ...
 
+    @property
+    def checks_version(self) -> int:
+        """A number that changes whenever the checks' states may have: a cycle that brought
+        results, a reload. Caches of "the checks now" are kept while it stays the same."""
+        ...
+
     def statuses(self) -> Mapping[str, CheckStatus]:
         """The scheduler's current state of each check, by name. A configured check missing
         here is looked up in the store (``check_state``), else shown as unknown. Called from a

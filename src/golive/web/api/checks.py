@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from golive.config.checks import CheckBase
+from golive.engine.checks_now import CheckNow, Selection, Sort, parse_label
 from golive.engine.rollup import RESOLUTIONS, bucket_start
-from golive.records import LATENCY_BOUNDS_MS, CheckStatus
+from golive.records import LATENCY_BOUNDS_MS
 from golive.store import history
-from golive.web.api.common import AUTH_ERRORS, NOT_FOUND, Offset, Text, evidence_out, redacted
+from golive.web.api.common import AUTH_ERRORS, NOT_FOUND, Offset, Text, evidence_out
 from golive.web.api.inputs import OptionalTimestamp
 from golive.web.api.models import (
     CheckDetail,
@@ -23,6 +23,7 @@ from golive.web.api.models import (
     Rollups,
 )
 from golive.web.auth import RuntimeDep, Viewer
+from golive.web.checks_now import live_checks
 from golive.web.runtime import Runtime
 
 RECENT_EVIDENCE = 50
@@ -32,6 +33,7 @@ Resolution = Literal["minute", "hour"]
 
 
 def list_checks(
+    request: Request,
     runtime: RuntimeDep,
     _: Viewer,
     state: CheckState | None = None,
@@ -40,25 +42,24 @@ def list_checks(
         str | None,
         Query(min_length=1, max_length=200, description="text in name, description, component"),
     ] = None,
+    label: Annotated[
+        list[str] | None,
+        Query(max_length=20, description="key=value (or key: has the label); each must hold"),
+    ] = None,
+    sort: Annotated[
+        Sort, Query(description="config (their order), name, or state (down first)")
+    ] = "config",
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     offset: Offset = 0,
 ) -> CheckList:
-    """Every configured check with its current state, keyed by name, in configuration order."""
-    checks = list(runtime.loaded.config.checks)
-    if component is not None:
-        checks = [c for c in checks if c.component == component]
-    if q is not None:
-        needle = q.casefold()
-        checks = [c for c in checks if needle in _haystack(c)]
-    statuses = _statuses(runtime, [c.name for c in checks])
-    if state is not None:
-        checks = [c for c in checks if _state_of(statuses.get(c.name)) == state]
+    """Every configured check with its current state, keyed by name, in configuration order
+    (or ``sort``)."""
+    labels = tuple(parse_label(text[:200]) for text in label or ())
+    selection = Selection(state=state, component=component, q=q, labels=labels, sort=sort)
+    checks = live_checks(request).get(runtime).select(selection)
     shown = checks[offset : offset + limit]
-    in_maintenance = runtime.maintenance()
     return CheckList(
-        checks={
-            c.name: _check_out(runtime, c, statuses.get(c.name), in_maintenance) for c in shown
-        },
+        checks={row.name: _check_out(row) for row in shown},
         total=len(checks),
         limit=limit,
         offset=offset,
@@ -66,19 +67,18 @@ def list_checks(
     )
 
 
-def get_check(runtime: RuntimeDep, _: Viewer, name: str) -> CheckDetail:
+def get_check(request: Request, runtime: RuntimeDep, _: Viewer, name: str) -> CheckDetail:
     """One check: its state, last result, newest 50 evidence records, hourly rollups of 24 h."""
-    check = _configured(runtime, name)
-    status = _statuses(runtime, [name]).get(name)
+    _configured(runtime, name)
+    row = next(r for r in live_checks(request).get(runtime).rows if r.name == name)
     now = runtime.clock.now()
     evidence = history.evidence(
         runtime.store, kind="probe", subject=name, limit=RECENT_EVIDENCE
     ).items
     shown = [evidence_out(runtime, row, now) for row in evidence]
-    summary = _check_out(runtime, check, status, runtime.maintenance())
     return CheckDetail(
-        **summary.model_dump(),
-        last_failed=redacted(runtime, status.last_failed if status else []),
+        **_check_out(row).model_dump(),
+        last_failed=row.last_failed,
         last_result=shown[0] if shown else None,
         evidence=shown,
         rollups=_rollups(runtime, name, "hour", now - DETAIL_WINDOW, now),
@@ -135,30 +135,8 @@ def _configured(runtime: Runtime, name: str) -> CheckBase:
         raise HTTPException(status_code=404, detail=f"no check {name!r}") from None
 
 
-def _statuses(runtime: Runtime, names: Sequence[str]) -> dict[str, CheckStatus]:
-    """The scheduler's states; the stored ones for checks it does not know (yet)."""
-    live = runtime.statuses()
-    found = {n: live[n] for n in names if n in live}
-    missing = [n for n in names if n not in found]
-    if missing:
-        found.update(history.check_states(runtime.store, missing))
-    return found
-
-
-def _state_of(status: CheckStatus | None) -> str:
-    return status.state if status else "unknown"
-
-
-def _haystack(check: CheckBase) -> str:
-    return " ".join((check.name, check.description, check.component or "")).casefold()
-
-
-def _check_out(
-    runtime: Runtime,
-    check: CheckBase,
-    status: CheckStatus | None,
-    in_maintenance: Mapping[str, str],
-) -> CheckOut:
+def _check_out(row: CheckNow) -> CheckOut:
+    check, status = row.check, row.status
     return CheckOut(
         name=check.name,
         component=check.component,
@@ -167,13 +145,13 @@ def _check_out(
         severity=check.severity,
         labels=check.labels,
         runbook=check.runbook,
-        state=status.state if status else "unknown",
+        state=row.state,
         since=status.since if status else None,
-        maintenance=in_maintenance.get(check.name),
+        maintenance=row.maintenance,
         last_run_at=status.last_run_at if status else None,
         last_ok=status.last_ok if status else None,
         last_latency_ms=status.last_latency_ms if status else None,
-        last_error=redacted(runtime, status.last_error) if status else None,
+        last_error=row.last_error,
         consecutive_failures=status.consecutive_failures if status else 0,
         consecutive_successes=status.consecutive_successes if status else 0,
     )

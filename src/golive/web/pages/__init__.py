@@ -2,28 +2,19 @@
 (``/status.atom``), SVG badges (``/badge/{check}/...``) and the static files (``/static``).
 
 ``framework`` is what every HTML route shares (``Pages``, ``render``, ``PAGE_CSP``, static
-URLs, the login adapter, ``Memo``); the dashboard builds on it. ``create_app`` makes one
-``Pages`` per app (``app.state.pages``), mounts ``static_files()`` and includes ``routers()``.
+URLs, who is looking); ``golive.web.memo`` the cache of expensive reads; the dashboard
+(``pages.dashboard``) builds on both. ``create_app`` makes one ``Pages`` per app
+(``app.state.pages``), mounts ``static_files()`` and includes ``routers()``.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from golive.web.pages import (
-    badges,
-    dashboard,
-    dashboard_alerts,
-    dashboard_checks,
-    dashboard_ops,
-    dashboard_tokens,
-    dashboard_users,
-    feed,
-    status,
-)
+from golive.web.memo import Memo
+from golive.web.pages import badges, dashboard, feed, status
 from golive.web.pages.framework import (
     PAGE_CSP,
-    Memo,
     Pages,
     html_response,
     login_redirect,
@@ -60,12 +51,4 @@ def environment() -> Pages:
 
 def routers(data: StatusData) -> list[APIRouter]:
     """Fresh routers for one app; the status page reads through ``data`` (its caches)."""
-    dashboards = (
-        dashboard,
-        dashboard_checks,
-        dashboard_alerts,
-        dashboard_ops,
-        dashboard_tokens,
-        dashboard_users,
-    )
-    return [status.build(data), feed.build(), badges.build(), *(d.build() for d in dashboards)]
+    return [*dashboard.routers(), status.build(data), feed.build(), badges.build()]

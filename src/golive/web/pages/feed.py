@@ -19,8 +19,9 @@ from fastapi import APIRouter, Request, Response
 
 from golive.store.uptime import alert_transitions
 from golive.web.auth import get_runtime
+from golive.web.memo import Memo
 from golive.web.pages.days import EPISODE_DAYS, INCIDENT_SEVERITIES, Incident, episodes
-from golive.web.pages.framework import Memo, duration, require_viewer, utc
+from golive.web.pages.framework import duration, require_viewer, utc
 from golive.web.pages.notices import UPCOMING, Notice, notices
 
 ATOM = "http://www.w3.org/2005/Atom"

@@ -1,12 +1,12 @@
 """What every HTML route shares: the Jinja2 environment, ``render``, the page CSP, static files,
-who is looking (the login adapter) and a small cache for expensive reads.
+who is looking (``page_principal``) and pages rendered once for many answers (``RenderedPage``).
 
 Use from a route::
 
     from golive.web.pages.framework import render
 
-    def dashboard(request: Request) -> Response:
-        return render(request, "dashboard.html", checks=...)
+    def status_page(request: Request) -> Response:
+        return render(request, "status.html", data=...)
 
 ``render`` answers ``text/html`` with ``PAGE_CSP`` (scripts, styles, images and fetches from
 this origin only; no inline script or style anywhere, so no ``style=`` attributes and no
@@ -19,28 +19,25 @@ files can be cached for long), ``version``. Filters: ``utc``, ``utc_date``, ``pe
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
-import threading
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 import golive
 from golive.alerts.describe import span
 from golive.config.units import link_problem
-from golive.web.auth import AUTH_STATE, Principal, get_runtime
+from golive.web.auth import Principal, current_principal, get_runtime
 
 T = TypeVar("T")
 WEB = Path(__file__).resolve().parent.parent
@@ -181,18 +178,12 @@ def base_context(request: Request) -> dict[str, Any]:
     }
 
 
-# -- who is looking ---------------------------------------------------------------------------
-# LOGIN ADAPTER: sessions, the session-cookie principal and a ``PageUser`` dependency arrive
-# with web/session.py and web/login.py. Until then a page accepts the bearer token that the
-# rate-limit middleware already verified. Swap the body of ``page_principal`` for the session
-# lookup then; the pages only call ``page_principal`` and ``login_redirect``.
+# -- who is looking (golive.web.credentials found out: a bearer token or a session) -----------
 
 
 def page_principal(request: Request) -> Principal | None:
     """Who makes this request (None for nobody)."""
-    state: dict[str, Any] = request.scope.get("state") or {}
-    principal = state.get(AUTH_STATE)
-    return principal if isinstance(principal, Principal) else None
+    return current_principal(request)
 
 
 def require_viewer(request: Request) -> Principal:
@@ -239,74 +230,6 @@ class StaticAssets(StaticFiles):
 
 def static_files() -> StaticAssets:
     return StaticAssets(directory=STATIC)
-
-
-# -- a cache for expensive reads --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Entry(Generic[T]):
-    key: Hashable
-    value: T
-    at: float
-
-
-class Memo(Generic[T]):
-    """One value, kept while its key stays the same and (with ``ttl``) for at most ``ttl``
-    seconds of the clock's ``monotonic()``.
-
-    One thread computes at a time. While it does, the others get the value it replaces if
-    there is one (a few milliseconds stale, never blocked), else they wait for it. Thread-safe:
-    sync routes call ``get`` from the thread pool; async routes call ``aget``, which answers a
-    fresh value on the event loop and sends at most one computation to a thread.
-    """
-
-    def __init__(self, *, ttl: float | None = None) -> None:
-        self.ttl = ttl
-        self._entry: _Entry[T] | None = None
-        self._lock = threading.Lock()
-        self._running: asyncio.Future[T] | None = None  # aget's computation in a thread
-
-    def get(self, key: Hashable, compute: Callable[[], T], *, now: float) -> T:
-        entry = self._entry
-        if entry is not None and self._fresh(entry, key, now):
-            return entry.value
-        if not self._lock.acquire(blocking=entry is None):
-            assert entry is not None
-            return entry.value  # someone is computing the new value: take the previous one
-        try:
-            entry = self._entry
-            if entry is not None and self._fresh(entry, key, now):
-                return entry.value
-            value = compute()
-            self._entry = _Entry(key, value, now)
-            return value
-        finally:
-            self._lock.release()
-
-    async def aget(self, key: Hashable, compute: Callable[[], T], *, now: float) -> T:
-        """``get`` for an async route: a fresh value is answered on the event loop; while a
-        worker thread computes the next one, every other request gets the value it replaces
-        (or, when there is none yet, waits for that same computation), so a burst of
-        requests at expiry costs one thread, not one each."""
-        entry = self._entry
-        if entry is not None and self._fresh(entry, key, now):
-            return entry.value
-        running = self._running  # of this loop: a test client's loop may have closed
-        if (
-            running is not None
-            and running.get_loop() is asyncio.get_running_loop()
-            and not running.done()
-        ):
-            if entry is not None:
-                return entry.value
-            return await asyncio.shield(running)
-        task = asyncio.ensure_future(run_in_threadpool(self.get, key, compute, now=now))
-        self._running = task
-        return await asyncio.shield(task)
-
-    def _fresh(self, entry: _Entry[T], key: Hashable, now: float) -> bool:
-        return entry.key == key and (self.ttl is None or now - entry.at < self.ttl)
 
 
 # -- filters ----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from golive.records import AlertView, CheckStatus
 from golive.store import history
 from golive.store.alerts import load_alerts
 from golive.store.uptime import DayTotals
+from golive.web.memo import Memo
 from golive.web.pages.days import (
     DAYS,
     EPISODE_DAYS,
@@ -39,7 +40,7 @@ from golive.web.pages.days import (
     read_recent,
     read_span,
 )
-from golive.web.pages.framework import Memo, RenderedPage
+from golive.web.pages.framework import RenderedPage
 from golive.web.pages.notices import Notices, notices
 from golive.web.runtime import Runtime
 

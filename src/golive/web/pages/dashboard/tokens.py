@@ -11,7 +11,7 @@ from golive.exceptions import UsageError
 from golive.store import tokens
 from golive.store.tokens import ROLES
 from golive.web.auth import PageAdmin, get_runtime
-from golive.web.pages.dashboard_common import back, form_fields, page
+from golive.web.pages.dashboard.common import back, form_fields, page
 
 
 def tokens_page(request: Request, user: PageAdmin) -> HTMLResponse:

@@ -17,7 +17,7 @@ from golive.exceptions import UsageError
 from golive.store import users
 from golive.store.tokens import ROLES
 from golive.web.auth import PageAdmin, get_runtime
-from golive.web.pages.dashboard_common import back, form_fields, page
+from golive.web.pages.dashboard.common import back, form_fields, page
 from golive.web.session import verified_sessions
 
 

@@ -68,17 +68,26 @@ def page(
         template,
         status_code=status_code,
         headers={"Cache-Control": "no-store"} if no_store else None,
-        nav=nav_for(user),
-        current=current,
-        csrf=csrf_token(request),
-        is_operator=can(user, "operator"),
-        is_admin=can(user, "admin"),
-        flashes=flashes,
+        **chrome(user, current=current, csrf=csrf_token(request), flashes=flashes),
         **context,
     )
     if flashes or FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/", httponly=True, samesite="lax")
     return response
+
+
+def chrome(
+    user: Principal, *, current: str, csrf: str, flashes: list[dict[str, str]]
+) -> dict[str, Any]:
+    """The context every dashboard page adds to its own (see ``page``)."""
+    return {
+        "nav": nav_for(user),
+        "current": current,
+        "csrf": csrf,
+        "is_operator": can(user, "operator"),
+        "is_admin": can(user, "admin"),
+        "flashes": flashes,
+    }
 
 
 def back(request: Request, to: str, level: str, message: str) -> RedirectResponse:

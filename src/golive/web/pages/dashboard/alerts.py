@@ -14,8 +14,8 @@ from golive.alerts import acknowledge, create_silence, expire_silence, list_sile
 from golive.exceptions import UsageError
 from golive.store import alerts as queries
 from golive.web.auth import PageOperator, PageUser, get_runtime
-from golive.web.pages.dashboard_checks import DURATIONS
-from golive.web.pages.dashboard_common import back, form_fields, page
+from golive.web.pages.dashboard.check import DURATIONS
+from golive.web.pages.dashboard.common import back, form_fields, page
 
 ALERTS_SHOWN = 500
 MAX_LISTED = 500  # check names offered as suggestions in the silence form; beyond, typed only

@@ -14,7 +14,7 @@ from golive.gate.signoffs import sign
 from golive.store import outbox
 from golive.store.gate import gate_runs, signoffs
 from golive.web.auth import PageAdmin, PageUser, get_runtime
-from golive.web.pages.dashboard_common import back, form_fields, page
+from golive.web.pages.dashboard.common import back, form_fields, page
 
 PER_STATUS = 50
 STATUSES = ("failed", "pending", "sending", "delivered")

@@ -18,7 +18,7 @@ from golive.exceptions import UsageError
 from golive.store import alerts as alert_queries
 from golive.store import history
 from golive.web.auth import PageOperator, PageUser, get_runtime
-from golive.web.pages.dashboard_common import back, form_fields, page
+from golive.web.pages.dashboard.common import back, form_fields, page
 from golive.web.runtime import Runtime
 
 RECENT_EVIDENCE = 50
