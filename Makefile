@@ -1,6 +1,9 @@
 # golive — everything a newcomer needs is one of these targets.
 #   make demo   set up, start the sample app with its PostgreSQL and Redis, and show golive on it
-#   make test   set up, install the real servers the tests need, run the whole suite
+#   make test   set up, install the real servers the tests need, run the whole suite on
+#               TEST_WORKERS pytest-xdist workers (0 = serial) in a random order that
+#               pytest-randomly prints as a seed; PYTEST_ARGS is passed on, e.g.
+#               PYTEST_ARGS="--randomly-seed=N" repeats an order, "-p no:randomly" keeps file order
 #   make lint   ruff format --check, ruff check, mypy --strict
 #   make bench  benchmarks (prints their tables, writes bench/results/*.json); arguments per
 #               bench: STARTUP_ARGS (startup.py), BENCH_ARGS (probes.py), SCALE_ARGS
@@ -11,6 +14,8 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 STAMP := $(VENV)/.synced
+# The suite waits on servers and subprocesses more than it computes: twice the cores, at most 4.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); n=$$((n * 2)); echo $$((n > 4 ? 4 : n)))
 
 .PHONY: demo test lint bench system clean
 
@@ -29,7 +34,7 @@ demo: $(STAMP) system
 	@$(VENV)/bin/python -m devkit.demo
 
 test: $(STAMP) system
-	@$(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	@$(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff format --check src tests devkit bench examples docs

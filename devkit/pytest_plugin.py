@@ -96,9 +96,11 @@ def cert_factory(tmp_path_factory: pytest.TempPathFactory) -> CertFactory:
     return CertFactory(tmp_path_factory.mktemp("certs"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium (Debian's, via Playwright) per test session."""
+    """One headless Chromium (Debian's, via Playwright) per test package: Playwright's sync API
+    keeps an event loop running while it lives, so it stops before an xdist worker goes on to
+    async tests."""
     from devkit.browser import launch_browser
 
     with launch_browser() as launched:

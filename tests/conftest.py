@@ -36,7 +36,20 @@ def site(nginx_factory: NginxFactory) -> str:
     return f"http://127.0.0.1:{port}"
 
 
+BROWSER_TESTS = "tests/browser/"
+
+
+def _is_browser_test(item: pytest.Item) -> bool:
+    return BROWSER_TESTS in str(item.path).replace("\\", "/")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests last: Playwright's sync API keeps an event loop running in the main thread
-    for the rest of the session, and async tests cannot start beside it."""
-    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
+    """Browser tests last (pytest-randomly shuffles before this hook) and in one xdist group:
+    Playwright's sync API keeps an event loop running in the main thread while it lives, so
+    one worker owns Chromium and their ``golive``, and async tests must not start beside it
+    (the ``browser`` fixture stops Playwright when the package is done)."""
+    for item in items:
+        if _is_browser_test(item):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+    items.sort(key=_is_browser_test)
