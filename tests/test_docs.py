@@ -305,7 +305,7 @@ _METRIC_ROW = re.compile(r"^\| `(golive_\w+)` \|", re.M)
 
 class _AppOnly:
     """Just enough of a ``golive.web.Runtime`` to build the app and list its routes: like
-    ``tests/web/web_helpers.FakeRuntime``, but no request is served, so nothing else is read."""
+    ``tests/devkit/web.FakeRuntime``, but no request is served, so nothing else is read."""
 
     clock = ManualClock()
     loaded = SimpleNamespace(config=SimpleNamespace(server=Server()))  # the default limits

@@ -10,7 +10,7 @@ import pytest
 from golive.alerts import acknowledge
 from golive.exceptions import UsageError
 from golive.store import Store
-from tests.alerts.alerts_helpers import World, load
+from tests.devkit.alerts import World, load
 
 CONFIG = "checks: [{name: api, http: {url: 'http://h/'}, fail_after: 1}]\n"
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from golive.alerts import evaluate
-from tests.alerts.alerts_helpers import NOW, World, load, moves
+from tests.devkit.alerts import NOW, World, load, moves
 
 CONFIG = """
 components: [{name: API}, {name: Database}]

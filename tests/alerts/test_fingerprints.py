@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from golive.alerts import alert_specs, fingerprint
-from tests.alerts.alerts_helpers import load
+from tests.devkit.alerts import load
 
 CHECKS = [
     "  - {name: api, http: {url: 'http://h/'}, labels: {team: web, tier: '1'}}\n",

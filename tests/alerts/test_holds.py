@@ -10,7 +10,7 @@ import pytest
 
 from golive.alerts import active_windows, maintenance_status
 from golive.exceptions import ConfigError
-from tests.alerts.alerts_helpers import World, load, moves
+from tests.devkit.alerts import World, load, moves
 
 CONFIG = """
 components: [{name: API}, {name: Database}]

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from golive.alerts import alert_specs, unsupported_rules
-from tests.alerts.alerts_helpers import NOW, World, load, moves
+from tests.devkit.alerts import NOW, World, load, moves
 
 CONFIG = """
 components: [{name: API}]

@@ -12,7 +12,7 @@ from golive.alerts import create_silence, expire_silence, list_silences
 from golive.config import LoadedConfig
 from golive.exceptions import UsageError
 from golive.store import Store
-from tests.alerts.alerts_helpers import NOW, World, load
+from tests.devkit.alerts import NOW, World, load
 
 CONFIG = """
 components: [{name: API}, {name: Database}]

@@ -19,7 +19,7 @@ from golive.store.alerts import (
     save_evaluation,
 )
 from golive.store.tables_monitor import Alert
-from tests.alerts.alerts_helpers import World, load
+from tests.devkit.alerts import World, load
 
 CONFIG = """
 components: [{name: API}]

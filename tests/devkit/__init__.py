@@ -1,0 +1,1 @@
+"""Helpers of the tests (never test modules themselves) and the tests of ``devkit``."""

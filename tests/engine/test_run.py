@@ -6,23 +6,14 @@ import contextlib
 import gc
 import os
 import signal
-import textwrap
 import time
 from pathlib import Path
 
 from golive.clock import ManualClock
-from golive.config import LoadedConfig, load_config
+from golive.config import LoadedConfig
 from golive.engine import check_once, run_checks
 from golive.store import Store
-
-
-def config(tmp_path: Path, checks: str, environ: dict[str, str] | None = None) -> LoadedConfig:
-    path = tmp_path / "golive.yaml"
-    path.write_text(
-        "version: 1\nproject: shop\ncomponents: [{name: API}]\nchecks:\n"
-        + textwrap.indent(textwrap.dedent(checks), "  ")
-    )
-    return load_config(path, environ=environ or {})
+from tests.devkit.engine import config
 
 
 async def run_all(loaded: LoadedConfig) -> dict[str, object]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from golive.clock import ManualClock
 from golive.engine import run_checks
-from tests.engine.test_run import config
+from tests.devkit.engine import config
 
 
 async def test_a_number_cut_out_of_command_output_compares_as_a_number(tmp_path: Path) -> None:

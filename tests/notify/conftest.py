@@ -11,7 +11,7 @@ import pytest
 from devkit.receivers import SmtpReceiver, WebhookReceiver
 from golive.clock import ManualClock
 from golive.store import Store, normalise_url
-from tests.notify.helpers import Alerts
+from tests.devkit.notify import Alerts
 
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

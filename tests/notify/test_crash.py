@@ -17,7 +17,7 @@ from golive.clock import ManualClock
 from golive.config.secrets import Secrets
 from golive.notify import deliver_due, plan
 from golive.store import Store
-from tests.notify.helpers import Alerts, make_config, outbox_rows
+from tests.devkit.notify import Alerts, make_config, outbox_rows
 
 SENDER = textwrap.dedent(
     """

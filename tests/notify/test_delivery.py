@@ -18,7 +18,7 @@ from golive.config.secrets import Secrets
 from golive.notify import DeliveryStats, Outcome, deliver_due, plan
 from golive.notify.deliver import GIVE_UP_AFTER
 from golive.store import Store, normalise_url, outbox
-from tests.notify.helpers import Alerts, make_config, minutes, outbox_rows
+from tests.devkit.notify import Alerts, make_config, minutes, outbox_rows
 
 SEND_TIMEOUT = timedelta(seconds=3)
 

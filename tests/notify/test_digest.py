@@ -11,7 +11,7 @@ from golive.config.secrets import Secrets
 from golive.notify import deliver_due, plan
 from golive.notify.digest import schedule_for
 from golive.store import Store
-from tests.notify.helpers import Alerts, make_config, outbox_rows
+from tests.devkit.notify import Alerts, make_config, outbox_rows
 
 NEW_YORK_8AM = {"at": "08:00", "timezone": "America/New_York", "to": ["ops-email"]}
 

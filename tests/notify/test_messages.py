@@ -16,7 +16,7 @@ from golive.notify import check_channels, deliver_due, plan
 from golive.notify.compose import Context, Item, alert_message, runbook_link
 from golive.records import AlertPayload
 from golive.store import Store
-from tests.notify.helpers import Alerts, make_config, minutes
+from tests.devkit.notify import Alerts, make_config, minutes
 
 FAILED_HEALTH = {
     "target": "http://127.0.0.1:8000/health",

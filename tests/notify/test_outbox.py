@@ -10,7 +10,7 @@ from golive.config.secrets import Secrets
 from golive.exceptions import UsageError
 from golive.notify import deliver_due, send_test
 from golive.store import Store, outbox
-from tests.notify.helpers import Alerts, make_config, minutes
+from tests.devkit.notify import Alerts, make_config, minutes
 
 
 async def test_send_test_queues_a_message_per_channel_through_the_outbox(

@@ -11,7 +11,7 @@ from golive.clock import ManualClock
 from golive.notify import PlanStats, plan
 from golive.records import AlertPayload
 from golive.store import Store
-from tests.notify.helpers import Alerts, make_config, minutes, outbox_rows
+from tests.devkit.notify import Alerts, make_config, minutes, outbox_rows
 
 SLACK = "json://127.0.0.1:9/slack"
 

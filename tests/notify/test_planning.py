@@ -12,7 +12,7 @@ from golive.config.secrets import Secrets
 from golive.notify import deliver_due, escalation_notes, plan
 from golive.store import Store
 from golive.store.tables_monitor import AlertEvent
-from tests.notify.helpers import Alerts, make_config, minutes, outbox_rows
+from tests.devkit.notify import Alerts, make_config, minutes, outbox_rows
 
 SLACK = "json://127.0.0.1:9/slack"
 PAGER = "json://127.0.0.1:9/pager"

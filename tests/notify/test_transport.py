@@ -11,7 +11,7 @@ from devkit.receivers import SmtpReceiver, WebhookReceiver
 from golive.config.secrets import Secrets
 from golive.notify import ChannelTransport, DeliveryError, Outgoing, check_channels
 from golive.notify.channels import channel_redactor
-from tests.notify.helpers import make_config
+from tests.devkit.notify import make_config
 
 MESSAGE = Outgoing("[FIRING] api-health", "FIRING: api-health\nwhat failed", "failure", "k-1")
 

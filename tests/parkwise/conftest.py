@@ -19,7 +19,7 @@ from fastapi import FastAPI  # noqa: E402
 from parkwise.app import create_app  # noqa: E402
 from parkwise.settings import Settings  # noqa: E402
 
-from tests.parkwise.parkwise_helpers import MakeClient, TestClient  # noqa: E402
+from tests.devkit.parkwise import MakeClient, TestClient  # noqa: E402
 
 
 @pytest.fixture

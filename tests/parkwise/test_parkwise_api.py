@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from parkwise.schema import SEED_FACILITY_COUNT
 
-from tests.parkwise.parkwise_helpers import MakeClient
+from tests.devkit.parkwise import MakeClient
 
 
 def test_root_welcomes_with_the_version(make_client: MakeClient) -> None:

@@ -9,7 +9,7 @@ from parkwise.middleware import SECURITY_HEADERS
 from parkwise.ratelimit import FixedWindowLimiter
 from parkwise.settings import RateLimit
 
-from tests.parkwise.parkwise_helpers import MakeClient, labels, samples
+from tests.devkit.parkwise import MakeClient, labels, samples
 
 
 def test_an_error_rate_of_one_fails_every_api_request_but_not_health(

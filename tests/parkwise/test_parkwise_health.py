@@ -12,7 +12,7 @@ from parkwise.settings import Settings
 
 from devkit.ports import free_port
 from devkit.servers import RedisServer
-from tests.parkwise.parkwise_helpers import MakeClient, TestClient
+from tests.devkit.parkwise import MakeClient, TestClient
 
 FACILITIES_KEY = "parkwise:facilities:v1"
 

@@ -5,7 +5,7 @@ from parkwise.app import create_app
 from parkwise.metrics import BUCKETS
 from parkwise.settings import Settings
 
-from tests.parkwise.parkwise_helpers import MakeClient, labels, samples
+from tests.devkit.parkwise import MakeClient, labels, samples
 
 
 def test_requests_are_counted_by_route_template_not_raw_path(client: TestClient) -> None:

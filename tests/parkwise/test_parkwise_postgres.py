@@ -17,7 +17,7 @@ from psycopg import sql
 
 from devkit.ports import free_port
 from devkit.servers import PostgresServer
-from tests.parkwise.parkwise_helpers import MakeClient, TestClient
+from tests.devkit.parkwise import MakeClient, TestClient
 
 
 @pytest.fixture

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,8 @@ from golive.config import load_config
 from golive.store import Store, normalise_url
 from golive.store.tokens import create_token
 from golive.web import RateLimits, create_app
-from tests.web.web_helpers import FakeRuntime, TestClient
+from tests.devkit.web import NOW, FakeRuntime, MakeClient, TestClient
 
-NOW = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
 SECRET_PASSWORD = "hunter2-very-secret"
 SECRET_URL = f"http://monitor:{SECRET_PASSWORD}@127.0.0.1:9/health?key=abc123"
 CONFIG = """
@@ -43,8 +41,6 @@ maintenance:
     duration: 1h
     checks: [db]
 """
-
-MakeClient = Callable[..., TestClient]
 
 
 @pytest.fixture

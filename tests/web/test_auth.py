@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from golive.store.tables_monitor import Token
 from golive.store.tokens import create_token, list_tokens, verify_token
-from tests.web.conftest import NOW
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer
+from tests.devkit.web import NOW, FakeRuntime, TestClient, bearer
 
 SILENCE = {"matchers": {"check": "db"}, "duration": "1h", "reason": "migrating"}
 

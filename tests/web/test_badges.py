@@ -10,9 +10,17 @@ import pytest
 from httpx import Response
 
 from golive.web.pages.badges import COLOURS
-from tests.web.conftest import NOW, MakeClient
-from tests.web.test_status_page import check_status, make_private, write_status_config
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer, seed_rollup
+from tests.devkit.web import (
+    NOW,
+    FakeRuntime,
+    MakeClient,
+    TestClient,
+    bearer,
+    check_status,
+    make_private,
+    seed_rollup,
+    write_status_config,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 

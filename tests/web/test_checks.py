@@ -8,8 +8,7 @@ from sqlalchemy import insert
 
 from golive.records import CheckStatus
 from golive.store.tables_monitor import CheckState
-from tests.web.conftest import NOW
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer, seed_evidence, seed_rollup
+from tests.devkit.web import NOW, FakeRuntime, TestClient, bearer, seed_evidence, seed_rollup
 
 
 def test_checks_are_keyed_by_name_and_filterable(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from devkit.ports import free_port
-from tests.web.contract_auth import CONFIG_ENV, new_admin_token
+from tests.devkit.contract_auth import CONFIG_ENV, new_admin_token
 
 ROOT = Path(__file__).resolve().parents[2]
 ST = Path(sys.executable).with_name("st")
@@ -116,7 +116,7 @@ def test_schemathesis_finds_nothing(server: tuple[str, Path, str], tmp_path: Pat
     ]
     environ = {
         **os.environ,
-        "SCHEMATHESIS_HOOKS": "tests.web.contract_auth",
+        "SCHEMATHESIS_HOOKS": "tests.devkit.contract_auth",
         "PYTHONPATH": str(ROOT),
         CONFIG_ENV: str(config),
     }

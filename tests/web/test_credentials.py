@@ -16,9 +16,7 @@ from sqlalchemy import event
 
 from golive.store import users
 from golive.web.session import VERIFIED_TTL
-from tests.web.conftest import MakeClient
-from tests.web.test_login import add_user, log_in
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer
+from tests.devkit.web import FakeRuntime, MakeClient, TestClient, add_user, bearer, log_in
 
 _PARAM = re.compile(r"\{[^}]+\}")
 SESSION_ONLY = "the dashboard takes a login session, not a token: use the API under /api/"

@@ -6,16 +6,18 @@ from __future__ import annotations
 import pytest
 
 from golive.web import csrf
-from tests.web.conftest import MakeClient
-from tests.web.test_login import (
+from tests.devkit.web import (
     SILENCE,
+    FakeRuntime,
+    MakeClient,
+    TestClient,
     add_user,
+    bearer,
     form_token,
     log_in,
     page_token,
     with_test_pages,
 )
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer
 
 
 def tampered(token: str) -> str:

@@ -18,25 +18,23 @@ from golive.store import Store, normalise_url
 from golive.store.gate import record_gate_run
 from golive.web import create_app
 from golive.web.checks_now import MAINTENANCE_EVERY, MAX_AGE
-from tests.web.conftest import NOW, MakeClient
-from tests.web.test_login import PASSWORD, add_user, form_token, log_in
-from tests.web.web_helpers import (
+from tests.devkit.web import (
+    NOW,
+    PASSWORD,
     FakeRuntime,
+    MakeClient,
     TestClient,
+    add_user,
+    form_token,
+    log_in,
     seed_alert,
     seed_evidence,
     seed_notification,
     seed_rollup,
+    signed_in,
 )
 
 PAGES = ["/", "/checks/db", "/alerts", "/silences", "/notifications", "/gate", "/maintenance"]
-
-
-def signed_in(make_client: MakeClient, runtime: FakeRuntime, name: str, role: str) -> TestClient:
-    add_user(runtime, name, role)
-    client = make_client()
-    assert log_in(client, name).status_code == 303
-    return client
 
 
 def test_pages_need_a_login(client: TestClient) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.web.web_helpers import TestClient, bearer
+from tests.devkit.web import TestClient, bearer
 
 BIG = "x" * 100_000
 SMALL_ANSWER = 4_000  # bytes: a few problems, each quoting at most a short prefix

@@ -8,9 +8,17 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from tests.web.conftest import NOW, MakeClient
-from tests.web.test_status_page import make_private, seed_event, seed_incident, write_status_config
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer
+from tests.devkit.web import (
+    NOW,
+    FakeRuntime,
+    MakeClient,
+    TestClient,
+    bearer,
+    make_private,
+    seed_event,
+    seed_incident,
+    write_status_config,
+)
 
 A = "{http://www.w3.org/2005/Atom}"
 

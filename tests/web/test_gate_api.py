@@ -6,7 +6,7 @@ from pathlib import Path
 
 from golive.config import load_config
 from golive.gate.run import run_gate
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer
+from tests.devkit.web import FakeRuntime, TestClient, bearer
 
 GATE = """
 gate:

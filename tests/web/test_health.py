@@ -16,7 +16,7 @@ from golive.serve.runtime import ServeRuntime
 from golive.store import Store, normalise_url
 from golive.store.state import load_statuses
 from golive.web import create_app
-from tests.web.web_helpers import TestClient
+from tests.devkit.web import TestClient
 
 CONFIG = """\
 version: 1

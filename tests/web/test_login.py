@@ -4,83 +4,32 @@ attempts, roles on every route, and pages that send strangers to the login page.
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import timedelta
 from typing import Literal
 
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from golive import accounts
 from golive.store import users
 from golive.store.tables_users import User, WebSession
-from golive.web.auth import PageOperator, PageUser
-from golive.web.csrf import csrf_token
 from golive.web.login import safe_next
 from golive.web.session import VERIFIED_TTL
-from tests.web.conftest import NOW, MakeClient
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer
-
-PASSWORD = "correct horse battery staple"
-SILENCE = {"matchers": {"check": "db"}, "duration": "1h", "reason": "migrating"}
-_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-# Helpers, shared with test_csrf.py.
-
-
-def add_user(runtime: FakeRuntime, name: str, role: str, password: str = PASSWORD) -> None:
-    accounts.add_user(runtime.store, name=name, role=role, password=password, now=NOW)
-
-
-def form_token(client: TestClient, path: str = "/login") -> str:
-    """The CSRF token in the form of the page at ``path``."""
-    match = _FIELD.search(client.get(path).text)
-    assert match, f"no csrf_token field on {path}"
-    return match.group(1)
-
-
-def log_in(
-    client: TestClient, name: str, password: str = PASSWORD, *, next: str | None = None
-) -> httpx.Response:
-    data = {"name": name, "password": password, "csrf_token": form_token(client)}
-    if next is not None:
-        data["next"] = next
-    response: httpx.Response = client.post("/login", data=data, follow_redirects=False)
-    return response
-
-
-def with_test_pages(client: TestClient) -> TestClient:
-    """Tiny HTML routes like the dashboard's: a viewer page, an operator page, a form."""
-    router = APIRouter()
-
-    async def page(request: Request, user: PageUser) -> HTMLResponse:
-        return HTMLResponse(f'<p>{user.name}</p><meta name="csrf" content="{csrf_token(request)}">')
-
-    async def operator_page(user: PageOperator) -> HTMLResponse:
-        return HTMLResponse(f"<p>operating as {user.name}</p>")
-
-    async def form(user: PageUser) -> HTMLResponse:  # CSRFMiddleware checks its token
-        return HTMLResponse(f"<p>done by {user.actor}</p>")
-
-    router.add_api_route("/test/page", page, methods=["GET"])
-    router.add_api_route("/test/operator", operator_page, methods=["GET"])
-    router.add_api_route("/test/form", form, methods=["POST"])
-    client.app.include_router(router)  # type: ignore[attr-defined]
-    return client
-
-
-def page_token(client: TestClient) -> str:
-    """The CSRF token of the client's session, as a page would render it."""
-    response = client.get("/test/page", follow_redirects=False)
-    assert response.status_code == 200, response.text
-    match = re.search(r'name="csrf" content="([^"]+)"', response.text)
-    assert match
-    return match.group(1)
+from tests.devkit.web import (
+    NOW,
+    PASSWORD,
+    SILENCE,
+    FakeRuntime,
+    MakeClient,
+    TestClient,
+    add_user,
+    bearer,
+    log_in,
+    page_token,
+    with_test_pages,
+)
 
 
 def session_cookie(response: httpx.Response) -> str:

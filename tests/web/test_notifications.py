@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.web.conftest import NOW
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer, seed_notification
+from tests.devkit.web import NOW, FakeRuntime, TestClient, bearer, seed_notification
 
 
 def test_the_outbox_pages_by_id_with_counts(

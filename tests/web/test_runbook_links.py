@@ -7,9 +7,7 @@ import dataclasses
 import pytest
 
 from golive.web.pages.framework import Pages
-from tests.web.conftest import MakeClient
-from tests.web.test_dashboard import signed_in
-from tests.web.web_helpers import FakeRuntime
+from tests.devkit.web import FakeRuntime, MakeClient, signed_in
 
 
 def with_runbook(runtime: FakeRuntime, runbook: str) -> None:

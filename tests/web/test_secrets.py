@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from golive.records import CheckStatus
-from tests.web.conftest import NOW, SECRET_PASSWORD, SECRET_URL
-from tests.web.web_helpers import (
+from tests.devkit.web import (
     FakeRuntime,
     TestClient,
     bearer,
@@ -14,6 +13,7 @@ from tests.web.web_helpers import (
     seed_evidence,
     seed_notification,
 )
+from tests.web.conftest import NOW, SECRET_PASSWORD, SECRET_URL
 
 FINGERPRINT = "c3" * 32
 

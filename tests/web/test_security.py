@@ -11,9 +11,7 @@ from golive.clock import ManualClock
 from golive.config import load_config
 from golive.web import MemoryBudgets, RateLimiter, RateLimits, Rule, create_app
 from golive.web.ratelimit import Decision
-from tests.web.conftest import MakeClient
-from tests.web.test_login import log_in
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer
+from tests.devkit.web import FakeRuntime, MakeClient, TestClient, bearer, log_in
 
 STRICT = {
     "content-security-policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.web.conftest import NOW
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer, seed_alert
+from tests.devkit.web import NOW, FakeRuntime, TestClient, bearer, seed_alert
 
 
 def test_an_operator_creates_and_expires_a_silence(

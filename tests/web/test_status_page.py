@@ -7,7 +7,6 @@ The helpers at the top are shared with ``test_feed`` and ``test_badges``.
 from __future__ import annotations
 
 import re
-import textwrap
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,113 +15,25 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
-from golive.config import load_config
-from golive.records import Bucket, CheckStatus
-from golive.store import Store
-from golive.store.tables_monitor import AlertEvent, Rollup
+from golive.records import Bucket
+from golive.store.tables_monitor import Rollup
 from golive.web.pages import PAGE_CSP
 from golive.web.pages.framework import STATIC
 from golive.web.pages.summary import VIEW_TTL
-from tests.web.conftest import NOW, MakeClient
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer, seed_alert, seed_rollup
+from tests.devkit.web import (
+    NOW,
+    FakeRuntime,
+    MakeClient,
+    TestClient,
+    bearer,
+    check_status,
+    make_private,
+    seed_incident,
+    seed_rollup,
+    write_status_config,
+)
 
 # -- shared with test_feed.py and test_badges.py -----------------------------------------------
-
-STATUS_CONFIG = """
-version: 1
-project: shop
-server:
-  status_page: {title: Shop status, public: PUBLIC}
-components: [{name: API, description: The public API}, {name: Database}]
-checks:
-  - name: api-health
-    component: API
-    description: The public API answers
-    http: {url: "${env:API_URL}"}
-  - name: checkout
-    component: API
-    http: {url: "http://127.0.0.1:9/checkout"}
-  - name: db
-    component: Database
-    tcp: {host: 127.0.0.1, port: 5432}
-maintenance:
-  - name: nightly
-    cron: "0 3 * * *"
-    duration: 1h
-    checks: [db]
-    message: Nightly backups
-  - name: upgrade
-    start: "2026-11-02T11:30:00Z"
-    duration: 2h
-    components: [Database]
-    message: Database upgrade to version 17
-"""
-
-
-def write_status_config(path: Path, *, public: bool = True) -> Path:
-    path.write_text(textwrap.dedent(STATUS_CONFIG).replace("PUBLIC", str(public).lower()))
-    return path
-
-
-def make_private(runtime: FakeRuntime) -> None:
-    """``server.status_page.public: false`` from now on."""
-    write_status_config(runtime.loaded.path, public=False)
-    runtime.loaded = load_config(runtime.loaded.path, environ=runtime.environ)
-
-
-def check_status(name: str, state: str, **extra: Any) -> CheckStatus:
-    values: dict[str, Any] = {"last_ok": state != "down", "last_run_at": NOW, **extra}
-    return CheckStatus(name=name, state=state, since=NOW - timedelta(hours=1), **values)  # type: ignore[arg-type]
-
-
-def seed_event(
-    store: Store,
-    fingerprint: str,
-    at: datetime,
-    transition: str,
-    *,
-    started: datetime,
-    **payload: Any,
-) -> None:
-    row = {
-        "fingerprint": fingerprint,
-        "at": at,
-        "transition": transition,
-        "payload": {"started_at": started.isoformat(), "silenced_by": None, **payload},
-        "routed_at": None,
-    }
-    with store.engine.begin() as connection:
-        connection.execute(insert(AlertEvent), row)
-
-
-def seed_incident(
-    store: Store,
-    fingerprint: str,
-    started: datetime,
-    *,
-    lasted: timedelta | None = None,
-    check: str = "api-health",
-    component: str = "API",
-    severity: str = "high",
-    held_by: str | None = None,
-) -> None:
-    """The implicit alert of ``check``: fired at ``started``, resolved ``lasted`` later."""
-    resolved = started + lasted if lasted else None
-    seed_alert(
-        store,
-        fingerprint,
-        started,
-        name=check,
-        check=check,
-        component=component,
-        severity=severity,
-        state="resolved" if resolved else "firing",
-        resolved_at=resolved,
-        silenced_by=None if resolved else held_by,
-    )
-    seed_event(store, fingerprint, started, "firing", started=started, silenced_by=held_by)
-    if resolved:
-        seed_event(store, fingerprint, resolved, "resolved", started=started)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 from golive.exceptions import StoreError
 from golive.store import Store, history
 from golive.web import api, system
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer
+from tests.devkit.web import FakeRuntime, TestClient, bearer
 
 
 def test_healthz_is_public(client: TestClient, runtime: FakeRuntime, tmp_path: Path) -> None:

@@ -20,9 +20,8 @@ from golive.records import CheckStatus
 from golive.store.state import flush
 from golive.store.tokens import create_token
 from golive.web import create_app
+from tests.devkit.web import FakeRuntime, TestClient, add_user, bearer, log_in
 from tests.web.conftest import NOW, SECRET_PASSWORD, SECRET_URL
-from tests.web.test_login import add_user, log_in
-from tests.web.web_helpers import FakeRuntime, TestClient, bearer
 
 ENVIRON = {"API_URL": SECRET_URL}
 
