@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from devkit.ports import free_port
 from devkit.receivers import WebhookReceiver
+from golive.store import Store
+from golive.store.outbox import counts_by_status
+from golive.store.state import load_statuses
+from tests.devkit.serve import Serve, states, store_of, wait_for
 
 CONFIG = """\
 version: 1
@@ -33,15 +34,6 @@ notify:
 """
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
 @pytest.fixture
 def receiver() -> Iterator[WebhookReceiver]:
     hook = WebhookReceiver()
@@ -51,22 +43,11 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture
-def config(tmp_path: Path, receiver: WebhookReceiver) -> Path:
+def config(tmp_path: Path, receiver: WebhookReceiver) -> tuple[Path, int]:
     path = tmp_path / "golive.yaml"
-    path.write_text(
-        CONFIG.format(port=free_port(), down=tmp_path / "down", hook=receiver.url("/golive"))
-    )
-    return path
-
-
-def start(config: Path) -> subprocess.Popen[bytes]:
-    with (config.parent / "serve.log").open("ab") as log:  # the child keeps its own copy
-        return subprocess.Popen(
-            [sys.executable, "-m", "golive", "serve", "-c", str(config)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+    port = free_port()
+    path.write_text(CONFIG.format(port=port, down=tmp_path / "down", hook=receiver.url("/golive")))
+    return path, port
 
 
 def titles(receiver: WebhookReceiver) -> list[str]:
@@ -76,48 +57,54 @@ def titles(receiver: WebhookReceiver) -> list[str]:
 
 
 def test_a_down_check_reaches_the_webhook_and_so_does_its_recovery(
-    config: Path, receiver: WebhookReceiver
+    config: tuple[Path, int], receiver: WebhookReceiver, serve: Serve
 ) -> None:
-    server = start(config)
-    try:
-        time.sleep(2)  # healthy first: nothing to say
-        assert receiver.requests == []
-        (config.parent / "down").touch()
-        wait_for(lambda: len(receiver.requests) == 1)
-        body = receiver.requests[0].body
-        assert "flaky" in body["title"]
-        assert "exit_code == 0" in body["message"]
-        assert receiver.requests[0].headers.get("X-Golive-Dedup-Key")
-        (config.parent / "down").unlink()
-        wait_for(lambda: len(receiver.requests) == 2)
-        assert "resolved" in titles(receiver)[1].lower()
-    finally:
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=15) == 0
+    path, port = config
+    serve(path, port)
+    with store_of(path) as store:  # healthy first: nothing to say
+        wait_for(lambda: states(store).get("flaky") == "up")
+    assert receiver.requests == []
+    (path.parent / "down").touch()
+    wait_for(lambda: len(receiver.requests) == 1)
+    body = receiver.requests[0].body
+    assert "flaky" in body["title"]
+    assert "exit_code == 0" in body["message"]
+    assert receiver.requests[0].headers.get("X-Golive-Dedup-Key")
+    (path.parent / "down").unlink()
+    wait_for(lambda: len(receiver.requests) == 2)
+    assert "resolved" in titles(receiver)[1].lower()
+    assert serve.stop_all() == [0]
 
 
 def test_a_notification_cut_by_kill_9_is_sent_again_after_restart_with_its_dedup_key(
-    config: Path, receiver: WebhookReceiver
+    config: tuple[Path, int], receiver: WebhookReceiver, serve: Serve
 ) -> None:
+    path, port = config
     receiver.answer("hang")  # the first delivery never gets an answer
-    (config.parent / "down").touch()
-    server = start(config)
+    (path.parent / "down").touch()
+    server = serve(path, port)
     wait_for(lambda: len(receiver.requests) == 1)
     server.send_signal(signal.SIGKILL)  # golive dies in the middle of sending
     server.wait(timeout=10)
-    restarted = start(config)
-    try:
-        wait_for(lambda: len(receiver.requests) == 2)
-        first, second = receiver.requests
-        assert first.headers["X-Golive-Dedup-Key"] == second.headers["X-Golive-Dedup-Key"]
-        assert first.body == second.body
-        time.sleep(2)
-        distinct = {r.headers["X-Golive-Dedup-Key"] for r in receiver.requests}
-        assert len(distinct) == 1, "one event, one notification: nothing new was made up"
-        assert (
-            "resending 1 notifications interrupted by a previous stop"
-            in (config.parent / "serve.log").read_text()
-        )
-    finally:
-        restarted.send_signal(signal.SIGTERM)
-        assert restarted.wait(timeout=15) == 0
+    serve(path, port)
+    wait_for(lambda: len(receiver.requests) == 2)
+    first, second = receiver.requests
+    assert first.headers["X-Golive-Dedup-Key"] == second.headers["X-Golive-Dedup-Key"]
+    assert first.body == second.body
+    with store_of(path) as store:  # sent; then the check runs twice more and adds nothing
+        wait_for(lambda: counts_by_status(store)["delivered"] == 1)
+        resent = datetime.now(UTC)
+        wait_for(lambda: ran_since(store, "flaky", resent + timedelta(seconds=1)))
+        assert sum(counts_by_status(store).values()) == 1, "one event, one notification"
+    distinct = {r.headers["X-Golive-Dedup-Key"] for r in receiver.requests}
+    assert len(distinct) == 1, "nothing new was made up"
+    assert (
+        "resending 1 notifications interrupted by a previous stop"
+        in (path.parent / "serve.log").read_text()
+    )
+    assert serve.stop_all() == [-signal.SIGKILL, 0]
+
+
+def ran_since(store: Store, check: str, at: datetime) -> bool:
+    status = load_statuses(store).get(check)
+    return status is not None and status.last_run_at is not None and status.last_run_at > at

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from devkit.ports import free_port
+from tests.devkit.serve import GOLIVE, Serve, states, store_of, wait_for
 
-GOLIVE = [sys.executable, "-m", "golive"]
 CONFIG = """\
 version: 1
 project: shop
@@ -26,62 +21,31 @@ checks:
 """
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
-def states(config: Path) -> dict[str, str]:
-    done = subprocess.run(
-        [*GOLIVE, "status", "--json", "-c", str(config)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return (
-        {row["name"]: row["state"] for row in json.loads(done.stdout)["checks"]}
-        if done.stdout.strip()
-        else {}
-    )
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+def server(tmp_path: Path, serve: Serve) -> tuple[subprocess.Popen[bytes], Path]:
     config = tmp_path / "golive.yaml"
-    config.write_text(CONFIG.format(down=tmp_path / "down", port=free_port()))
-    with (tmp_path / "serve.log").open("w") as log:
-        process = subprocess.Popen(
-            [*GOLIVE, "serve", "-c", str(config)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        yield process, config
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+    port = free_port()
+    config.write_text(CONFIG.format(down=tmp_path / "down", port=port))
+    return serve(config, port), config
 
 
 def test_states_follow_the_target_and_survive_in_the_store(
-    server: tuple[subprocess.Popen[str], Path],
+    server: tuple[subprocess.Popen[bytes], Path],
 ) -> None:
     _process, config = server
-    wait_for(lambda: states(config) == {"steady": "up", "flaky": "up"})
-    (config.parent / "down").touch()
-    wait_for(lambda: states(config).get("flaky") == "down")
-    assert states(config)["steady"] == "up"
+    with store_of(config) as store:
+        wait_for(lambda: states(store) == {"steady": "up", "flaky": "up"})
+        (config.parent / "down").touch()
+        wait_for(lambda: states(store).get("flaky") == "down")
+        assert states(store)["steady"] == "up"
 
 
 def test_a_bad_reload_is_refused_and_a_good_one_applied(
-    server: tuple[subprocess.Popen[str], Path],
+    server: tuple[subprocess.Popen[bytes], Path],
 ) -> None:
     process, config = server
-    wait_for(lambda: states(config).get("steady") == "up")
+    with store_of(config) as store:
+        wait_for(lambda: states(store).get("steady") == "up")
     good = config.read_text()
     config.write_text(good + "  - {name: broken, tcp: {host: x}}\n")
     refused = subprocess.run(
@@ -97,7 +61,8 @@ def test_a_bad_reload_is_refused_and_a_good_one_applied(
         [*GOLIVE, "reload", "-c", str(config)], capture_output=True, text=True, check=False
     )
     assert applied.returncode == 0, applied.stdout + applied.stderr
-    wait_for(lambda: states(config).get("added") == "up")
+    with store_of(config) as store:
+        wait_for(lambda: states(store).get("added") == "up")
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=15) == 0
     assert "configuration reloaded: 3 checks" in log.read_text()
