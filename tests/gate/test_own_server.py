@@ -4,7 +4,6 @@ and its API is rate limited with standard headers."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from devkit.ports import free_port, wait_for_port
+from devkit.process import terminate
 from golive.clock import SystemClock
 from golive.config import load_config
 from golive.gate.builtins.base import Context
@@ -50,8 +50,7 @@ def golive_https(tmp_path: Path, cert_factory: CertFactory) -> Iterator[tuple[st
         context = Context(clock=SystemClock(), loaded=load_config(config, environ={}), environ={})
         yield f"https://127.0.0.1:{port}", ca.cert_path, context
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=15)
+        terminate(server)  # SIGTERM, then SIGKILL if it does not stop
 
 
 async def test_golive_serve_gets_grade_a_or_better_for_its_security_headers(

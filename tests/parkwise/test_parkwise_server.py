@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,12 +137,36 @@ def test_the_server_exits_when_the_database_is_unreachable(tmp_path: Path) -> No
     assert "cannot prepare the database" in log.read_text()
 
 
+def read_by_server(port: int, client_port: int) -> bool:
+    """Whether the server side of our connection (Linux /proc/net/tcp) is established and has
+    read everything we sent: the request is then inside the app."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, state, queues = fields[1], fields[2], fields[3], fields[4]
+        if (
+            int(local.split(":")[1], 16) == port
+            and int(remote.split(":")[1], 16) == client_port
+            and state == "01"  # ESTABLISHED
+            and int(queues.split(":")[1], 16) == 0  # rx_queue: nothing left unread
+        ):
+            return True
+    return False
+
+
 def test_sigterm_lets_a_request_in_flight_finish(start_parkwise: Start) -> None:
     server = start_parkwise(PARKWISE_LATENCY_MS="1000")
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(httpx.get, server.base_url + "/api/facilities", timeout=10)
-        time.sleep(0.3)  # the request is now sleeping inside the app
+    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as client:
+        client.sendall(
+            b"GET /api/facilities HTTP/1.1\r\nHost: parkwise\r\nConnection: close\r\n\r\n"
+        )
+        client_port = client.getsockname()[1]
+        deadline = time.monotonic() + 30
+        while not read_by_server(server.port, client_port):  # no fixed sleep: poll
+            assert time.monotonic() < deadline, "the app never read the request"
+            time.sleep(0.01)
         server.proc.send_signal(signal.SIGTERM)
-        response = pending.result(timeout=10)
-    assert response.status_code == 200
+        response = b""
+        while chunk := client.recv(65536):
+            response += chunk
+    assert response.startswith(b"HTTP/1.1 200"), response[:200]
     assert server.proc.wait(timeout=15) == 0
