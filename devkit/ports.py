@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shlex
 import socket
 import subprocess
@@ -12,8 +13,57 @@ from pathlib import Path
 HOST = "127.0.0.1"
 
 
-def free_port(*, udp: bool = False) -> int:
-    """Return a port that is free on 127.0.0.1 (for TCP, and also UDP when ``udp``)."""
+# Under pytest-xdist each worker takes ports from its own slice of 10000 up to the kernel's
+# ephemeral range: two workers never pick the same port between a check and a server's bind,
+# and no outgoing connection's source port can take one meanwhile.
+WORKER_PORTS_LOW = 10_000
+WORKER_SLOTS = 16
+_handed_out: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+
+
+def worker_ports(worker: str | None) -> range | None:
+    """The ports of xdist worker ``worker`` ("gw3"); None outside xdist."""
+    if not worker or not worker.startswith("gw") or not worker[2:].isdigit():
+        return None
+    span = max(_ephemeral_low() - WORKER_PORTS_LOW, WORKER_SLOTS) // WORKER_SLOTS
+    low = WORKER_PORTS_LOW + (int(worker[2:]) % WORKER_SLOTS) * span
+    return range(low, low + span)
+
+
+def _bindable(port: int, *, udp: bool) -> bool:
+    kinds = [socket.SOCK_STREAM, socket.SOCK_DGRAM] if udp else [socket.SOCK_STREAM]
+    for kind in kinds:
+        with socket.socket(socket.AF_INET, kind) as sock:
+            try:
+                sock.bind((HOST, port))
+            except OSError:
+                return False
+    return True
+
+
+def free_port(*, udp: bool = False, worker: str | None = None) -> int:
+    """Return a port that is free on 127.0.0.1 (for TCP, and also UDP when ``udp``).
+
+    Inside a pytest-xdist worker (``worker``, default ``$PYTEST_XDIST_WORKER``) it comes from
+    that worker's own range and is not handed out twice by this process."""
+    ports = worker_ports(worker or os.environ.get("PYTEST_XDIST_WORKER"))
+    if ports is not None:
+        for _ in range(2):
+            start = random.randrange(len(ports))
+            for offset in range(len(ports)):
+                port = ports[(start + offset) % len(ports)]
+                if port not in _handed_out and _bindable(port, udp=udp):
+                    _handed_out.add(port)
+                    return port
+            _handed_out.difference_update(ports)  # each handed out once: start over
+        raise RuntimeError(f"no free port left in {ports} on {HOST}")
     for _ in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
             tcp.bind((HOST, 0))
