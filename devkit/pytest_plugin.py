@@ -17,6 +17,32 @@ from devkit.servers import DnsServer, NginxServer, PostgresServer, RedisServer
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+    from xdist.remote import Producer
+    from xdist.scheduler.protocol import Scheduling
+
+# Tests under these paths run on one xdist worker (--dist loadgroup), like an xdist_group mark:
+# xdist 3.8 marks a group by rewriting item._nodeid, which pytest 9.2 no longer reads
+# (pytest-xdist#1386), so the controller decides from the node id itself.
+XDIST_GROUPS = {"tests/browser/": "browser"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> Scheduling | None:
+    """``--dist loadgroup`` that also groups the tests under ``XDIST_GROUPS``."""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class PathGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in XDIST_GROUPS.items():
+                if nodeid.startswith(prefix):
+                    return group
+            scope: str = super()._split_scope(nodeid)
+            return scope
+
+    return PathGroupScheduling(config, log)
+
 
 DNS_RECORDS: dict[str, list[str]] = {
     "app.golive.test": ["127.0.0.1", "::1"],

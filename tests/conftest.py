@@ -11,7 +11,7 @@ from devkit.ports import free_port
 if TYPE_CHECKING:
     from devkit.pytest_plugin import NginxFactory
 
-pytest_plugins = ["devkit.pytest_plugin"]
+pytest_plugins = ["devkit.pytest_plugin", "pytester"]
 
 SITE = """
 server {{
