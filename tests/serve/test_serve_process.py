@@ -16,7 +16,7 @@ version: 1
 project: shop
 server: {{listen: "127.0.0.1:{port}"}}
 checks:
-  - {{name: steady, command: {{run: "true"}}, every: 1s, timeout: 1s}}
+  - {{name: steady, command: {{run: "true"}}, every: 1s, timeout: 1s, fail_after: 3}}
   - {{name: flaky, command: {{run: "test ! -e {down}"}}, every: 1s, timeout: 1s, fail_after: 2}}
 """
 
