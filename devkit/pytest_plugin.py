@@ -122,11 +122,9 @@ def cert_factory(tmp_path_factory: pytest.TempPathFactory) -> CertFactory:
     return CertFactory(tmp_path_factory.mktemp("certs"))
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """One headless Chromium (Debian's, via Playwright) per test package: Playwright's sync API
-    keeps an event loop running while it lives, so it stops before an xdist worker goes on to
-    async tests."""
+    """One headless Chromium (Debian's, via Playwright) per test session."""
     from devkit.browser import launch_browser
 
     with launch_browser() as launched:

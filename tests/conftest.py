@@ -48,7 +48,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last (pytest-randomly shuffles before this hook) and in one xdist group:
     Playwright's sync API keeps an event loop running in the main thread while it lives, so
     one worker owns Chromium and their ``golive``, and async tests must not start beside it
-    (the ``browser`` fixture stops Playwright when the package is done)."""
+    (tests/browser's ``browser`` fixture stops Playwright when the package is done)."""
     for item in items:
         if _is_browser_test(item):
             item.add_marker(pytest.mark.xdist_group("browser"))

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
+from devkit.browser import launch_browser
 from devkit.ports import free_port, wait_for_port
 
 GOLIVE = [sys.executable, "-m", "golive"]
@@ -47,6 +48,15 @@ class Served:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    """Chromium for this package only (the plugin's lives for the session): Playwright's sync API
+    keeps an event loop running while it lives, and the xdist worker that ran these tests goes
+    on to async tests, which cannot start beside it."""
+    with launch_browser() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="package")
