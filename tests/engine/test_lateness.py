@@ -14,7 +14,7 @@ from golive.clock import ManualClock
 from golive.engine import run_checks
 from golive.engine.lateness import LoopWatch, late_limit
 from golive.engine.run import watching_the_loop
-from tests.engine.test_run import config
+from tests.devkit.engine import config
 
 
 class Seconds:

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from golive.clock import ManualClock
 from golive.engine import run_checks
-from tests.engine.test_run import config
+from tests.devkit.engine import config
 
 SECRET = 'sk_live 123&x/"q'  # a space, '&', '/' and '"': every one is encoded somewhere
 

@@ -12,7 +12,7 @@ from devkit.ports import free_port
 from golive.engine.run import http_session
 from golive.probes.base import ProbeContext, ProbeError
 from golive.probes.http import MAX_BODY_BYTES, HttpSpec, run
-from tests.probes.pieces import pieces_server
+from tests.devkit.pieces import pieces_server
 
 
 async def probe(**spec: Any) -> dict[str, Any]:

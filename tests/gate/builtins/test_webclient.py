@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from golive.gate.builtins.webclient import MAX_BODY_BYTES, fetch, web_session
-from tests.probes.pieces import pieces_server
+from tests.devkit.pieces import pieces_server
 
 
 async def test_a_body_sent_in_pieces_is_read_whole() -> None:
