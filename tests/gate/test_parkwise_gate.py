@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -42,7 +43,9 @@ def test_parkwise_is_no_go_without_headers_and_go_with_them_and_a_signature(
     parkwise: ParkwiseStack, tmp_path: Path
 ) -> None:
     config = tmp_path / "golive.yaml"  # a copy, so the store lands in the test's folder
-    config.write_text(CONFIG.read_text())
+    # The example's latency budgets (500-1000 ms) are production's: on a machine shared with
+    # other test workers a probe can take seconds, and latency is not what this test is about.
+    config.write_text(re.sub(r"latency_ms < \d+", "latency_ms < 30000", CONFIG.read_text()))
     before = gate(parkwise, config, "--json")
     assert before.returncode == 1, before.stderr
     report = json.loads(before.stdout)
