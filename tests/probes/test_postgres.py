@@ -6,6 +6,7 @@ import asyncio
 import gc
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -42,12 +43,25 @@ async def probe(dsn: str, query: str | None = None, *, within: float = 5) -> dic
     return await postgres.run(PostgresSpec(dsn=dsn, query=query), ProbeContext(timeout=within))
 
 
-def client_backends(dsn: str) -> int:
+def client_backends(dsn: str, since: datetime) -> int:
+    """Client connections to this database that started at ``since`` or later (not this one):
+    other tests' connections, which may end at any moment on a shared server, do not count."""
     with psycopg.connect(dsn) as conn:
-        sql = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
-        row = conn.execute(sql).fetchone()
+        sql = (
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+            " AND datname = current_database() AND backend_start >= %s"
+            " AND pid <> pg_backend_pid()"
+        )
+        row = conn.execute(sql, (since,)).fetchone()
         assert row is not None
-        return int(row[0]) - 1  # not this one
+        return int(row[0])
+
+
+def server_now(dsn: str) -> datetime:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT clock_timestamp()").fetchone()
+        assert row is not None
+        return row[0]  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -153,17 +167,19 @@ async def test_a_slow_query_is_stopped_by_the_statement_timeout(dsn: str) -> Non
 
 
 async def test_it_closes_its_connection(dsn: str) -> None:
-    before = client_backends(dsn)
+    other = psycopg.connect(dsn)  # another test's connection, ending while this one runs
+    since = server_now(dsn)
 
     await probe(dsn)
     with pytest.raises(ProbeError):
         await probe(dsn, "SELECT * FROM missing_table")
+    other.close()
 
     for _ in range(50):  # the server notices the disconnection a moment later
-        if client_backends(dsn) == before:
+        if client_backends(dsn, since) == 0:
             break
         await asyncio.sleep(0.02)
-    assert client_backends(dsn) == before
+    assert client_backends(dsn, since) == 0
 
 
 async def test_a_cancelled_probe_leaves_no_open_connection_behind(dsn: str) -> None:
