@@ -206,6 +206,7 @@ async def test_a_closed_port_is_an_error_that_does_not_show_the_password() -> No
 
 async def test_the_password_is_masked_even_where_the_server_repeats_it(
     postgres_server: PostgresServer,
+    dsn: str,  # creates the role probe_reader (this test alone, or first, failed without it)
 ) -> None:
     dsn = f"postgresql://probe_reader:{PASSWORD}@127.0.0.1:{postgres_server.port}/{PASSWORD}"
 
