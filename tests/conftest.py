@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -34,6 +36,22 @@ def site(nginx_factory: NginxFactory) -> str:
     port = free_port()
     nginx_factory(SITE.format(port=port), ports=[port])
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+async def silent_port() -> AsyncIterator[int]:
+    """A target that accepts connections and never answers."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(hold, "127.0.0.1", 0)
+    yield server.sockets[0].getsockname()[1]
+    for writer in held:
+        writer.close()
+    server.close()
+    await server.wait_closed()
 
 
 BROWSER_TESTS = "tests/browser/"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -50,22 +49,6 @@ async def test_a_wake_up_still_overdue_counts_before_the_watch_runs() -> None:
 def test_the_limit_is_a_quarter_of_the_timeout_at_most_250ms() -> None:
     assert late_limit(0.4) == pytest.approx(0.1)
     assert late_limit(10) == pytest.approx(0.25)
-
-
-@pytest.fixture
-async def silent_port() -> AsyncIterator[int]:
-    """A target that accepts connections and never answers."""
-    held: list[asyncio.StreamWriter] = []
-
-    async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    for writer in held:
-        writer.close()
-    server.close()
-    await server.wait_closed()
 
 
 def slow_check(port: int) -> str:

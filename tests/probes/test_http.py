@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -78,26 +77,10 @@ async def test_a_closed_port_is_connection_refused() -> None:
         await probe(url=f"http://127.0.0.1:{port}/")
 
 
-@pytest.fixture
-async def silent_server() -> AsyncIterator[int]:
-    """Accepts connections and never answers."""
-    held: list[asyncio.StreamWriter] = []
-
-    async def hold(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    for writer in held:
-        writer.close()
-    server.close()
-    await server.wait_closed()
-
-
-async def test_a_server_that_never_answers_is_cut_by_the_timeout(silent_server: int) -> None:
+async def test_a_server_that_never_answers_is_cut_by_the_timeout(silent_port: int) -> None:
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.3):
-            await probe(url=f"http://127.0.0.1:{silent_server}/")
+            await probe(url=f"http://127.0.0.1:{silent_port}/")
 
 
 async def test_a_body_sent_in_two_writes_is_read_whole() -> None:
