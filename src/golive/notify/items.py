@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from golive.notify.compose import Item, Message
-from golive.records import AlertPayload
+from golive.records import AlertPayload, EventView
 from golive.store import outbox
-from golive.store.outbox import EventRow, NewNotification
+from golive.store.outbox import NewNotification
 
 
 class Raced(Exception):
@@ -37,7 +37,7 @@ class Event:
     payload: AlertPayload
 
     @classmethod
-    def read(cls, row: EventRow) -> Event:
+    def read(cls, row: EventView) -> Event:
         payload = AlertPayload.from_json(row.payload, fingerprint=row.fingerprint)
         return cls(row.id, row.fingerprint, row.at, row.transition, payload)
 

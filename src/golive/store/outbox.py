@@ -17,21 +17,11 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from golive.records import EventView
 from golive.store.store import Store
 from golive.store.tables_monitor import Alert, AlertEvent, Notification
 
 STATUSES = ("pending", "sending", "delivered", "failed")
-
-
-@dataclass(frozen=True)
-class EventRow:
-    """One unrouted alert transition."""
-
-    id: int
-    fingerprint: str
-    at: datetime
-    transition: str
-    payload: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -89,11 +79,11 @@ class NotificationRow:
 # ---------------------------------------------------------------- events (the cursor)
 
 
-def unrouted_events(connection: Connection) -> list[EventRow]:
+def unrouted_events(connection: Connection) -> list[EventView]:
     """Every event not routed yet, oldest first (``ix_alert_events_unrouted``)."""
     query = select(AlertEvent).where(AlertEvent.routed_at.is_(None)).order_by(AlertEvent.id)
     return [
-        EventRow(r.id, r.fingerprint, r.at, r.transition, dict(r.payload or {}))
+        EventView(r.id, r.fingerprint, r.at, r.transition, dict(r.payload or {}))
         for r in connection.execute(query).all()
     ]
 
