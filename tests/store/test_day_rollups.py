@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, delete, insert, select, text
+from sqlalchemy import Engine, create_engine, delete, insert, select, text
 from typer.testing import CliRunner
 
 from golive.cli import app
@@ -135,28 +135,37 @@ def test_backfill_makes_the_rows_the_engine_writes(store: Store) -> None:
     assert day_rows(store) == written
 
 
-def test_upgrading_a_store_makes_day_rows_from_its_stored_hours(url: str) -> None:
+def hours_before_day_rollups(url: str, rows: list[dict[str, Any]]) -> Engine:
+    """A store at revision 0004 (before day rollups) holding these hour rollups; each row
+    names its check, bucket and counts, the rest is one 1 ms run's histogram."""
     engine = create_engine(url)
     config = Config()
     config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    one_run = {"resolution": "hour", "latency_sum_ms": 1.0, "latency_max_ms": 1.0}
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0004")
-        hour = {"resolution": "hour", "latency_sum_ms": 10.0, "latency_max_ms": 10.0}
-        connection.execute(
-            insert(Rollup),
-            [
-                {
-                    **hour,
-                    "check": "web",
-                    "bucket": DAY0 + timedelta(hours=h),
-                    "runs": 2,
-                    "failures": h % 2,
-                    "latency_hist": [1, 1] + [0] * 10,
-                }
-                for h in range(30)  # a whole day and six hours of the next
-            ],
-        )
+        hist = {"latency_hist": [1] + [0] * 11}
+        connection.execute(insert(Rollup), [{**one_run, **hist, **row} for row in rows])
+    return engine
+
+
+def test_upgrading_a_store_makes_day_rows_from_its_stored_hours(url: str) -> None:
+    engine = hours_before_day_rollups(
+        url,
+        [
+            {
+                "check": "web",
+                "bucket": DAY0 + timedelta(hours=h),
+                "runs": 2,
+                "failures": h % 2,
+                "latency_sum_ms": 10.0,
+                "latency_max_ms": 10.0,
+                "latency_hist": [1, 1] + [0] * 10,
+            }
+            for h in range(30)  # a whole day and six hours of the next
+        ],
+    )
     engine.dispose()
     store = Store.open(url)  # migrates to the newest revision
     try:
@@ -173,29 +182,19 @@ def test_upgrading_a_store_makes_day_rows_from_its_stored_hours(url: str) -> Non
 
 
 def test_a_long_upgrade_says_how_far_it_is(url: str) -> None:
-    engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0004")
-        connection.execute(
-            insert(Rollup),
-            [
-                {
-                    "check": f"check-{c:03}",
-                    "resolution": "hour",
-                    "bucket": DAY0 + timedelta(hours=h),
-                    "runs": 1,
-                    "failures": 0,
-                    "latency_sum_ms": 1.0,
-                    "latency_max_ms": 1.0,
-                    "latency_hist": [1] + [0] * 11,
-                }
-                for c in range(120)
-                for h in range(48)  # 5,760 hour rows, two days of 120 checks
-            ],
-        )
+    engine = hours_before_day_rollups(
+        url,
+        [
+            {
+                "check": f"check-{c:03}",
+                "bucket": DAY0 + timedelta(hours=h),
+                "runs": 1,
+                "failures": 0,
+            }
+            for c in range(120)
+            for h in range(48)  # 5,760 hour rows, two days of 120 checks
+        ],
+    )
     ticks = iter([0.0, 0.5, 3.0, 3.5])  # a line, then none within 2 s, then the last
     lines: list[str] = []
     progress = db.Progress(lines.append, seconds=2.0, monotonic=lambda: next(ticks))
@@ -226,29 +225,11 @@ def test_progress_lines_go_to_stderr_by_default(capsys: pytest.CaptureFixture[st
 def test_a_command_that_upgrades_the_store_prints_its_progress_to_stderr(
     url: str, tmp_path: Path
 ) -> None:
-    engine = create_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0004")
-        connection.execute(
-            insert(Rollup),
-            [
-                {
-                    "check": "web",
-                    "resolution": "hour",
-                    "bucket": DAY0 + timedelta(hours=h),
-                    "runs": 1,
-                    "failures": 0,
-                    "latency_sum_ms": 1.0,
-                    "latency_max_ms": 1.0,
-                    "latency_hist": [1] + [0] * 11,
-                }
-                for h in range(30)
-            ],
-        )
-    engine.dispose()
+    hours = [
+        {"check": "web", "bucket": DAY0 + timedelta(hours=h), "runs": 1, "failures": 0}
+        for h in range(30)
+    ]
+    hours_before_day_rollups(url, hours).dispose()
     path = tmp_path / "golive.yaml"
     path.write_text(f"version: 1\nproject: shop\nstore: {url}\nchecks: []\n")
     result = CliRunner().invoke(app, ["gate", "history", "-c", str(path)])
