@@ -254,9 +254,7 @@ class _Builder:
                 for source in value if isinstance(value, list) else [value]:
                     if not isinstance(source, dict):
                         raise self._fail("a `<<` merge key takes a mapping or a list of them", mark)
-                    merged = (
-                        {**source, **merged} if isinstance(value, list) else {**merged, **source}
-                    )
+                    merged = {**source, **merged}  # in a list, the first mapping wins
                 continue
             key, _ = self.value((*path, "?key"))
             if isinstance(key, dict | list):
