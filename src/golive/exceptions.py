@@ -13,6 +13,8 @@ result whose ``error`` says what happened.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +61,15 @@ def _issue_order(issue: Issue) -> tuple[str, int, int]:
 
 class UsageError(GoliveError):
     """A command named something that does not exist (a check, an item, an environment)."""
+
+    @classmethod
+    def unknown(cls, kind: str, name: str, names: Sequence[str]) -> UsageError:
+        """``no check named 'helth'; did you mean 'health'?``, or the names there are."""
+        hint = difflib.get_close_matches(name, list(names), n=1)
+        if hint:
+            return cls(f"no {kind} named '{name}'; did you mean '{hint[0]}'?")
+        listed = ", ".join(names) if names else "none are defined"
+        return cls(f"no {kind} named '{name}' (known: {listed})")
 
 
 class StoreError(GoliveError):

@@ -3,7 +3,6 @@ kept by ``golive.store.alerts``. Every refusal is a ``UsageError`` that says wha
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,11 +119,7 @@ def _components(config: LoadedConfig) -> list[str]:
 def _known(kind: str, name: str, names: list[str]) -> str:
     if name in names:
         return name
-    hint = difflib.get_close_matches(name, names, n=1)
-    if hint:
-        raise UsageError(f"no {kind} named '{name}'; did you mean '{hint[0]}'?")
-    listed = ", ".join(names) if names else "none are defined"
-    raise UsageError(f"no {kind} named '{name}' (known: {listed})")
+    raise UsageError.unknown(kind, name, names)
 
 
 def _labels(labels: Mapping[str, str]) -> dict[str, str]:

@@ -4,7 +4,6 @@ stage brings them, and exit 1, so a script that calls one today fails loudly, no
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated
 
 import typer
@@ -20,9 +19,7 @@ heartbeat = typer.Typer(help="Jobs that ping golive (the heartbeats stage).", no
 
 def _named(kind: str, name: str, names: list[str]) -> None:
     if name not in names:
-        hint = difflib.get_close_matches(name, names, n=1)
-        more = f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(names) or 'none'})"
-        raise UsageError(f"no {kind} named '{name}'{more}")
+        raise UsageError.unknown(kind, name, names)
 
 
 @rollout.command("init")

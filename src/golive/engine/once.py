@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 from golive.clock import Clock
@@ -27,14 +26,10 @@ def select_checks(loaded: LoadedConfig, names: Sequence[str]) -> list[CheckBase]
                 f"not yet supported: check {check.name} is a {check.kind} check, which runs"
                 f" with the {later} stage"
             )
-    known = {c.name for c in checks}
+    known = sorted(c.name for c in checks)
     for name in names:
         if name not in known:
-            hint = difflib.get_close_matches(name, sorted(known), n=1)
-            more = (
-                f"; did you mean '{hint[0]}'?" if hint else f" (known: {', '.join(sorted(known))})"
-            )
-            raise UsageError(f"no check named '{name}'{more}")
+            raise UsageError.unknown("check", name, known)
     wanted = set(names)
     return [c for c in checks if c.name in wanted]
 
