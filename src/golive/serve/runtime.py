@@ -30,6 +30,7 @@ from golive.exceptions import ConfigError, StoreError
 from golive.notify import check_channels, deliver_due, escalation_notes, plan
 from golive.records import Bucket, CheckStatus, EvidenceRecord
 from golive.serve.metrics import Metrics
+from golive.serve.services import SERVICES, Factory, ServiceContext, run_service, start_services
 from golive.store import Store
 from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.outbox import counts_by_status
@@ -63,6 +64,7 @@ class ServeRuntime:
         clock: Clock,
         environ: Mapping[str, str],
         concurrency: int = 500,
+        services: tuple[Factory, ...] = SERVICES,
     ) -> None:
         self.loaded = loaded
         self._checks = {c.name: c for c in loaded.config.checks}
@@ -94,6 +96,18 @@ class ServeRuntime:
         self._skipped = 0
         self._evaluated: tuple[LoadedConfig, int] | None = None  # config, active alerts then
         self._announce(loaded)
+        self.services = start_services(
+            ServiceContext(
+                store=store,
+                clock=clock,
+                environ=environ,
+                metrics=self.metrics,
+                config=lambda: self.loaded,
+                wake=self._cycle_now.set,
+                stopping=self._stopping.is_set,
+            ),
+            services,
+        )
 
     def _announce(self, loaded: LoadedConfig) -> None:
         """Say once, at start and on reload, what this config asks for that cannot run."""
@@ -128,6 +142,12 @@ class ServeRuntime:
         """Run until ``stop()``; the last results and open rollups are stored on the way out."""
         engine = asyncio.create_task(self.engine.run(), name="engine")
         deliverer = asyncio.create_task(self._deliver_loop(), name="deliver")
+        loops = [
+            asyncio.create_task(
+                run_service(service, self.clock, self._stopping, self._step), name=service.name
+            )
+            for service in self.services
+        ]
         try:
             while not self._stopping.is_set():
                 started = time.perf_counter()
@@ -139,6 +159,7 @@ class ServeRuntime:
         finally:
             self.engine.stop()
             await engine
+            await asyncio.gather(*loops)
             if self._pruning is not None:
                 await self._pruning  # it stops after the batch it is in (``stopping``)
             await self.cycle(final=True)
@@ -214,6 +235,8 @@ class ServeRuntime:
         self.checks_version += 1
         self._recent.forget(self._checks)
         self.engine.reload(loaded)
+        for service in self.services:
+            service.reload(loaded)
         names = len(loaded.config.checks)
         log.info("configuration reloaded: %d checks", names)
         return ReloadOutcome(True, f"reloaded: {names} checks")
