@@ -18,12 +18,13 @@ from golive.web.auth import RuntimeDep, Viewer
 
 def healthz(runtime: RuntimeDep) -> JSONResponse:
     """200 ``{"status": "ok"}`` while the store answers and takes writes, else 503: ``failing``
-    with the reason while the runtime's last writes failed (a full disk, a read-only store),
-    ``unavailable`` when it does not answer at all (no token needed)."""
+    while the runtime's last writes failed (a full disk, a read-only store), ``unavailable``
+    when it does not answer at all. Public (no token), so it says since when, never the
+    error's text: that is in golive's log."""
     failure = runtime.store_writes.failure
     if failure is not None:
-        since, why = failure
-        reason = f"writes to the store fail since {since.isoformat()}: {why}"
+        since, _why = failure
+        reason = f"writes to the store fail since {since.isoformat()} (golive's log says why)"
         answer = Health(status="failing", reason=reason)
         return JSONResponse(answer.model_dump(exclude_none=True), status_code=503)
     try:
