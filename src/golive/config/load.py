@@ -16,6 +16,7 @@ from golive.config.errors import translate
 from golive.config.gate_args import check_gate_args
 from golive.config.interpolate import Interpolator
 from golive.config.later_checks import StepsSpec, with_later_kinds
+from golive.config.oncall import check_oncall
 from golive.config.references import check_references
 from golive.config.root import ConfigBase, config_model
 from golive.config.secrets import Secrets
@@ -115,6 +116,7 @@ def load_config(
     except ValidationError as exc:
         raise ConfigError(_redacted(translate(exc, model, resolved, positions), secrets)) from None
     issues = check_references(config, positions)
+    issues.extend(check_oncall(config.oncall, positions))
     expectations, conditions = _compile_expressions(config, kinds, positions, issues)
     builtins = gate_args or {}
     arguments = check_gate_args(config, builtins, resolved, positions, issues)

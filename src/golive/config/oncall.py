@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from golive.config.model import Model, Severity
+from golive.config.source import Positions
 from golive.config.units import Duration, Name
+from golive.exceptions import Issue
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_REPEAT = 10  # an escalation that cycles more than this is a loop nobody answers
 _CLOCK = re.compile(r"(?:(\w+)\s+)?([01]?\d|2[0-3]):([0-5]\d)")
 
 
@@ -76,7 +79,7 @@ class EscalationStep(Model):
 class EscalationPolicy(Model):
     name: Name
     steps: list[EscalationStep] = Field(min_length=1)
-    repeat: int = Field(default=0, ge=0)
+    repeat: int = Field(default=0, ge=0, le=MAX_REPEAT)
 
 
 class OnCall(Model):
@@ -114,3 +117,50 @@ class WeeklyReport(Report):
 class Reports(Model):
     daily: DailyReport | None = None
     weekly: WeeklyReport | None = None
+
+
+def check_oncall(oncall: OnCall, positions: Positions) -> list[Issue]:
+    """What the schedules say that cannot be right, each at the value that says it."""
+    issues: list[Issue] = []
+    for i, schedule in enumerate(oncall.schedules):
+        at = ("oncall", "schedules", i)
+        day = schedule.handoff.split()[0].lower() if " " in schedule.handoff.strip() else None
+        if day and WEEKDAYS[schedule.start.weekday()] != day:
+            started = WEEKDAYS[schedule.start.weekday()]
+            message = f"start {schedule.start} is a {started} but the handoff is on {day}s"
+            issues.append(Issue(message, positions.value((*at, "start"))))
+        if schedule.shift < timedelta(hours=1):
+            issues.append(Issue("a shift lasts at least 1h", positions.value((*at, "shift"))))
+        issues.extend(_override_issues(schedule, positions, at))
+    return issues
+
+
+def _override_issues(
+    schedule: Schedule, positions: Positions, at: tuple[str | int, ...]
+) -> list[Issue]:
+    zone = ZoneInfo(schedule.timezone)
+
+    def aware(value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+
+    issues: list[Issue] = []
+    spans: list[tuple[datetime, datetime, int]] = []
+    for j, override in enumerate(schedule.overrides):
+        start, end = aware(override.from_), aware(override.to)
+        if end <= start:
+            where = positions.value((*at, "overrides", j, "to"))
+            issues.append(Issue(f"override ends at {override.to} before it starts", where))
+            continue
+        for other_start, other_end, k in spans:
+            if start < other_end and other_start < end:
+                where = positions.value((*at, "overrides", j, "from"))
+                message = (
+                    f"override overlaps overrides[{k}] ({schedule.overrides[k].person} "
+                    f"{schedule.overrides[k].from_:%Y-%m-%d %H:%M} → "
+                    f"{schedule.overrides[k].to:%Y-%m-%d %H:%M}); "
+                    "who is on call would be ambiguous"
+                )
+                issues.append(Issue(message, where))
+                break
+        spans.append((start, end, j))
+    return issues
