@@ -35,7 +35,7 @@ SECTIONS = (
     Section("slos", "SLOs", False),
     Section("alerts", "alerts & notify", True),
     Section("loadtests", "SLOs", False),
-    Section("oncall", "incidents & on-call", False),
+    Section("oncall", "incidents & on-call", True),
     Section("incidents", "incidents & on-call", False),
     Section("reports", "incidents & on-call", False),
     Section("gate", "gate", True),

@@ -17,7 +17,17 @@ from zoneinfo import ZoneInfo
 
 from golive.config.oncall import Schedule
 
-__all__ = ["Shift", "boundary", "handoff_time", "local_instant", "on_call", "shifts"]
+__all__ = [
+    "Shift",
+    "boundary",
+    "handoff_time",
+    "index_at",
+    "local_instant",
+    "on_call",
+    "overrides",
+    "shifts",
+    "wall",
+]
 
 
 @dataclass(frozen=True)
@@ -65,12 +75,18 @@ def _first_wall(schedule: Schedule) -> datetime:
     return datetime.combine(schedule.start, handoff_time(schedule))
 
 
+def wall(schedule: Schedule, index: int) -> datetime:
+    """The naive local wall time shift number ``index`` is planned to start at."""
+    return _first_wall(schedule) + index * schedule.shift
+
+
 def boundary(schedule: Schedule, index: int) -> datetime:
     """The UTC instant shift number ``index`` of the rotation starts (0 is the first one)."""
-    return local_instant(_first_wall(schedule) + index * schedule.shift, _zone(schedule))
+    return local_instant(wall(schedule, index), _zone(schedule))
 
 
-def _index_at(schedule: Schedule, at: datetime) -> int:
+def index_at(schedule: Schedule, at: datetime) -> int:
+    """The number of the rotation shift that holds ``at`` (negative before ``start``)."""
     first = boundary(schedule, 0)
     index = (at - first) // schedule.shift
     # Offsets move boundaries by at most a few hours: step to the shift that holds ``at``.
@@ -107,12 +123,12 @@ def on_call(schedule: Schedule, at: datetime) -> str:
     for override in overrides(schedule):
         if override.start <= at < override.end:
             return override.person
-    return _rotation_person(schedule, _index_at(schedule, at))
+    return _rotation_person(schedule, index_at(schedule, at))
 
 
 def _rotation_shifts(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
     found: list[Shift] = []
-    index = _index_at(schedule, start)
+    index = index_at(schedule, start)
     begin = boundary(schedule, index)
     while begin < end:
         finish = boundary(schedule, index + 1)
