@@ -34,7 +34,16 @@ from tests.devkit.web import (
     signed_in,
 )
 
-PAGES = ["/", "/checks/db", "/alerts", "/silences", "/notifications", "/gate", "/maintenance"]
+PAGES = [
+    "/",
+    "/checks/db",
+    "/alerts",
+    "/silences",
+    "/notifications",
+    "/gate",
+    "/maintenance",
+    "/oncall",
+]
 
 
 def test_pages_need_a_login(client: TestClient) -> None:

@@ -7,13 +7,21 @@ schedule maths is in ``golive.incidents.schedule``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from golive.config.oncall import OnCall, Schedule
-from golive.incidents.schedule import Shift, boundary, index_at, shifts, wall
+from golive.incidents.schedule import Shift, boundary, index_at, local_instant, shifts, wall
 
-__all__ = ["OnCallNow", "calendar", "handoff_note", "local", "now_and_next"]
+__all__ = [
+    "CalendarDay",
+    "OnCallNow",
+    "calendar",
+    "calendar_weeks",
+    "handoff_note",
+    "local",
+    "now_and_next",
+]
 
 
 @dataclass(frozen=True)
@@ -106,3 +114,30 @@ def handoff_note(schedule: Schedule, shift: Shift) -> str | None:
     if started == planned:
         return None
     return f"{planned:%H:%M} does not exist on {planned:%Y-%m-%d}; handoff at {started:%H:%M}"
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One local day of a schedule: who is on call during it, in order (overrides marked)."""
+
+    day: date
+    people: tuple[tuple[str, bool], ...]
+
+
+def calendar_weeks(schedule: Schedule, at: datetime, weeks: int) -> list[list[CalendarDay]]:
+    """Whole local weeks (Monday to Sunday) from the one holding ``at``, for a calendar grid."""
+    zone = ZoneInfo(schedule.timezone)
+    today = at.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    days = [monday + timedelta(days=n) for n in range(7 * weeks)]
+    edges = [local_instant(datetime.combine(d, time()), zone) for d in [*days, days[-1]]]
+    edges[-1] = local_instant(datetime.combine(days[-1] + timedelta(days=1), time()), zone)
+    found = shifts(schedule, edges[0], edges[-1])
+    grid: list[CalendarDay] = []
+    for day, start, end in zip(days, edges, edges[1:], strict=False):
+        people: list[tuple[str, bool]] = []
+        for s in found:
+            if s.start < end and s.end > start and (s.person, s.override) not in people:
+                people.append((s.person, s.override))
+        grid.append(CalendarDay(day, tuple(people)))
+    return [grid[i : i + 7] for i in range(0, len(grid), 7)]

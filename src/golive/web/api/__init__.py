@@ -11,6 +11,7 @@ from golive.web.api import (
     gate,
     maintenance,
     notifications,
+    oncall,
     reload,
     silences,
     tokens,
@@ -21,5 +22,16 @@ __all__ = ["routers"]
 
 def routers() -> list[APIRouter]:
     """A fresh router per resource (built per app, never shared between apps)."""
-    modules = (checks, alerts, silences, maintenance, evidence, notifications, gate, tokens, reload)
+    modules = (
+        checks,
+        alerts,
+        silences,
+        maintenance,
+        evidence,
+        notifications,
+        oncall,
+        gate,
+        tokens,
+        reload,
+    )
     return [module.build() for module in modules]

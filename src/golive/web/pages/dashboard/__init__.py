@@ -1,12 +1,12 @@
 """The operator dashboard (login required): the overview of every check (``overview``), a
 check's page (``check``), alerts and silences (``alerts``), the outbox, gate and maintenance
-(``ops``), tokens and users (admin), and what these pages share (``common``)."""
+(``ops``), who is on call (``oncall``), tokens and users (admin), and what these pages share (``common``)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from golive.web.pages.dashboard import alerts, check, ops, overview, tokens, users
+from golive.web.pages.dashboard import alerts, check, oncall, ops, overview, tokens, users
 from golive.web.pages.dashboard.page_cache import OverviewPages
 
 __all__ = ["OverviewPages", "routers"]
@@ -14,4 +14,4 @@ __all__ = ["OverviewPages", "routers"]
 
 def routers() -> list[APIRouter]:
     """Fresh routers of every dashboard page, the overview first (the most asked)."""
-    return [m.build() for m in (overview, check, alerts, ops, tokens, users)]
+    return [m.build() for m in (overview, check, alerts, ops, oncall, tokens, users)]

@@ -28,6 +28,7 @@ NAV = (
     ("/notifications", "Notifications"),
     ("/gate", "Gate"),
     ("/maintenance", "Maintenance"),
+    ("/oncall", "On call"),
 )
 ADMIN_NAV = (("/tokens", "Tokens"), ("/users", "Users"))
 
