@@ -72,3 +72,25 @@ def test_a_bad_time_is_a_clear_message() -> None:
     code, output = invoke("oncall", "who", "--at", "christmas")
     assert code == 2
     assert "--at 'christmas' is not an ISO time" in output
+
+
+def test_report_daily_prints_markdown_writes_a_file_and_answers_json(tmp_path: Path) -> None:
+    config = tmp_path / "golive.yaml"
+    config.write_text(
+        "version: 1\nproject: shop\nstore: sqlite:///golive.db\n"
+        "components: [{name: API}]\n"
+        "checks: [{name: api, component: API, tcp: {host: 127.0.0.1, port: 1}}]\n"
+    )
+    written = tmp_path / "daily.md"
+    result = runner.invoke(
+        app, ["report", "daily", "--markdown", str(written), "-c", str(config)], env={}
+    )
+    assert result.exit_code == 0, result.output
+    assert "# shop: daily operations report" in result.output
+    assert "| API | unknown | no runs | 0 | 0 |" in written.read_text()
+    result = runner.invoke(app, ["report", "weekly", "--json", "-c", str(config)], env={})
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["period"] == "weekly" and data["components"][0]["name"] == "API"
+    result = runner.invoke(app, ["report", "monthly", "-c", str(config)], env={})
+    assert result.exit_code == 2

@@ -13,6 +13,7 @@ from golive.cli.gate import gate
 from golive.cli.importer import import_guide
 from golive.cli.later import heartbeat, rollout
 from golive.cli.oncall import oncall
+from golive.cli.report import report
 from golive.cli.schema import schema
 from golive.cli.serve import reload, serve, status
 from golive.cli.users import users
@@ -39,6 +40,7 @@ app.add_typer(users, name="user")
 app.add_typer(rollout, name="rollout")
 app.add_typer(heartbeat, name="heartbeat")
 app.add_typer(oncall, name="oncall")
+app.command()(report)
 
 
 def _version(value: bool) -> None:

@@ -37,7 +37,7 @@ SECTIONS = (
     Section("loadtests", "SLOs", False),
     Section("oncall", "incidents & on-call", True),
     Section("incidents", "incidents & on-call", False),
-    Section("reports", "incidents & on-call", False),
+    Section("reports", "incidents & on-call", True),
     Section("gate", "gate", True),
     Section("rollouts", "rollouts", False),
     Section("backups", "backups", False),

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from golive.clock import Clock
 from golive.config import LoadedConfig
+from golive.serve import report_service
 from golive.serve.metrics import Metrics
 from golive.store import Store
 
@@ -50,7 +51,7 @@ class Service(Protocol):
 Factory = Callable[[ServiceContext], "Service | None"]
 
 # One line per stage: ``module.make``, in the order they start.
-SERVICES: tuple[Factory, ...] = ()
+SERVICES: tuple[Factory, ...] = (report_service.make,)
 
 
 def start_services(ctx: ServiceContext, factories: tuple[Factory, ...] = SERVICES) -> list[Service]:
