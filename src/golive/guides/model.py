@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from golive.guides.markdown import Path
+from golive.guides.response import ResponseHints
 from golive.guides.text import short_heading
 
 
@@ -103,4 +104,5 @@ class Guide:
     hosts: list[HostMention] = field(default_factory=list)
     app_host: HostMention | None = None  # the guide's own site, when it names one
     backup: BackupHints = BackupHints()
+    response: ResponseHints = field(default_factory=ResponseHints)  # severities, escalation
     unused: list[Unused] = field(default_factory=list)

@@ -22,6 +22,7 @@ from golive.guides.checklist import checklist_lines
 from golive.guides.envvars import env_vars
 from golive.guides.markdown import Block, Fence, Heading, Item, Paragraph, Path, Table, blocks
 from golive.guides.model import BackupHints, Guide, HealthEndpoint, HostMention
+from golive.guides.response import response_hints
 from golive.guides.sla import error_rate, sla_rows
 from golive.guides.text import duration, plain, seconds
 
@@ -65,6 +66,7 @@ def parse_guide(text: str, name: str) -> Guide:
     guide.health = _health(lines)
     guide.hosts, guide.app_host = _hosts(lines, guide.health)
     guide.backup = _backup(text, lines)
+    guide.response = response_hints(lines)
     guide.unused.sort(key=lambda u: u.line)
     return guide
 

@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import Any
 
 from golive.guides.model import ChecklistLine, Guide, SlaRow
+from golive.guides.response import response_sections
 from golive.guides.rules import Category, Kind, Rule, category, contingent, match_rule, recurring
 from golive.guides.sections import LOADTEST, Sections, variables
 from golive.guides.text import short_heading
@@ -64,6 +65,7 @@ class Plan:
             "project": Note(stem, f'TODO: your project ("{self.guide.title}")'),
             "vars": variables(self.guide),
             **self.sections.render(),
+            **response_sections(self.guide.response),
             "gate": self.items,
         }
 
