@@ -94,3 +94,9 @@ def test_report_daily_prints_markdown_writes_a_file_and_answers_json(tmp_path: P
     assert data["period"] == "weekly" and data["components"][0]["name"] == "API"
     result = runner.invoke(app, ["report", "monthly", "-c", str(config)], env={})
     assert result.exit_code == 2
+
+
+def test_a_time_too_far_away_is_a_clear_message() -> None:
+    code, output = invoke("oncall", "who", "--at", "0001-01-01T00:00")
+    assert code == 2
+    assert "too far away" in output

@@ -60,3 +60,16 @@ def test_the_calendar_notes_a_handoff_moved_by_spring_forward() -> None:
     notes = [handoff_note(schedule, s) for s in found]
     assert notes[1] == "02:30 does not exist on 2027-03-28; handoff at 03:00"
     assert notes.count(None) == len(notes) - 1
+
+
+def test_an_override_written_with_an_offset_beside_local_ones_is_measured_in_utc() -> None:
+    mixed = dict(
+        PRIMARY,
+        overrides=[
+            {"person": "carol", "from": "2026-12-24T00:00", "to": "2026-12-24T12:00"},
+            {"person": "bob", "from": "2026-12-30T00:00Z", "to": "2027-01-02T00:00Z"},
+        ],
+    )
+    (holder,) = now_and_next(oncall(mixed), utc(2026, 12, 31))
+    # bob's own rotation week follows his override: one stretch until the 4th, 09:00 EST
+    assert (holder.person, holder.override, holder.until) == ("bob", True, utc(2027, 1, 4, 14))

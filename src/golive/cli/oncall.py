@@ -40,6 +40,8 @@ def _instant(text: str | None, timezone: str) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(f"--at {text!r} is not an ISO time such as 2026-12-24T10:00") from None
+    if not 1900 <= parsed.year <= 9000:
+        raise UsageError(f"--at {text!r} is too far away (years 1900 to 9000)")
     if parsed.tzinfo is None:
         from golive.incidents.schedule import local_instant
 

@@ -11,7 +11,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from golive.config.oncall import OnCall, Schedule
-from golive.incidents.schedule import Shift, boundary, index_at, local_instant, shifts, wall
+from golive.incidents.schedule import (
+    Shift,
+    boundary,
+    index_at,
+    local_instant,
+    overrides,
+    shifts,
+    wall,
+)
 
 __all__ = [
     "CalendarDay",
@@ -64,7 +72,7 @@ def _merged(pieces: list[Shift]) -> list[Shift]:
 
 def _reach(schedule: Schedule) -> timedelta:
     """A window wide enough to see whole stretches around an instant (overrides included)."""
-    longest = max((o.to - o.from_ for o in schedule.overrides), default=timedelta(0))
+    longest = max((o.end - o.start for o in overrides(schedule)), default=timedelta(0))
     return schedule.shift * (len(schedule.rotation) + 2) + longest * (len(schedule.overrides) + 1)
 
 
