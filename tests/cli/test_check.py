@@ -114,8 +114,8 @@ def test_a_config_error_exits_2_without_running_anything(tmp_path: Path) -> None
 def test_checks_of_later_stages_are_skipped_with_a_word_and_refused_by_name(
     config: Path,
 ) -> None:
-    text = config.read_text() + "  - name: nightly\n    heartbeat: {period: 1d}\n"
-    config.write_text(text)
+    journey = "  - name: nightly\n    steps:\n      - {name: a, tcp: {host: h, port: 1}}\n"
+    config.write_text(config.read_text() + journey)
     result = runner.invoke(app, ["check", "-c", str(config), "health", "shell"])
     assert result.exit_code == 0, result.output
     assert "not yet supported" not in result.output  # not asked for by name, not mentioned
@@ -123,13 +123,26 @@ def test_checks_of_later_stages_are_skipped_with_a_word_and_refused_by_name(
     result = runner.invoke(app, ["check", "-c", str(config), "--json"])
     assert [r["name"] for r in json.loads(result.stdout)] == ["health", "degraded", "shell"]
     assert (
-        "not yet supported: check nightly (heartbeat: runs with the heartbeats, journeys & flags"
+        "not yet supported: check nightly (steps: runs with the heartbeats, journeys & flags"
         " stage)" in result.stderr
     )
 
     result = runner.invoke(app, ["check", "-c", str(config), "nightly"])
     assert result.exit_code == 2
-    assert "not yet supported: check nightly is a heartbeat check" in result.output
+    assert "not yet supported: check nightly is a steps check" in result.output
+
+
+def test_a_heartbeat_check_is_left_to_golive_serve_and_refused_by_name(config: Path) -> None:
+    config.write_text(config.read_text() + "  - name: nightly\n    heartbeat: {period: 1d}\n")
+    result = runner.invoke(app, ["check", "-c", str(config), "--json"])
+    assert [r["name"] for r in json.loads(result.stdout)] == ["health", "degraded", "shell"]
+    assert "nightly" not in result.stderr
+
+    result = runner.invoke(app, ["check", "-c", str(config), "nightly"])
+    assert result.exit_code == 2
+    assert "check nightly is a heartbeat check: golive serve judges it from its pings" in (
+        result.output
+    )
 
 
 def test_the_check_command_moves_what_it_loaded_out_of_the_collectors_way(config: Path) -> None:

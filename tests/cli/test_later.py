@@ -1,5 +1,5 @@
-"""`golive rollout init` and `golive heartbeat url` exist as the reference names them, check
-the name they are given, and say which stage brings them (exit 1)."""
+"""`golive rollout init` exists as the reference names it, checks the name it is given, and
+says which stage brings it (exit 1)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,3 @@ def test_rollout_init_names_its_stage() -> None:
     assert "not yet supported: golive rollout init api arrives with the rollouts stage" in (
         result.output
     )
-
-
-def test_heartbeat_url_checks_the_name_first() -> None:
-    result = runner.invoke(app, ["heartbeat", "url", "nightly-dmp", "-c", str(REFERENCE)], env={})
-    assert result.exit_code == 2
-    assert "no heartbeat check named 'nightly-dmp'; did you mean 'nightly-dump'?" in result.output
-    result = runner.invoke(app, ["heartbeat", "url", "nightly-dump", "-c", str(REFERENCE)], env={})
-    assert result.exit_code == 1
-    assert "heartbeats, journeys & flags stage" in result.output

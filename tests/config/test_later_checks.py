@@ -1,5 +1,5 @@
 """``heartbeat:`` and ``steps:`` checks and ``workers:``: parsed and validated fully, with located
-errors, and run by nothing until their stage lands."""
+errors; heartbeats are judged from their pings, journeys run by nothing until their stage lands."""
 
 from __future__ import annotations
 
@@ -32,11 +32,11 @@ checks:
 """
 
 
-def test_heartbeat_and_steps_checks_load_and_are_not_runnable(load: Load) -> None:
+def test_heartbeat_and_steps_checks_load_and_are_not_scheduled(load: Load) -> None:
     loaded = load(JOURNEY)
     assert [c.name for c in loaded.runnable_checks()] == ["web"]
+    assert [c.name for c in loaded.pushed_checks()] == ["nightly"]  # its pings are its runs
     assert loaded.later_checks() == [
-        "check nightly (heartbeat: runs with the heartbeats, journeys & flags stage)",
         "check journey (steps: runs with the heartbeats, journeys & flags stage)",
     ]
     journey = loaded.config.check("journey")

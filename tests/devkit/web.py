@@ -25,6 +25,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from golive import accounts
 from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
+from golive.engine.pings import PingBook
 from golive.exceptions import ConfigError
 from golive.records import Bucket, CheckStatus
 from golive.store import Store
@@ -66,6 +67,7 @@ class FakeRuntime:
     unsaved: list[Bucket] = field(default_factory=list)
     recent: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
     store_writes: StoreWrites = field(default_factory=StoreWrites)
+    pings: PingBook = field(default_factory=PingBook)
 
     def __post_init__(self) -> None:
         self.check_up = Gauge(

@@ -10,8 +10,9 @@ from golive import __version__
 from golive.cli.admin import silences, tokens
 from golive.cli.check import check
 from golive.cli.gate import gate
+from golive.cli.heartbeat import heartbeat, ping
 from golive.cli.importer import import_guide
-from golive.cli.later import heartbeat, rollout
+from golive.cli.later import rollout
 from golive.cli.oncall import oncall
 from golive.cli.report import report
 from golive.cli.schema import schema
@@ -33,6 +34,7 @@ app.command()(status)
 app.command()(reload)
 app.command("import")(import_guide)
 app.command()(schema)
+app.command()(ping)
 app.add_typer(gate, name="gate")
 app.add_typer(silences, name="silence")
 app.add_typer(tokens, name="token")

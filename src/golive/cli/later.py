@@ -1,6 +1,6 @@
-"""Commands the reference names whose stage has not landed: ``golive rollout init`` and
-``golive heartbeat url``. They check the config and the name they are given, then say which
-stage brings them, and exit 1, so a script that calls one today fails loudly, not silently."""
+"""Commands the reference names whose stage has not landed: ``golive rollout init``. They check
+the config and the name they are given, then say which stage brings them, and exit 1, so a
+script that calls one today fails loudly, not silently."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from golive.exceptions import UsageError
 rollout = typer.Typer(
     help="Canary and blue-green rollouts (the rollouts stage).", no_args_is_help=True
 )
-heartbeat = typer.Typer(help="Jobs that ping golive (the heartbeats stage).", no_args_is_help=True)
 
 
 def _named(kind: str, name: str, names: list[str]) -> None:
@@ -34,28 +33,6 @@ def rollout_init(
         loaded = load(config, env)
         _named("rollout", name, [r.name for r in loaded.config.rollouts])
         err.print(f"not yet supported: golive rollout init {name} arrives with the rollouts stage")
-        return EXIT_FAILED
-
-    raise typer.Exit(guarded(command))
-
-
-@heartbeat.command("url")
-def heartbeat_url(
-    name: Annotated[str, typer.Argument(help="The heartbeat check whose ping URL to print.")],
-    config: ConfigOption = None,
-    env: EnvOption = None,
-) -> None:
-    """Print the URL a job pings for a heartbeat check (not yet supported)."""
-
-    def command() -> int:
-        loaded = load(config, env)
-        _named(
-            "heartbeat check", name, [c.name for c in loaded.config.checks if c.kind == "heartbeat"]
-        )
-        err.print(
-            f"not yet supported: golive heartbeat url {name} arrives with the heartbeats,"
-            " journeys & flags stage"
-        )
         return EXIT_FAILED
 
     raise typer.Exit(guarded(command))

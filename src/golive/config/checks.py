@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from golive.config.later_checks import StepBase, StepsSpec, step_model, step_problems
+from golive.config.later_checks import HeartbeatSpec, StepBase, StepsSpec, step_model, step_problems
 from golive.config.model import Model, Severity
 from golive.config.reference import format_duration
 from golive.config.units import Duration, Link, Name, parse_duration
@@ -109,6 +109,9 @@ class CheckBase(Model):
             if problems:
                 raise ValueError("; ".join(problems))
             value = StepsSpec(steps=tuple(value))
+        if isinstance(value, HeartbeatSpec) and "fail_after" not in self.model_fields_set:
+            # a job runs rarely: one missed or failed run is DOWN, not the second one a day later
+            object.__setattr__(self, "fail_after", 1)
         self._spec = value
         return self
 

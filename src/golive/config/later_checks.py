@@ -1,9 +1,11 @@
-"""``heartbeat:`` and ``steps:`` checks: parsed and validated now, run by later stages.
+"""``heartbeat:`` and ``steps:`` checks: kinds beside the probe registry's.
 
 They are check kinds like the probe registry's, so every check still has one kind, fields for
-its expectations and a target to describe; their ``later`` names the stage that runs them, and
-``golive check``, ``golive serve`` and ``golive validate`` report them as not yet supported
-instead of running them. A ``steps:`` check's steps each name one of the injected probe kinds.
+its expectations and a target to describe. A ``heartbeat:`` check is *pushed*: the job pings
+`golive serve` (``golive.engine.heartbeats`` judges the pings), nothing probes it. ``steps:``
+still has a ``later`` naming the stage that runs it: ``golive check``, ``golive serve`` and
+``golive validate`` report it as not yet supported. A ``steps:`` check's steps each name one of
+the injected probe kinds.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, create_model, model_validator
 
 from golive.config.model import Model
+from golive.config.reference import format_duration
 from golive.config.units import Cron, Duration, Name, TimeZone
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec
 
@@ -41,7 +44,9 @@ class HeartbeatSpec(ProbeSpec):
         return self
 
     def describe(self) -> str:
-        return f"cron {self.cron} ({self.timezone})" if self.cron else "pings"
+        if self.cron:
+            return f"pings on cron {self.cron} ({self.timezone})"
+        return f"pings every {format_duration(self.period or timedelta(0))}"
 
 
 class StepBase(Model):
@@ -118,6 +123,10 @@ async def _later(spec: ProbeSpec, ctx: ProbeContext) -> dict[str, Any]:
     raise ProbeError(f"not yet supported: this check runs with the {HEARTBEAT_STAGE} stage")
 
 
+async def _pushed(spec: ProbeSpec, ctx: ProbeContext) -> dict[str, Any]:
+    raise ProbeError("a heartbeat check is judged from its pings by golive serve, never probed")
+
+
 HEARTBEAT = ProbeKind(
     name="heartbeat",
     spec=HeartbeatSpec,
@@ -125,12 +134,12 @@ HEARTBEAT = ProbeKind(
         "last_ping_age_s": "double: seconds since the last ping",
         "duration_s": "double: how long the job's last run took, from its start ping",
         "exit_code": "int: the exit code the last ping reported",
-        "runs": "int: pings received in the check's window",
+        "runs": "int: runs that reported an end (success, failure or exit code) so far",
     },
     default_expect=("ok_connect",),
-    run=_later,
+    run=_pushed,
     summary="a job pings golive; DOWN when a ping is late or reports a failure",
-    later=HEARTBEAT_STAGE,
+    pushed=True,
 )
 
 STEPS = ProbeKind(

@@ -49,8 +49,16 @@ class LoadedConfig:
         return self.path.parent
 
     def runnable_checks(self) -> list[CheckBase]:
-        """The checks golive can run today, in config order."""
-        return [c for c in self.config.checks if self.kinds[c.kind].later is None]
+        """The checks golive runs on a schedule today, in config order."""
+        return [
+            c
+            for c in self.config.checks
+            if self.kinds[c.kind].later is None and not self.kinds[c.kind].pushed
+        ]
+
+    def pushed_checks(self) -> list[CheckBase]:
+        """The checks whose runs are reported to golive (heartbeats), in config order."""
+        return [c for c in self.config.checks if self.kinds[c.kind].pushed]
 
     def later_checks(self) -> list[str]:
         """``name (kind: the stage that runs it)`` for each check that cannot run yet."""

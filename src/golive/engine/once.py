@@ -15,12 +15,19 @@ from golive.store import Store, normalise_url
 
 def select_checks(loaded: LoadedConfig, names: Sequence[str]) -> list[CheckBase]:
     """The checks called ``names`` (all that can run today when empty), in config order; a
-    named check whose kind arrives with a later stage is a usage error that says so."""
+    named check whose kind arrives with a later stage, or whose runs are pushed to golive
+    serve (a heartbeat), is a usage error that says so."""
     checks = loaded.config.checks
     if not names:
         return loaded.runnable_checks()
     for check in checks:
-        later = loaded.kinds[check.kind].later
+        kind = loaded.kinds[check.kind]
+        if check.name in names and kind.pushed:
+            raise UsageError(
+                f"check {check.name} is a {check.kind} check: golive serve judges it from its"
+                f" pings (`golive ping {check.name}` reports a run), golive check cannot run it"
+            )
+        later = kind.later
         if check.name in names and later is not None:
             raise UsageError(
                 f"not yet supported: check {check.name} is a {check.kind} check, which runs"

@@ -113,7 +113,7 @@ async def run_check(
         fields["latency_ms"] = (time.perf_counter() - started) * 1000
     fields["ok_connect"] = connected
     fields["error"] = error
-    ok, failed = _judge(loaded.expectations[check.name], fields, error)
+    ok, failed = judge(loaded.expectations[check.name], fields, error)
     secrets = loaded.secrets
     return CheckResult(
         name=check.name,
@@ -131,7 +131,7 @@ async def run_check(
     )
 
 
-def _judge(
+def judge(
     expectations: Sequence[Expectation], fields: dict[str, Any], error: str | None
 ) -> tuple[bool, list[Failure]]:
     """A probe error fails the check unless its expectations are about the error itself."""

@@ -74,6 +74,7 @@ class ProbeKind(Generic[SpecT]):
     run: Runner[SpecT]
     summary: str = ""
     later: str | None = None  # the stage that brings it to life; parsed and validated until then
+    pushed: bool = False  # its runs are reported to golive (pings), never scheduled by the engine
 
     @property
     def all_fields(self) -> dict[str, str]:

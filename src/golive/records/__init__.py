@@ -14,6 +14,7 @@ from golive.records.alerts import (
 )
 from golive.records.checks import LATENCY_BOUNDS_MS, Bucket, CheckStatus, State
 from golive.records.evidence import EvidenceRecord, RunSummary
+from golive.records.heartbeats import HeartbeatState, Ping, PingKind
 from golive.records.payload import AlertPayload, parse_time
 
 __all__ = [
@@ -27,6 +28,9 @@ __all__ = [
     "Evaluation",
     "EventView",
     "EvidenceRecord",
+    "HeartbeatState",
+    "Ping",
+    "PingKind",
     "RunSummary",
     "SilenceView",
     "State",

@@ -22,6 +22,7 @@ from golive.alerts import evaluate, maintenance_status, unsupported_rules
 from golive.clock import Clock
 from golive.config import LoadedConfig, load_config
 from golive.engine.loop import Engine
+from golive.engine.pings import PingBook
 from golive.engine.recent import RecentRuns
 from golive.engine.results import CheckResult
 from golive.engine.rollup import RollupBuffer, bucket_start
@@ -96,6 +97,7 @@ class ServeRuntime:
         self._skipped = 0
         self._evaluated: tuple[LoadedConfig, int] | None = None  # config, active alerts then
         self._announce(loaded)
+        self.pings = PingBook()  # the web's ping URLs record here, the heartbeat service judges
         self.services = start_services(
             ServiceContext(
                 store=store,
@@ -105,6 +107,8 @@ class ServeRuntime:
                 config=lambda: self.loaded,
                 wake=self._cycle_now.set,
                 stopping=self._stopping.is_set,
+                submit=self.engine.submit,
+                pings=self.pings,
             ),
             services,
         )

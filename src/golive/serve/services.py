@@ -20,7 +20,9 @@ from typing import Protocol
 
 from golive.clock import Clock
 from golive.config import LoadedConfig
-from golive.serve import report_service
+from golive.engine.pings import PingBook
+from golive.engine.results import CheckResult
+from golive.serve import heartbeats, report_service
 from golive.serve.metrics import Metrics
 from golive.store import Store
 
@@ -28,7 +30,9 @@ from golive.store import Store
 @dataclass(frozen=True)
 class ServiceContext:
     """What a service may use. ``config()`` is the current config (it follows reloads);
-    ``wake()`` asks the runtime for an alert and notify cycle now instead of within the second."""
+    ``wake()`` asks the runtime for an alert and notify cycle now instead of within the second;
+    ``submit(result)`` hands a run that did not come from the engine (a heartbeat's ping) to
+    the next cycle, like a probe result; ``pings`` is what the web's ping URLs received."""
 
     store: Store
     clock: Clock
@@ -37,6 +41,8 @@ class ServiceContext:
     config: Callable[[], LoadedConfig]
     wake: Callable[[], None]
     stopping: Callable[[], bool]
+    submit: Callable[[CheckResult], None]
+    pings: PingBook
 
 
 class Service(Protocol):
@@ -51,7 +57,7 @@ class Service(Protocol):
 Factory = Callable[[ServiceContext], "Service | None"]
 
 # One line per stage: ``module.make``, in the order they start.
-SERVICES: tuple[Factory, ...] = (report_service.make,)
+SERVICES: tuple[Factory, ...] = (report_service.make, heartbeats.make)
 
 
 def start_services(ctx: ServiceContext, factories: tuple[Factory, ...] = SERVICES) -> list[Service]:

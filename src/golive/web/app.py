@@ -11,13 +11,20 @@ from fastapi.routing import APIRoute
 import golive
 from golive.config.model import RateLimitsConfig
 from golive.exceptions import StoreError
-from golive.web import api, errors, login, pages, system
+from golive.web import api, errors, login, pages, pings, system
 from golive.web.audit import AuditMiddleware
 from golive.web.checks_now import LiveChecks
 from golive.web.credentials import AuthenticationMiddleware
 from golive.web.csrf import CSRFMiddleware
 from golive.web.pages.dashboard import OverviewPages
-from golive.web.ratelimit import Budgets, MemoryBudgets, RateLimitMiddleware, RateLimits, Rule
+from golive.web.ratelimit import (
+    Budgets,
+    MemoryBudgets,
+    RateLimiter,
+    RateLimitMiddleware,
+    RateLimits,
+    Rule,
+)
 from golive.web.runtime import Runtime
 from golive.web.security import SecurityHeadersMiddleware
 from golive.web.session import VerifiedSessions
@@ -60,6 +67,8 @@ def create_app(
     for router in [*pages.routers(status_data), *api.routers()]:
         app.include_router(router)
     app.include_router(system.build())
+    app.include_router(pings.build())
+    app.state.ping_limiter = RateLimiter(pings.PER_CHECK, clock=runtime.clock)
     app.add_exception_handler(StoreError, _store_unavailable)
     errors.install(app)  # 422s and other errors quote little of the request
     login.install(app, budgets=budgets)  # /login, /logout, the 403 page of PageUser

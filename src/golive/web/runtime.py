@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from golive.clock import Clock
 from golive.config import LoadedConfig
+from golive.engine.pings import PingBook
 from golive.records import Bucket, CheckStatus
 from golive.store import Store
 
@@ -118,6 +119,12 @@ class Runtime(Protocol):
         """The rollups not in the store yet (``minute`` or ``hour``: each check's open one),
         of one check or all: today's uptime bar and the live latency chart add them. Copies;
         called from a worker thread."""
+        ...
+
+    @property
+    def pings(self) -> PingBook:
+        """Where the ping URLs of heartbeat checks check a secret and leave a ping; the
+        heartbeat loop of `golive serve` drains it."""
         ...
 
     async def reload(self) -> ReloadResult:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
-from golive.store import tables_gate, tables_monitor, tables_users  # noqa: F401 - registers their tables
+from golive.store import (  # noqa: F401 - registers their tables
+    tables_gate,
+    tables_heartbeats,
+    tables_monitor,
+    tables_users,
+)
 from golive.store.tables import Base
 
 connection = context.config.attributes["connection"]

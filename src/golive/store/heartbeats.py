@@ -1,0 +1,98 @@
+"""Queries of heartbeat checks: ping secrets (created, read, rotated) and the runs' state."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from golive.records import HeartbeatState
+from golive.store.store import Store
+from golive.store.tables_heartbeats import Heartbeat
+
+SECRET_BYTES = 24
+_STATE = ("watched_since", "last_ping_at", "started_at", "exit_code", "duration_s", "runs")
+_STATE_COLUMNS = (*_STATE, "missed", "overdue_reported")
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(SECRET_BYTES)
+
+
+def ensure_heartbeats(store: Store, checks: Iterable[str], now: datetime) -> None:
+    """Give each of ``checks`` a row (a new secret, watched from ``now``) unless it has one."""
+    wanted = set(checks)
+    with store.writing("create heartbeat secrets") as connection:
+        known = set(connection.execute(select(Heartbeat.check)).scalars())
+        for check in sorted(wanted - known):
+            try:
+                with connection.begin_nested():  # another process may create it meanwhile
+                    connection.execute(insert(Heartbeat), [_new_row(check, now)])
+            except IntegrityError:
+                continue
+
+
+def ping_secrets(store: Store) -> dict[str, str]:
+    """Every heartbeat check's secret: check → secret."""
+    with store.reading("read heartbeat secrets") as connection:
+        rows = connection.execute(select(Heartbeat.check, Heartbeat.secret)).all()
+    return {check: secret for check, secret in rows}
+
+
+def ping_secret(store: Store, check: str, now: datetime) -> str:
+    """``check``'s secret, created if it has none."""
+    ensure_heartbeats(store, [check], now)
+    with store.reading("read a heartbeat secret") as connection:
+        found = connection.execute(select(Heartbeat.secret).where(Heartbeat.check == check))
+        return str(found.scalar_one())
+
+
+def rotate_secret(store: Store, check: str, now: datetime) -> str:
+    """A new secret for ``check``: its old ping URL stops opening."""
+    ensure_heartbeats(store, [check], now)
+    secret = new_secret()
+    with store.writing("rotate a heartbeat secret") as connection:
+        connection.execute(
+            update(Heartbeat)
+            .where(Heartbeat.check == check)
+            .values(secret=secret, secret_created_at=now)
+        )
+    return secret
+
+
+def load_heartbeats(store: Store) -> dict[str, HeartbeatState]:
+    """Every heartbeat check's runs as last stored."""
+    columns = [getattr(Heartbeat, name) for name in _STATE_COLUMNS]
+    with store.reading("read heartbeat states") as connection:
+        rows = connection.execute(select(Heartbeat.check, *columns)).mappings().all()
+    return {row["check"]: HeartbeatState(**dict(row)) for row in rows}
+
+
+def save_heartbeats(store: Store, states: Sequence[HeartbeatState]) -> None:
+    """Store these states (their checks have rows: ``ensure_heartbeats`` made them)."""
+    if not states:
+        return
+    values = [
+        {"key": s.check, **{name: getattr(s, name) for name in _STATE_COLUMNS}} for s in states
+    ]
+    statement = (
+        update(Heartbeat)
+        .where(Heartbeat.check == bindparam("key"))
+        .values({name: bindparam(name) for name in _STATE_COLUMNS})
+    )
+    with store.writing("write heartbeat states") as connection:
+        connection.execute(statement, values)
+
+
+def _new_row(check: str, now: datetime) -> dict[str, object]:
+    return {
+        "check": check,
+        "secret": new_secret(),
+        "secret_created_at": now,
+        "watched_since": now,
+        "runs": 0,
+        "overdue_reported": False,
+    }
