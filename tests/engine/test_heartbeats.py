@@ -95,3 +95,16 @@ def test_a_run_exposes_its_fields_to_expect_and_a_failure_says_its_exit_code(
     result = heartbeat_result(loaded, check, receive(state, failed), now=end.at, ping=failed)
     assert (result.ok, result.error) == (False, "the job reported a failure (exit code 3)")
     assert result.evidence().expires_at == end.at + timedelta(hours=1, minutes=5)
+
+
+def test_an_expectation_on_a_field_the_run_did_not_report_is_not_judged(tmp_path: Path) -> None:
+    path = tmp_path / "golive.yaml"
+    path.write_text(
+        "version: 1\nproject: shop\nchecks:\n"
+        '  - {name: job, heartbeat: {period: 1h}, expect: ["duration_s < 60", "runs < 1"]}\n'
+    )
+    loaded = load_config(path, environ={})
+    end = Ping("job", "end", T0)  # a bare `curl URL`: no start ping, so no duration_s
+    state = receive(HeartbeatState("job", watched_since=T0), end)
+    result = heartbeat_result(loaded, loaded.config.check("job"), state, now=T0, ping=end)
+    assert [f.expect for f in result.failed] == ["runs < 1"]

@@ -5,7 +5,8 @@ of the check, as a probe run is for other kinds. Time makes the other runs: when
 expected after the last one (``period`` later, or the next ``cron`` time in ``timezone``) has
 not come ``grace`` after it was due, the missed slot is one failed run (each slot once, the
 newest only after golive was away); a run that started and has not ended ``grace`` later is one
-failed run too. Pure logic on plain data and the clock's time: the serve loop feeds it pings and
+failed run too. An expectation that reads a field the run did not report (``duration_s`` of a
+run without a start ping) is not judged for that run. Pure logic on plain data and the clock's time: the serve loop feeds it pings and
 ``now`` and hands the results to the same cycle as every probe result.
 """
 
@@ -24,6 +25,8 @@ from golive.config.reference import format_duration
 from golive.engine.results import CheckResult
 from golive.engine.run import judge
 from golive.records import HeartbeatState, Ping
+
+HEARTBEAT_FIELDS = frozenset({"last_ping_age_s", "duration_s", "exit_code"})
 
 
 def spec_of(check: CheckBase) -> HeartbeatSpec:
@@ -127,7 +130,14 @@ def heartbeat_result(
         "latency_ms": latency,
         "error": error,
     }
-    ok, failed = judge(loaded.expectations[check.name], fields, error)
+    # a run reports what it can: without a start ping there is no duration_s to judge
+    reported = {name for name in HEARTBEAT_FIELDS if fields[name] is not None}
+    expectations = [
+        e
+        for e in loaded.expectations[check.name]
+        if reported.issuperset(HEARTBEAT_FIELDS.intersection(p.split(".")[0] for p in e.paths))
+    ]
+    ok, failed = judge(expectations, fields, error)
     secrets = loaded.secrets
     taken_at = ping.at if ping is not None else now
     return CheckResult(

@@ -11,7 +11,6 @@ the secrets (again every ``REFRESH`` seconds, or at the next tick after a URL di
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -49,7 +48,7 @@ class Heartbeats:
         self._due: dict[str, datetime] = {}  # when each check may next be overdue
         self._dirty: dict[str, HeartbeatState] = {}
         self._prepared: LoadedConfig | None = None
-        self._secrets_read = 0.0
+        self._secrets_read = float("-inf")
 
     def reload(self, loaded: LoadedConfig) -> None:
         self._prepared = None  # the next tick makes rows for new checks and reads them
@@ -110,11 +109,11 @@ class Heartbeats:
         self._prepared = loaded
 
     def _secrets_due(self) -> bool:
-        since = time.monotonic() - self._secrets_read
+        since = self.ctx.clock.monotonic() - self._secrets_read
         return since >= REFRESH or (self.ctx.pings.stale and since >= STALE_REFRESH)
 
     def _read_secrets(self) -> None:
-        self._secrets_read = time.monotonic()
+        self._secrets_read = self.ctx.clock.monotonic()
         found = ping_secrets(self.ctx.store) if self._checks else {}
         self.ctx.pings.know({name: found[name] for name in self._checks if name in found})
 

@@ -13,6 +13,7 @@ from golive.web.api import (
     notifications,
     oncall,
     reload,
+    results,
     silences,
     tokens,
 )
@@ -24,6 +25,7 @@ def routers() -> list[APIRouter]:
     """A fresh router per resource (built per app, never shared between apps)."""
     modules = (
         checks,
+        results,
         alerts,
         silences,
         maintenance,
