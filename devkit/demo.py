@@ -87,6 +87,17 @@ def show(hook: WebhookReceiver, index: int) -> None:
     print(flush=True)
 
 
+def _cron_job(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A stand-in for cron: every 20 s, the job runs under `golive ping` (start, exit, log)."""
+    job = f"{GOLIVE} ping expire-bookings -c {CONFIG} -- echo expired 0 bookings"
+    return subprocess.Popen(
+        ["sh", "-c", f"while true; do {job}; sleep 20; done"],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=(STATE / "job.log").open("wb"),
+    )
+
+
 def main() -> int:
     shutil.rmtree(STATE, ignore_errors=True)
     STATE.mkdir(parents=True)
@@ -148,6 +159,8 @@ def main() -> int:
                 stderr=subprocess.STDOUT,
             )
         stack.callback(_stop, server)
+        say("a cron-like job pings golive: `golive ping expire-bookings -- ...` every 20s")
+        stack.callback(_stop, _cron_job(env))
         api, hook = Api(listen, token), park.hook
         wait(
             lambda: api.states() and all(s == "up" for s in api.states().values()),
