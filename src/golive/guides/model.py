@@ -92,6 +92,19 @@ class BackupHints:
     lines: tuple[int, ...] = ()  # where these came from
 
 
+@dataclass(frozen=True)
+class Job:
+    """A job the guide schedules: a heartbeat check's cron or period."""
+
+    name: str
+    line: int
+    text: str  # the guide's words for it, shortened
+    cron: str | None = None
+    period: str | None = None
+    how: str = "crontab"  # "crontab" | "celery beat" | "prose"
+    grace: str = "30m"  # how late its ping may be
+
+
 @dataclass
 class Guide:
     name: str  # the file name, shown in comments
@@ -105,4 +118,5 @@ class Guide:
     app_host: HostMention | None = None  # the guide's own site, when it names one
     backup: BackupHints = BackupHints()
     response: ResponseHints = field(default_factory=ResponseHints)  # severities, escalation
+    jobs: list[Job] = field(default_factory=list)
     unused: list[Unused] = field(default_factory=list)

@@ -93,6 +93,8 @@ def build(guide: Guide) -> Plan:
     for line in guide.checklist:
         _add_line(plan, line)
     _add_derived(plan)
+    for job in guide.jobs:
+        plan.sections.heartbeat(job)
     return plan
 
 

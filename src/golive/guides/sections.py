@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from golive.guides.model import Guide, SlaRow
+from golive.guides.model import Guide, Job, SlaRow
 from golive.guides.text import slug
 from golive.guides.yamltext import Note
 
@@ -101,6 +101,26 @@ class Sections:
         }
         self.checks.setdefault("dns", check)
         return ["dns"]
+
+    def heartbeat(self, job: Job) -> None:
+        """A ``heartbeat:`` check for a job the guide schedules (its times are the guide's; the
+        time zone is UTC unless someone says otherwise)."""
+        schedule = {"cron": job.cron} if job.cron else {"period": job.period}
+        how = (
+            "add a beat task that runs `golive ping celery-beat` every 5m"
+            if job.how == "celery beat"
+            else f"run it as `golive ping {job.name} -- …`"
+        )
+        self.checks.setdefault(
+            job.name,
+            Note(
+                {"name": job.name, "heartbeat": {**schedule, "grace": job.grace}},
+                above=(
+                    f"from line {job.line} ({job.how}): {job.text}",
+                    f"a job, so it pings golive: {how}; DOWN when a ping is late or says it failed",
+                ),
+            ),
+        )
 
     def backup_name(self) -> str:
         """A PostgreSQL backup (the databases golive backs up are PostgreSQL and Redis; files
