@@ -164,6 +164,19 @@ async def test_a_wrong_secret_and_an_unknown_check_get_the_same_404(golive: Goli
     assert golive.state("backup") == "unknown"
 
 
+async def test_a_ping_is_not_audited_so_its_secret_stays_out_of_the_log(
+    golive: Golive, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = golive.url("backup")
+    with caplog.at_level("INFO"):
+        assert (await golive.http.post(url)).status_code == 200
+        assert (await golive.http.post("/ping/backup/wrong-secret/fail")).status_code == 404
+        assert (await golive.http.put(url)).status_code == 405
+        assert (await golive.http.post(url + "/256")).status_code == 404
+    logged = " ".join(r.getMessage() for r in caplog.records if r.name.startswith("golive"))
+    assert url.rsplit("/", 1)[1] not in logged and "wrong-secret" not in logged
+
+
 async def test_a_rotated_secret_opens_and_the_old_one_no_longer_does(golive: Golive) -> None:
     old = golive.url("backup")
     new_secret = rotate_secret(golive.runtime.store, "backup", T0)

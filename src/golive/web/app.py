@@ -11,16 +11,16 @@ from fastapi.routing import APIRoute
 import golive
 from golive.config.model import RateLimitsConfig
 from golive.exceptions import StoreError
-from golive.web import api, errors, login, pages, pings, system
+from golive.web import api, errors, login, pages, system
 from golive.web.audit import AuditMiddleware
 from golive.web.checks_now import LiveChecks
 from golive.web.credentials import AuthenticationMiddleware
 from golive.web.csrf import CSRFMiddleware
 from golive.web.pages.dashboard import OverviewPages
+from golive.web.pings import PingMiddleware
 from golive.web.ratelimit import (
     Budgets,
     MemoryBudgets,
-    RateLimiter,
     RateLimitMiddleware,
     RateLimits,
     Rule,
@@ -67,8 +67,6 @@ def create_app(
     for router in [*pages.routers(status_data), *api.routers()]:
         app.include_router(router)
     app.include_router(system.build())
-    app.include_router(pings.build())
-    app.state.ping_limiter = RateLimiter(pings.PER_CHECK, clock=runtime.clock)
     app.add_exception_handler(StoreError, _store_unavailable)
     errors.install(app)  # 422s and other errors quote little of the request
     login.install(app, budgets=budgets)  # /login, /logout, the 403 page of PageUser
@@ -83,6 +81,7 @@ def create_app(
     app.state.verified_sessions = verified = VerifiedSessions(runtime.clock)
     app.add_middleware(AuthenticationMiddleware, runtime=runtime, verified=verified)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(PingMiddleware, runtime=runtime)  # outermost: pings skip the rest
     return app
 
 

@@ -1,93 +1,99 @@
 """The ping URLs of heartbeat checks: ``/ping/{check}/{secret}`` (a run ended well), ``/start``,
 ``/fail`` and ``/{exit_code}``, by POST (or GET, for the simplest cron line).
 
-No login: the secret in the path is the credential. An unknown check and a wrong secret get the
-same 404. Each check has its own budget (``PER_CHECK``), so a flood of one job's pings is
-refused with 429 while the others' go on. The answer costs a lookup, a hash and an append to the
-runtime's ``PingBook``; the heartbeat loop judges the pings. A body is kept as the run's log:
-its last ``LOG_BYTES`` bytes, secrets redacted.
+``PingMiddleware`` answers them before every other layer of the app: no login (the secret in
+the path is the credential), no session, CSRF or audit line (which would log the secret with
+the path), and no routing, so a ping costs a lookup, a hash and an append to the runtime's
+``PingBook`` (the heartbeat loop judges the pings). An unknown check and a wrong secret get the
+same 404. Each check has its own budget (``PER_CHECK``): a flood of one job's pings is refused
+with 429 while the others' go on. A body is kept as the run's log: its last ``LOG_BYTES``
+bytes, secrets redacted.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from urllib.parse import unquote
+
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from golive.records import Ping
 from golive.web.ratelimit import RateLimiter, Rule
 from golive.web.runtime import Runtime
 
+PREFIX = "/ping/"
 PER_CHECK = Rule(60, 10.0)  # pings per check: bursts of 60, 6 a second on average
 LOG_BYTES = 10_000
 MAX_EXIT_CODE = 255
+METHODS = frozenset({"GET", "POST"})
+_HEADERS = [
+    (b"content-type", b"text/plain; charset=utf-8"),
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+]
 
 
-def _answer(request: Request, check: str, secret: str) -> tuple[Runtime, Response | None]:
-    runtime: Runtime = request.app.state.runtime
-    limiter: RateLimiter = request.app.state.ping_limiter
-    if not runtime.pings.opens(check, secret):
-        return runtime, PlainTextResponse("not found", status_code=404)
-    decision = limiter.hit(check)
-    if not decision.allowed:
-        return runtime, PlainTextResponse(
-            "too many pings", status_code=429, headers=decision.headers()
+class PingMiddleware:
+    """Answers ``/ping/...`` itself; hands every other request to ``app``."""
+
+    def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.limiter = RateLimiter(PER_CHECK, clock=runtime.clock)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        status, text, headers = await self._ping(scope, receive, path)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [*_HEADERS, *headers, (b"content-length", str(len(text)).encode())],
+            }
         )
-    return runtime, None
+        await send({"type": "http.response.body", "body": text.encode()})
 
+    async def _ping(
+        self, scope: Scope, receive: Receive, path: str
+    ) -> tuple[int, str, list[tuple[bytes, bytes]]]:
+        parts = path[len(PREFIX) :].split("/")
+        if scope["method"] not in METHODS:
+            return 405, "use POST (or GET)", [(b"allow", b"GET, POST")]
+        if len(parts) not in (2, 3) or not all(parts):
+            return 404, "not found", []
+        check, secret, what = unquote(parts[0]), parts[1], parts[2] if len(parts) == 3 else ""
+        pings = self.runtime.pings
+        if not pings.opens(check, secret):
+            return 404, "not found", []
+        if what in ("", "start", "fail"):
+            code = {"": 0, "fail": None}.get(what)
+        elif what.isdigit() and int(what) <= MAX_EXIT_CODE:
+            code = int(what)
+        else:
+            return 404, "not found: add /start, /fail or /EXIT_CODE (0-255)", []
+        decision = self.limiter.hit(check)
+        if not decision.allowed:
+            headers = [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
+            return 429, "too many pings", headers
+        now = self.runtime.clock.now()
+        if what == "start":
+            pings.record(Ping(check, "start", now))
+        else:
+            log = await self._log(receive)
+            pings.record(Ping(check, "end", now, ok=code == 0, exit_code=code, log=log))
+        return 200, "OK", []
 
-async def _log(request: Request, runtime: Runtime) -> str | None:
-    tail = b""
-    async for chunk in request.stream():
-        tail = (tail + chunk)[-LOG_BYTES:]
-    if not tail:
-        return None
-    return runtime.loaded.secrets.redact(tail.decode("utf-8", errors="replace"))
-
-
-async def _end(
-    request: Request, check: str, secret: str, *, ok: bool, exit_code: int | None
-) -> Response:
-    runtime, refused = _answer(request, check, secret)
-    if refused is not None:
-        return refused
-    log = await _log(request, runtime)
-    ping = Ping(check, "end", runtime.clock.now(), ok=ok, exit_code=exit_code, log=log)
-    runtime.pings.record(ping)
-    return PlainTextResponse("OK")
-
-
-async def success(request: Request, check: str, secret: str) -> Response:
-    """The job's run ended well."""
-    return await _end(request, check, secret, ok=True, exit_code=0)
-
-
-async def fail(request: Request, check: str, secret: str) -> Response:
-    """The job's run failed."""
-    return await _end(request, check, secret, ok=False, exit_code=None)
-
-
-async def exit_code(request: Request, check: str, secret: str, code: int) -> Response:
-    """The job's run ended with exit code ``code`` (0 is a success)."""
-    if not 0 <= code <= MAX_EXIT_CODE:
-        return PlainTextResponse("an exit code is 0 to 255", status_code=400)
-    return await _end(request, check, secret, ok=code == 0, exit_code=code)
-
-
-async def start(request: Request, check: str, secret: str) -> Response:
-    """The job's run started (its end, ``grace`` later at the latest, gives its duration)."""
-    runtime, refused = _answer(request, check, secret)
-    if refused is not None:
-        return refused
-    runtime.pings.record(Ping(check, "start", runtime.clock.now()))
-    return PlainTextResponse("OK")
-
-
-def build() -> APIRouter:
-    router = APIRouter(tags=["pings"], include_in_schema=False)
-    methods = ["GET", "POST"]
-    base = "/ping/{check}/{secret}"
-    router.add_api_route(base, success, methods=methods)
-    router.add_api_route(base + "/start", start, methods=methods)
-    router.add_api_route(base + "/fail", fail, methods=methods)
-    router.add_api_route(base + "/{code}", exit_code, methods=methods)
-    return router
+    async def _log(self, receive: Receive) -> str | None:
+        tail = b""
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            tail = (tail + message.get("body", b""))[-LOG_BYTES:]
+            if not message.get("more_body", False):
+                break
+        if not tail:
+            return None
+        return self.runtime.loaded.secrets.redact(tail.decode("utf-8", errors="replace"))

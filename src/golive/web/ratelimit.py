@@ -51,9 +51,8 @@ class RateLimits:
     failed_auth: Rule = Rule(10)
     exempt: frozenset[str] = field(default_factory=lambda: frozenset({"/healthz"}))
     # Public, cached, read-only pages: a status page is read by many people behind one address
-    # during an outage, exactly when it matters. Ping URLs have a budget per check instead
-    # (``golive.web.pings``): many jobs ping from one host. Prefixes.
-    exempt_prefixes: tuple[str, ...] = ("/static/", "/status", "/badge/", "/ping/")
+    # during an outage, exactly when it matters. Prefixes.
+    exempt_prefixes: tuple[str, ...] = ("/static/", "/status", "/badge/")
 
 
 @dataclass(frozen=True, slots=True)
