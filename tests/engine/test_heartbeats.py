@@ -14,6 +14,7 @@ from golive.engine.heartbeats import (
     latest_missed,
     overdue,
     receive,
+    spec_of,
 )
 from golive.records import HeartbeatState, Ping
 
@@ -87,12 +88,14 @@ def test_a_run_exposes_its_fields_to_expect_and_a_failure_says_its_exit_code(
     state = receive(HeartbeatState("job", watched_since=T0), Ping("job", "start", T0))
     end = Ping("job", "end", T0 + timedelta(seconds=90), exit_code=0, log="done\n")
     state = receive(state, end)
-    result = heartbeat_result(loaded, check, state, now=end.at, ping=end)
+    result = heartbeat_result(loaded, check, spec_of(check), state, now=end.at, ping=end)
     assert not result.ok
     assert [f.expect for f in result.failed] == ["duration_s < 60"]
     assert result.fields["log"] == "done\n" and result.fields["last_ping_age_s"] == 0.0
     failed = Ping("job", "end", end.at, ok=False, exit_code=3)
-    result = heartbeat_result(loaded, check, receive(state, failed), now=end.at, ping=failed)
+    result = heartbeat_result(
+        loaded, check, spec_of(check), receive(state, failed), now=end.at, ping=failed
+    )
     assert (result.ok, result.error) == (False, "the job reported a failure (exit code 3)")
     assert result.evidence().expires_at == end.at + timedelta(hours=1, minutes=5)
 
@@ -106,5 +109,6 @@ def test_an_expectation_on_a_field_the_run_did_not_report_is_not_judged(tmp_path
     loaded = load_config(path, environ={})
     end = Ping("job", "end", T0)  # a bare `curl URL`: no start ping, so no duration_s
     state = receive(HeartbeatState("job", watched_since=T0), end)
-    result = heartbeat_result(loaded, loaded.config.check("job"), state, now=T0, ping=end)
+    job = loaded.config.check("job")
+    result = heartbeat_result(loaded, job, spec_of(job), state, now=T0, ping=end)
     assert [f.expect for f in result.failed] == ["runs < 1"]

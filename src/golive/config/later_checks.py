@@ -96,8 +96,10 @@ def _cached_step_model(kinds: tuple[tuple[str, type[ProbeSpec]], ...]) -> type[S
 
 
 def step_model(kinds: Mapping[str, ProbeKind[Any]]) -> type[StepBase]:
-    """The model of one step, for the probe kinds a step may use (those that run today)."""
-    usable = tuple((name, kind.spec) for name, kind in kinds.items() if kind.later is None)
+    """The model of one step, for the probe kinds a step may use (those golive runs today)."""
+    usable = tuple(
+        (name, kind.spec) for name, kind in kinds.items() if kind.later is None and not kind.pushed
+    )
     return _cached_step_model(usable)
 
 

@@ -101,14 +101,15 @@ def overdue(
 def heartbeat_result(
     loaded: LoadedConfig,
     check: CheckBase,
+    spec: HeartbeatSpec,
     state: HeartbeatState,
     *,
     now: datetime,
     ping: Ping | None = None,
     late: str | None = None,
 ) -> CheckResult:
-    """One run of ``check``: the end ``ping`` reported, or the failure ``late`` describes."""
-    spec = spec_of(check)
+    """One run of ``check`` (whose spec is ``spec``): the end ``ping`` reported, or the failure
+    ``late`` describes. The ping's log, error and values were redacted where they came in."""
     error = late
     latency = None if state.duration_s is None else state.duration_s * 1000
     extra: dict[str, Any] = {}
@@ -138,7 +139,6 @@ def heartbeat_result(
         if reported.issuperset(HEARTBEAT_FIELDS.intersection(p.split(".")[0] for p in e.paths))
     ]
     ok, failed = judge(expectations, fields, error)
-    secrets = loaded.secrets
     taken_at = ping.at if ping is not None else now
     return CheckResult(
         name=check.name,
@@ -147,9 +147,9 @@ def heartbeat_result(
         target=spec.describe(),
         ok=ok,
         latency_ms=latency,
-        error=None if error is None else secrets.redact(error),
+        error=error,
         failed=tuple(failed),
-        fields=secrets.redact_data(fields),
+        fields=fields,
         taken_at=taken_at,
         fresh_for=expected_after(spec, taken_at) - taken_at + spec.grace,
     )

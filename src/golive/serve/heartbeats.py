@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from golive.config import CheckBase, LoadedConfig
+from golive.config.later_checks import HeartbeatSpec
 from golive.engine.heartbeats import expected_after, heartbeat_result, overdue, receive, spec_of
 from golive.engine.results import CheckResult
 from golive.records import HeartbeatState
@@ -44,6 +45,7 @@ class Heartbeats:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self._checks: dict[str, CheckBase] = {}
+        self._specs: dict[str, HeartbeatSpec] = {}  # (``check.spec`` costs more than a lookup)
         self._states: dict[str, HeartbeatState] = {}
         self._due: dict[str, datetime] = {}  # when each check may next be overdue
         self._dirty: dict[str, HeartbeatState] = {}
@@ -77,22 +79,23 @@ class Heartbeats:
                 continue
             state = self._update(receive(self._states[check.name], ping))
             if ping.kind == "end":
-                results.append(heartbeat_result(loaded, check, state, now=now, ping=ping))
+                spec = self._specs[check.name]
+                results.append(heartbeat_result(loaded, check, spec, state, now=now, ping=ping))
         for name, due in self._due.items():
             if now < due:
                 continue
-            check = self._checks[name]
-            found = overdue(spec_of(check), self._states[name], now)
+            check, spec = self._checks[name], self._specs[name]
+            found = overdue(spec, self._states[name], now)
             if found is None:
-                self._due[name] = _due_at(check, self._states[name])
+                self._due[name] = _due_at(spec, self._states[name])
                 continue
             state = self._update(found[0])
-            results.append(heartbeat_result(loaded, check, state, now=now, late=found[1]))
+            results.append(heartbeat_result(loaded, check, spec, state, now=now, late=found[1]))
         return results
 
     def _update(self, state: HeartbeatState) -> HeartbeatState:
         self._states[state.check] = self._dirty[state.check] = state
-        self._due[state.check] = _due_at(self._checks[state.check], state)
+        self._due[state.check] = _due_at(self._specs[state.check], state)
         return state
 
     def _prepare(self, loaded: LoadedConfig, now: datetime) -> None:
@@ -103,8 +106,9 @@ class Heartbeats:
         else:
             stored = {}
         self._checks = checks
+        self._specs = {name: spec_of(check) for name, check in checks.items()}
         self._states = {name: self._states.get(name) or stored[name] for name in checks}
-        self._due = {name: _due_at(checks[name], self._states[name]) for name in checks}
+        self._due = {name: _due_at(self._specs[name], self._states[name]) for name in checks}
         self._read_secrets()
         self._prepared = loaded
 
@@ -118,9 +122,8 @@ class Heartbeats:
         self.ctx.pings.know({name: found[name] for name in self._checks if name in found})
 
 
-def _due_at(check: CheckBase, state: HeartbeatState) -> datetime:
+def _due_at(spec: HeartbeatSpec, state: HeartbeatState) -> datetime:
     """The earliest time ``overdue`` may find something for ``state``."""
-    spec = spec_of(check)
     reference = max(state.last_ping_at or state.watched_since, state.missed or state.watched_since)
     due = expected_after(spec, reference) + spec.grace
     if state.started_at is not None and not state.overdue_reported:
