@@ -16,6 +16,7 @@ from golive.engine.heartbeats import (
     receive,
     spec_of,
 )
+from golive.gate.registry import argument_models
 from golive.records import HeartbeatState, Ping
 
 T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -112,3 +113,18 @@ def test_an_expectation_on_a_field_the_run_did_not_report_is_not_judged(tmp_path
     job = loaded.config.check("job")
     result = heartbeat_result(loaded, job, spec_of(job), state, now=T0, ping=end)
     assert [f.expect for f in result.failed] == ["runs < 1"]
+
+
+def test_the_references_nightly_dump_is_a_heartbeat_golive_serve_runs() -> None:
+    reference = Path(__file__).parents[3] / "shared" / "spec" / "golive.reference.yaml"
+    loaded = load_config(reference, environ={}, gate_args=argument_models())
+    assert [c.name for c in loaded.pushed_checks()] == ["nightly-dump"]
+    assert not any("nightly-dump" in line for line in loaded.later_checks())
+    check = loaded.config.check("nightly-dump")
+    state = receive(
+        HeartbeatState("nightly-dump", watched_since=T0), Ping("nightly-dump", "start", T0)
+    )
+    end = Ping("nightly-dump", "end", T0 + timedelta(minutes=20), exit_code=0)
+    state = receive(state, end)
+    result = heartbeat_result(loaded, check, spec_of(check), state, now=end.at, ping=end)
+    assert result.ok and result.target == "pings on cron 0 2 * * * (America/New_York)"
