@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from golive.exceptions import StoreError
 from golive.records import HeartbeatState
 from golive.store.store import Store
 from golive.store.tables_heartbeats import Heartbeat
@@ -25,14 +26,17 @@ def new_secret() -> str:
 def ensure_heartbeats(store: Store, checks: Iterable[str], now: datetime) -> None:
     """Give each of ``checks`` a row (a new secret, watched from ``now``) unless it has one."""
     wanted = set(checks)
-    with store.writing("create heartbeat secrets") as connection:
-        known = set(connection.execute(select(Heartbeat.check)).scalars())
-        for check in sorted(wanted - known):
-            try:
-                with connection.begin_nested():  # another process may create it meanwhile
-                    connection.execute(insert(Heartbeat), [_new_row(check, now)])
-            except IntegrityError:
-                continue
+    for attempt in (1, 2):  # another process may create one meanwhile: then read them again
+        try:
+            with store.writing("create heartbeat secrets") as connection:
+                known = set(connection.execute(select(Heartbeat.check)).scalars())
+                missing = [_new_row(check, now) for check in sorted(wanted - known)]
+                if missing:
+                    connection.execute(insert(Heartbeat), missing)
+            return
+        except StoreError as exc:
+            if attempt == 2 or not isinstance(exc.__cause__, IntegrityError):
+                raise
 
 
 def ping_secrets(store: Store) -> dict[str, str]:
