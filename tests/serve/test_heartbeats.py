@@ -21,7 +21,7 @@ from golive.store import Store, history, normalise_url
 from golive.store.heartbeats import load_heartbeats, ping_secret, rotate_secret
 from golive.store.tokens import create_token
 from golive.web import create_app
-from golive.web.pings import PER_CHECK
+from golive.web.pings import PER_CHECK, REFUSED_PER_IP
 
 T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 CONFIG = """\
@@ -193,6 +193,17 @@ async def test_a_flood_of_pings_is_refused_per_check_and_the_others_go_on(golive
     assert codes.count(200) == PER_CHECK.limit and codes[-1] == 429
     assert (await golive.http.post(report)).status_code == 200
     assert (await golive.http.get("/healthz")).status_code == 200
+
+
+async def test_a_client_guessing_secrets_is_made_to_wait(golive: Golive) -> None:
+    codes = [
+        (await golive.http.post(f"/ping/backup/guess-{n}")).status_code
+        for n in range(REFUSED_PER_IP.limit + 1)
+    ]
+    assert codes[:-1] == [404] * REFUSED_PER_IP.limit and codes[-1] == 429
+    assert (await golive.http.post(golive.url("backup"))).status_code == 429  # until it ends
+    golive.clock.advance(REFUSED_PER_IP.window_s)
+    assert (await golive.http.post(golive.url("backup"))).status_code == 200
 
 
 async def test_an_external_result_is_a_run_of_a_heartbeat_check(golive: Golive) -> None:

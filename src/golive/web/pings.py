@@ -6,7 +6,8 @@ the path is the credential), no session, CSRF or audit line (which would log the
 the path), and no routing, so a ping costs a lookup, a hash and an append to the runtime's
 ``PingBook`` (the heartbeat loop judges the pings). An unknown check and a wrong secret get the
 same 404. Each check has its own budget (``PER_CHECK``): a flood of one job's pings is refused
-with 429 while the others' go on. A body is kept as the run's log: its last ``LOG_BYTES``
+with 429 while the others' go on; a client IP whose pings were refused (404) ``REFUSED_PER_IP``
+times waits (429) until the window ends, so secrets cannot be guessed quickly. A body is kept as the run's log: its last ``LOG_BYTES``
 bytes, secrets redacted.
 """
 
@@ -17,11 +18,12 @@ from urllib.parse import unquote
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from golive.records import Ping
-from golive.web.ratelimit import RateLimiter, Rule
+from golive.web.ratelimit import Decision, RateLimiter, Rule
 from golive.web.runtime import Runtime
 
 PREFIX = "/ping/"
 PER_CHECK = Rule(60, 10.0)  # pings per check: bursts of 60, 6 a second on average
+REFUSED_PER_IP = Rule(100, 60.0)  # 404s per client IP; then every ping from it waits (429)
 LOG_BYTES = 10_000
 MAX_EXIT_CODE = 255
 METHODS = frozenset({"GET", "POST"})
@@ -39,6 +41,7 @@ class PingMiddleware:
         self.app = app
         self.runtime = runtime
         self.limiter = RateLimiter(PER_CHECK, clock=runtime.clock)
+        self.refusals = RateLimiter(REFUSED_PER_IP, clock=runtime.clock)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -64,8 +67,13 @@ class PingMiddleware:
         if len(parts) not in (2, 3) or not all(parts):
             return 404, "not found", []
         check, secret, what = unquote(parts[0]), parts[1], parts[2] if len(parts) == 3 else ""
+        client = scope.get("client") or ("", 0)
+        guessing = self.refusals.peek(client[0])
+        if not guessing.allowed:  # secrets are not guessed faster than the budget allows
+            return 429, "too many refused pings", _headers(guessing)
         pings = self.runtime.pings
         if not pings.opens(check, secret):
+            self.refusals.hit(client[0])
             return 404, "not found", []
         if what in ("", "start", "fail"):
             code = {"": 0, "fail": None}.get(what)
@@ -75,8 +83,7 @@ class PingMiddleware:
             return 404, "not found: add /start, /fail or /EXIT_CODE (0-255)", []
         decision = self.limiter.hit(check)
         if not decision.allowed:
-            headers = [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
-            return 429, "too many pings", headers
+            return 429, "too many pings", _headers(decision)
         now = self.runtime.clock.now()
         if what == "start":
             pings.record(Ping(check, "start", now))
@@ -97,3 +104,7 @@ class PingMiddleware:
         if not tail:
             return None
         return self.runtime.loaded.secrets.redact(tail.decode("utf-8", errors="replace"))
+
+
+def _headers(decision: Decision) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
