@@ -13,6 +13,7 @@ from golive.cli.gate import gate
 from golive.cli.heartbeat import heartbeat, ping
 from golive.cli.importer import import_guide
 from golive.cli.later import rollout
+from golive.cli.loadtest import loadtest
 from golive.cli.oncall import oncall
 from golive.cli.report import report
 from golive.cli.schema import schema
@@ -33,6 +34,7 @@ app.command()(serve)
 app.command()(status)
 app.command()(reload)
 app.command("import")(import_guide)
+app.command()(loadtest)
 app.command()(schema)
 app.command()(ping)
 app.add_typer(gate, name="gate")

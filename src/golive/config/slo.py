@@ -119,6 +119,16 @@ class LoadRequest(Model):
     headers: dict[str, str] = Field(default_factory=dict)
     weight: int = Field(default=1, ge=1)
 
+    @model_validator(mode="after")
+    def _own_host(self) -> LoadRequest:
+        """A load test only ever targets its own ``base_url``: a path, never another host."""
+        if not self.path.startswith("/") or self.path.startswith("//") or "://" in self.path:
+            raise ValueError(
+                f"path {self.path!r} must be a path on the load test's base_url (start with '/');"
+                " a load test never targets another host"
+            )
+        return self
+
 
 class SlaTarget(Model):
     p50: Duration | None = None
@@ -138,6 +148,42 @@ class LoadTest(Model):
         json_schema_extra={"properties": {"error_rate": PERCENT_SCHEMA}},
     )
     error_rate: Percent | None = None
+    users: int | None = Field(default=None, ge=1, le=100_000)  # closed model (the weaker one)
+    think_time: Duration = timedelta(0)
+    timeout: Duration = timedelta(seconds=10)
+    max_rate: Rate | None = None  # the most --rate may ask; twice `rate` when unset
+    max_duration: Duration | None = None  # the longest --duration; twice `duration` when unset
+
+    @model_validator(mode="after")
+    def _bounded(self) -> LoadTest:
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url {self.base_url!r} must start with http:// or https://")
+        if self.rate <= 0 or self.duration <= timedelta(0):
+            raise ValueError("a load test needs a rate and a duration above zero")
+        if self.rate > self.rate_limit:
+            raise ValueError(f"rate {self.rate:g}/s is above max_rate {self.rate_limit:g}/s")
+        if self.duration > self.duration_limit:
+            raise ValueError("duration is above max_duration")
+        classes = {r.class_ for r in self.requests}
+        for klass in self.sla:
+            if klass not in classes:
+                raise ValueError(
+                    f"sla names class {klass!r}, which no request has (classes:"
+                    f" {', '.join(sorted(classes))})"
+                )
+        if self.think_time and self.users is None:
+            raise ValueError("think_time paces `users:` (the closed model); set users or drop it")
+        return self
+
+    @property
+    def rate_limit(self) -> float:
+        """The highest rate (requests/s) this load test may be run at."""
+        return self.max_rate if self.max_rate is not None else 2 * self.rate
+
+    @property
+    def duration_limit(self) -> timedelta:
+        """The longest this load test may be run for."""
+        return self.max_duration if self.max_duration is not None else 2 * self.duration
 
     @model_validator(mode="before")
     @classmethod

@@ -34,7 +34,7 @@ SECTIONS = (
     Section("metrics", "SLOs", False),
     Section("slos", "SLOs", False),
     Section("alerts", "alerts & notify", True),
-    Section("loadtests", "SLOs", False),
+    Section("loadtests", "SLOs", True),
     Section("oncall", "incidents & on-call", True),
     Section("incidents", "incidents & on-call", False),
     Section("reports", "incidents & on-call", True),
