@@ -113,14 +113,15 @@ def test_a_failing_check_blocks_and_says_why(config: Path) -> None:
     assert item["reason"] == "1 of 2 checks fail: down: exit_code == 0"
 
 
-def test_a_later_stage_item_is_no_go_not_yet_supported_never_go(config: Path) -> None:
+def test_a_load_test_item_without_a_run_is_no_go_and_says_how_to_run_it(config: Path) -> None:
     config.write_text(CONFIG + "  - {name: SLA met under peak load, loadtest: peak, fresh: 7d}\n")
     runner.invoke(
         app, ["gate", "sign", "Incident response plan reviewed", "--by", "alice", "-c", str(config)]
     )
     code, report = gate(config)
     assert code == 1
-    assert statuses(report)["SLA met under peak load"] == "unsupported"
+    item = report["items"][-1]  # type: ignore[index]
+    assert (item["status"], item["reason"]) == ("fail", "no run yet: golive loadtest peak")
 
 
 def test_an_optional_item_warns_without_blocking(config: Path) -> None:

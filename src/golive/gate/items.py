@@ -15,13 +15,14 @@ from golive.config.gate import GateItem
 from golive.engine.results import CheckResult
 from golive.gate.builtins.base import Builtin, Context, Finding
 from golive.gate.model import ItemResult, Status
+from golive.records import EvidenceRecord
 from golive.store.gate import SignoffView
 
 ITEM_TIME_LIMIT = 120.0  # seconds: a built-in that hangs past this fails, the run goes on
 LATER_STAGES = {
-    "loadtest": "load tests arrive with the SLO stage",
     "backup": "restore drills arrive with the backups stage",
 }
+LOADTEST_FRESH = timedelta(days=7)  # how old a passing load test may be when `fresh` is unset
 
 
 def _result(
@@ -99,9 +100,50 @@ def judge_checks(item: GateItem, results: Mapping[str, CheckResult]) -> ItemResu
     )
 
 
+def judge_loadtest(item: GateItem, latest: EvidenceRecord | None, now: datetime) -> ItemResult:
+    """GO on the newest run of the load test when it passed within `fresh` (7 days unset)."""
+    name = item.loadtest
+    if latest is None:
+        return _result(item, "fail", f"no run yet: golive loadtest {name}", "loadtest")
+    values = latest.values
+    evidence = {
+        "taken_at": latest.taken_at.isoformat(),
+        "verdict": values.get("verdict"),
+        "asked_rate": values.get("asked_rate"),
+        "achieved_rate": values.get("achieved_rate"),
+        "sla": values.get("sla", []),
+    }
+    ago = _days(now - latest.taken_at)
+    if not latest.ok:
+        return _result(
+            item,
+            "fail",
+            f"the last run ({ago} ago) failed: {latest.error}",
+            "loadtest",
+            evidence=evidence,
+        )
+    fresh = item.fresh or LOADTEST_FRESH
+    if latest.taken_at + fresh < now:
+        since = _days(now - latest.taken_at - fresh)
+        return _result(
+            item,
+            "stale",
+            f"passed {ago} ago, stale since {since} (fresh: {_days(fresh)}): golive loadtest {name}",
+            "loadtest",
+            evidence=evidence,
+        )
+    held = sum(1 for row in evidence["sla"] if row.get("ok"))
+    return _result(
+        item,
+        "pass",
+        f"passed {ago} ago at {values.get('achieved_rate')}/s: {held} SLA target(s) held",
+        "loadtest",
+        evidence=evidence,
+    )
+
+
 def judge_later_stage(item: GateItem) -> ItemResult:
-    kind = "loadtest" if item.loadtest is not None else "backup"
-    subject = item.loadtest or item.backup
+    kind, subject = "backup", item.backup
     return _result(
         item, "unsupported", f"not yet supported: {LATER_STAGES[kind]} ({kind}: {subject})", kind
     )
@@ -139,4 +181,8 @@ def judge_manual(item: GateItem, signoff: SignoffView | None, now: datetime) -> 
 
 def _days(span: timedelta) -> str:
     days = span.days
-    return f"{days} days" if days >= 1 else f"{int(span.total_seconds() // 3600)} hours"
+    if days >= 1:
+        return f"{days} days"
+    if span >= timedelta(hours=1):
+        return f"{int(span.total_seconds() // 3600)} hours"
+    return f"{max(0, int(span.total_seconds() // 60))} minutes"

@@ -16,7 +16,13 @@ from golive.config import LoadedConfig
 from golive.config.gate import GateItem
 from golive.engine.once import check_once
 from golive.gate.builtins.base import Context
-from golive.gate.items import judge_builtin, judge_checks, judge_later_stage, judge_manual
+from golive.gate.items import (
+    judge_builtin,
+    judge_checks,
+    judge_later_stage,
+    judge_loadtest,
+    judge_manual,
+)
 from golive.gate.model import GateReport, ItemResult
 from golive.gate.registry import builtin_checks
 from golive.records import EvidenceRecord, RunSummary
@@ -55,7 +61,9 @@ async def run_gate(
             )
         if item.checks is not None:
             return judge_checks(item, results)
-        if item.loadtest is not None or item.backup is not None:
+        if item.loadtest is not None:
+            return judge_loadtest(item, store.latest("loadtest", item.loadtest), now)
+        if item.backup is not None:
             return judge_later_stage(item)
         return judge_manual(item, signed.get(item.name), now)
 

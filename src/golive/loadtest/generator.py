@@ -21,6 +21,8 @@ from golive.loadtest import histogram
 from golive.loadtest.plan import Prepared, WorkerSpec
 
 CONNECTIONS = 1000  # at most this many requests in flight per worker; the rest queue (and count)
+BATCH = 256  # sends per event-loop turn, so answers are read between batches
+LATE_S = 1.0  # a request not sent within this of the run's end is never sent (counted unsent)
 GRACE_S = 2.0  # after Ctrl-C, how long answers still in flight are awaited
 
 
@@ -37,6 +39,7 @@ class Tally:
 
     classes: dict[str, ClassTally]
     sent: int = 0
+    unsent: int = 0  # due, but the generator was too far behind to send them before the end
     done: int = 0
     errors: int = 0
     error_kinds: Counter[str] = field(default_factory=Counter)
@@ -56,6 +59,7 @@ class Tally:
                 for k, c in self.classes.items()
             },
             "sent": self.sent,
+            "unsent": self.unsent,
             "done": self.done,
             "errors": self.errors,
             "error_kinds": dict(self.error_kinds),
@@ -170,15 +174,20 @@ async def _open(spec: WorkerSpec, sender: _Sender, start_ns: int, stopped: Stopp
     mix, requests = spec.mix(), spec.requests
     in_flight: set[asyncio.Task[None]] = set()
     loop = asyncio.get_running_loop()
+    give_up_ns = start_ns + int((spec.duration_s + LATE_S) * 1e9)
     i = 0
     await _sleep_until(start_ns)
     while i < total and not stopped():
         now = time.perf_counter_ns()
+        if now > give_up_ns:
+            sender.tally.unsent = total - i
+            break
         due = start_ns + int(i * interval_ns)
         if due > now:
             await asyncio.sleep((due - now) / 1e9)
             continue
-        while i < total and due <= now:  # everything due by now goes out in this turn
+        batch_end = i + BATCH
+        while i < min(total, batch_end) and due <= now:  # what is due goes out, a batch a turn
             task = loop.create_task(sender.send(requests[mix[i % len(mix)]], due))
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)

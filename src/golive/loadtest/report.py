@@ -67,6 +67,7 @@ def build(test: LoadTest, plan: Plan, tallies: list[dict[str, Any]]) -> LoadRepo
     done = sum(t["done"] for t in tallies)
     errors = sum(t["errors"] for t in tallies)
     sent = sum(t["sent"] for t in tallies)
+    unsent = sum(t["unsent"] for t in tallies)
     window = max((t["window_s"] for t in tallies), default=0.0)
     elapsed = max((t["elapsed_s"] for t in tallies), default=0.0)
     achieved = sent / window if window > 0 else 0.0
@@ -80,12 +81,14 @@ def build(test: LoadTest, plan: Plan, tallies: list[dict[str, Any]]) -> LoadRepo
     warnings = []
     if plan.users is not None:
         warnings.append(
-            f"closed model ({plan.users} users): latencies are corrected as wrk2 does (expected"
+            f"closed model ({plan.users} users), the weaker model: latencies are corrected as wrk2"
+            " does (expected"
             f" interval {plan.users / plan.rate * 1000:g} ms per user), but users wait for"
             " answers, so a stall is only estimated; an open model (no `users:`) measures it"
         )
     if achieved < KEEPS_UP * plan.rate and not interrupted:
-        reasons.append(f"achieved {achieved:.1f}/s of the asked {plan.rate:g}/s")
+        short = f" ({unsent} due requests never sent)" if unsent else ""
+        reasons.append(f"achieved {achieved:.1f}/s of the asked {plan.rate:g}/s{short}")
     lag = max((t["max_lag_ms"] for t in tallies), default=0.0)
     if lag > 50:
         warnings.append(
@@ -103,6 +106,7 @@ def build(test: LoadTest, plan: Plan, tallies: list[dict[str, Any]]) -> LoadRepo
         "achieved_rate": round(achieved, 2),
         "duration_s": round(elapsed, 3),
         "requests": done,
+        "unsent": unsent,
         "errors": errors,
         "error_rate": round(error_rate, 6),
         "overall": stats(overall_h, done, errors),
