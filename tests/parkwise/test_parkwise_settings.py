@@ -36,6 +36,7 @@ def test_every_variable_is_read_and_typed(tmp_path: Path) -> None:
             "PARKWISE_VERSION": "2.3.4",
             "PARKWISE_ERROR_RATE": "0.25",
             "PARKWISE_LATENCY_MS": "150",
+            "PARKWISE_LATENCY_MIX": "50:80,300:20",
             "PARKWISE_SEED": "42",
             "PARKWISE_SECURITY_HEADERS": "on",
             "PARKWISE_RATE_LIMIT": "100/10s",
@@ -48,6 +49,7 @@ def test_every_variable_is_read_and_typed(tmp_path: Path) -> None:
     assert settings.redis_url == "redis://cache:6379/1"
     assert (settings.host, settings.port, settings.version) == ("0.0.0.0", 9001, "2.3.4")
     assert (settings.error_rate, settings.latency_ms, settings.seed) == (0.25, 150.0, 42)
+    assert settings.latency_mix == ((50.0, 80.0), (300.0, 20.0))
     assert settings.security_headers is True
     assert settings.rate_limit == RateLimit(limit=100, window_seconds=10.0)
     assert settings.secret_key == "s" * 40
@@ -73,6 +75,9 @@ def test_secrets_do_not_appear_in_the_settings_repr() -> None:
         ("PARKWISE_ERROR_RATE", "nan"),
         ("PARKWISE_LATENCY_MS", "-5"),
         ("PARKWISE_LATENCY_MS", "slow"),
+        ("PARKWISE_LATENCY_MIX", "50"),
+        ("PARKWISE_LATENCY_MIX", "50:0"),
+        ("PARKWISE_LATENCY_MIX", "-1:10"),
         ("PARKWISE_SEED", "abc"),
         ("PARKWISE_SECURITY_HEADERS", "maybe"),
         ("PARKWISE_DEBUG", "2"),

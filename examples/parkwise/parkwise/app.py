@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         error_rate=settings.error_rate,
         latency_ms=settings.latency_ms,
         seed=settings.seed,
+        latency_mix=settings.latency_mix,
     )
     if settings.rate_limit is not None:
         app.add_middleware(RateLimitMiddleware, limiter=FixedWindowLimiter(settings.rate_limit))

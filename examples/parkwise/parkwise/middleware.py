@@ -51,17 +51,27 @@ class FaultInjectionMiddleware:
     """Delays every ``/api/*`` request and answers a fraction of them with 500."""
 
     def __init__(
-        self, app: ASGIApp, error_rate: float, latency_ms: float, seed: int | None
+        self,
+        app: ASGIApp,
+        error_rate: float,
+        latency_ms: float,
+        seed: int | None,
+        latency_mix: tuple[tuple[float, float], ...] = (),
     ) -> None:
         self.app = app
         self.error_rate = error_rate
         self.latency_s = latency_ms / 1000
         self.rng = random.Random(seed)
+        self.mix_s = [ms / 1000 for ms, _ in latency_mix]
+        self.mix_weights = [share for _, share in latency_mix]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and is_api(scope):
-            if self.latency_s > 0:
-                await asyncio.sleep(self.latency_s)
+            delay = self.latency_s
+            if self.mix_s:  # a latency distribution, to check what a load test reports
+                delay += self.rng.choices(self.mix_s, self.mix_weights)[0]
+            if delay > 0:
+                await asyncio.sleep(delay)
             if self.error_rate > 0 and self.rng.random() < self.error_rate:
                 response = JSONResponse(
                     {"detail": "injected error"},

@@ -59,6 +59,7 @@ class Settings:
     version: str = DEFAULT_VERSION
     error_rate: float = 0.0
     latency_ms: float = 0.0
+    latency_mix: tuple[tuple[float, float], ...] = ()  # (ms, share): a latency distribution
     seed: int | None = None
     security_headers: bool = False
     rate_limit: RateLimit | None = None
@@ -88,6 +89,7 @@ class Settings:
             version=env.text("VERSION") or DEFAULT_VERSION,
             error_rate=env.number("ERROR_RATE", 0.0, low=0.0, high=1.0),
             latency_ms=env.number("LATENCY_MS", 0.0, low=0.0, high=600_000.0),
+            latency_mix=env.latency_mix("LATENCY_MIX"),
             seed=env.integer("SEED"),
             security_headers=env.flag("SECURITY_HEADERS"),
             rate_limit=env.rate_limit("RATE_LIMIT"),
@@ -140,6 +142,22 @@ class _Env:
         if not low <= number <= high:  # also rejects nan
             raise self._fail(name, f"a number in [{low:g}, {high:g}]")
         return number
+
+    def latency_mix(self, name: str) -> tuple[tuple[float, float], ...]:
+        """``50:80,300:20``: 80 % of requests wait 50 ms more, 20 % wait 300 ms more."""
+        value = self.text(name)
+        if not value:
+            return ()
+        mix = []
+        try:
+            for part in value.split(","):
+                ms, share = part.split(":")
+                mix.append((float(ms), float(share)))
+        except ValueError:
+            raise self._fail(name, "MS:SHARE pairs such as 50:80,300:20") from None
+        if any(not (0 <= ms <= 600_000 and share > 0) for ms, share in mix):
+            raise self._fail(name, "MS in [0, 600000] and SHARE > 0 in each pair")
+        return tuple(mix)
 
     def flag(self, name: str) -> bool:
         value = self.text(name).lower()
