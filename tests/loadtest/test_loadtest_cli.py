@@ -37,11 +37,11 @@ STALLED = """\
     rate: 200/s
     duration: 4s
     requests:
-      - {name: fast, class: fast, path: "/sleep?ms=5", weight: 9}
-      - {name: slow, class: slow, path: "/sleep?ms=40", weight: 1}
+      - {name: fast, class: fast, path: "/sleep?ms=20", weight: 9}
+      - {name: slow, class: slow, path: "/sleep?ms=100", weight: 1}
     sla:
-      fast: {p99: 100ms}
-      slow: {p50: 200ms}
+      fast: {p99: 200ms}
+      slow: {p50: 300ms}
 """
 
 
@@ -54,12 +54,13 @@ def test_a_one_second_stall_shows_in_the_percentiles_as_it_really_was(
 
     plan = make_plan(load_config(config, environ=dict(os.environ)).config.loadtests[0])
     spec = plan.workers[0]
-    mix, ms = spec.mix(), [5.0 if r.klass == "fast" else 40.0 for r in spec.requests]
+    mix, ms = spec.mix(), [20.0 if r.klass == "fast" else 100.0 for r in spec.requests]
     exact = truth([(i / 200, ms[mix[i % len(mix)]]) for i in range(800)], 1.5, 1.0)
     overall = report["overall"]
     assert (code, report["verdict"], report["requests"], report["errors"]) == (1, "FAIL", 800, 0)
     assert abs(overall["p99_ms"] - percentile(exact, 99)) <= 0.05 * percentile(exact, 99)
-    assert abs(overall["p50_ms"] - percentile(exact, 50)) <= max(5.0, 0.05 * percentile(exact, 50))
+    # the median is a 20 ms answer: a busy machine adds a few ms, never takes any away
+    assert percentile(exact, 50) - 1 <= overall["p50_ms"] <= percentile(exact, 50) + 15
     assert overall["max_ms"] >= 950  # the stall in full, not hidden behind a waiting client
     assert report["classes"]["fast"]["count"] == 720 and report["classes"]["slow"]["count"] == 80
     failed = [row for row in report["sla"] if not row["ok"]]

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp
 from hdrh.histogram import HdrHistogram
 
 from golive.loadtest import histogram
+from golive.loadtest.client import Pool, RequestFailed, encode
 from golive.loadtest.plan import Prepared, WorkerSpec
 
 CONNECTIONS = 1000  # at most this many requests in flight per worker; the rest queue (and count)
@@ -85,8 +85,9 @@ Progress = Callable[[Snapshot], None]
 
 
 class _Sender:
-    def __init__(self, spec: WorkerSpec, session: aiohttp.ClientSession, tally: Tally) -> None:
-        self.spec, self.session, self.tally = spec, session, tally
+    def __init__(self, spec: WorkerSpec, pool: Pool, tally: Tally) -> None:
+        self.spec, self.pool, self.tally = spec, pool, tally
+        self.wire = {r: encode(r, pool.host_header) for r in spec.requests}
         self.overall = histogram.new()
         self.expected_us = 0 if spec.users is None else int(spec.users / spec.rate * 1_000_000)
         self.last_send_ns = 0
@@ -98,27 +99,18 @@ class _Sender:
             self.tally.max_lag_ms = lag_ms
         self.tally.sent += 1
         error = None
-        try:
-            async with self.session.request(
-                request.method,
-                self.spec.base_url + request.path,
-                data=request.body,
-                headers=request.headers,
-                allow_redirects=False,  # a redirect to another host is never followed
-            ) as response:
-                await response.read()
-                if response.status >= 400:
-                    error = f"HTTP {response.status}"
+        try:  # a redirect is an answer like any other: never followed to another host
+            status = await self.pool.request(self.wire[request], head_only=request.method == "HEAD")
+            if status >= 400:
+                error = f"HTTP {status}"
         except TimeoutError:
             error = f"timeout after {self.spec.timeout_s:g}s"
         except asyncio.CancelledError:
             error = "still waiting when the run stopped"
             self._done(request, due_ns, error)
             raise
-        except aiohttp.ClientError as exc:
-            error = type(exc).__name__
-        except OSError as exc:
-            error = type(exc).__name__
+        except RequestFailed as exc:
+            error = str(exc)
         self._done(request, due_ns, error)
 
     def _done(self, request: Prepared, due_ns: int, error: str | None) -> None:
@@ -139,25 +131,22 @@ async def generate(
 ) -> Tally:
     """Send ``spec``'s load from ``start_ns`` (a ``perf_counter_ns`` time) and tally it."""
     tally = Tally({r.klass: ClassTally() for r in spec.requests})
-    connector = aiohttp.TCPConnector(limit=CONNECTIONS, ttl_dns_cache=None)
-    timeout = aiohttp.ClientTimeout(total=spec.timeout_s)
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=timeout, skip_auto_headers=("User-Agent",)
-    ) as session:
-        sender = _Sender(spec, session, tally)
-        reporter = asyncio.create_task(_report(sender, start_ns, progress))
-        try:
-            if spec.users is None:
-                await _open(spec, sender, start_ns, stopped)
-            else:
-                await _closed(spec, sender, start_ns, stopped)
-        finally:
-            reporter.cancel()
-        tally.elapsed_s = max(0.0, (time.perf_counter_ns() - start_ns) / 1e9)
-        if sender.last_send_ns:
-            first_ns = start_ns + int(spec.offset_s * 1e9) if spec.users is None else start_ns
-            tally.window_s = (sender.last_send_ns - first_ns) / 1e9 + 1 / spec.rate
-        tally.interrupted = stopped()
+    pool = Pool(spec.base_url, limit=CONNECTIONS, timeout_s=spec.timeout_s)
+    sender = _Sender(spec, pool, tally)
+    reporter = asyncio.create_task(_report(sender, start_ns, progress))
+    try:
+        if spec.users is None:
+            await _open(spec, sender, start_ns, stopped)
+        else:
+            await _closed(spec, sender, start_ns, stopped)
+    finally:
+        reporter.cancel()
+        pool.close()
+    tally.elapsed_s = max(0.0, (time.perf_counter_ns() - start_ns) / 1e9)
+    if sender.last_send_ns:
+        first_ns = start_ns + int(spec.offset_s * 1e9) if spec.users is None else start_ns
+        tally.window_s = (sender.last_send_ns - first_ns) / 1e9 + 1 / spec.rate
+    tally.interrupted = stopped()
     return tally
 
 
