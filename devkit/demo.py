@@ -2,7 +2,8 @@
 
 Everything runs on free 127.0.0.1 ports with state under .golive/demo/. The demo runs
 `golive check` once, then `golive serve`; it stops Redis and shows the notification golive
-sends to a local webhook, then brings Redis back for the all-clear. Last, `golive gate`: NO-GO
+sends to a local webhook, then brings Redis back for the all-clear, and runs a short
+`golive loadtest peak` (its SLA table; the gate's load-test item reads it). Last, `golive gate`: NO-GO
 while ParkWise has no security headers, GO once they are on and the human item is signed. In a
 terminal it then keeps everything running until Ctrl-C so you can poke at it.
 """
@@ -186,6 +187,9 @@ def main() -> int:
         park.redis = stack.enter_context(RedisServer.start(STATE / "redis2", port=park.redis.port))
         wait(lambda: len(hook.requests) > seen, "the resolved notification", 60)
         show(hook, seen)
+
+        say("a short load test of ParkWise: 8 requests/s for 5 s, judged against its SLA")
+        golive("loadtest", "peak", "--rate", "8/s", "--duration", "5s", env=env)
 
         say("are we ready to go live? ParkWise runs without its security headers")
         golive("gate", env=env)

@@ -149,4 +149,4 @@ def _print(report: LoadReport) -> None:
 
 
 def _shown(stat: str, value: float) -> str:
-    return f"{value:.2%}" if stat == "error_rate" else f"{value:g} ms"
+    return f"{value:.2%}" if stat == "error_rate" else f"{value:.1f} ms"

@@ -157,4 +157,4 @@ def _sla(
 def _failed(row: dict[str, Any]) -> str:
     if row["stat"] == "error_rate":
         return f"error rate {row['value']:.2%} > {row['limit']:.2%}"
-    return f"{row['class']} {row['stat']} {row['value']:g} ms > {row['limit']:g} ms"
+    return f"{row['class']} {row['stat']} {row['value']:.1f} ms > {row['limit']:g} ms"
