@@ -126,11 +126,19 @@ def run_locust(url: str, seconds: int, users: int, wait: str, folder: Path) -> d
     with Path(f"{prefix}_stats.csv").open(newline="") as stats:
         total = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
     return {
-        "requests_per_s": float(total["Requests/s"]),
-        "p50_ms": float(total["50%"]),
-        "p99_ms": float(total["99%"]),
-        "max_ms": float(total["Max Response Time"]),
+        "requests_per_s": _number(total["Requests/s"]),
+        "p50_ms": _number(total["50%"]),
+        "p99_ms": _number(total["99%"]),
+        "max_ms": _number(total["Max Response Time"]),
     }
+
+
+def _number(text: str) -> float:
+    """A Locust CSV cell; "N/A" (no request finished) is NaN."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
 
 
 def golive_config(folder: Path, url: str, rate: float, seconds: float, mix: bool) -> Path:

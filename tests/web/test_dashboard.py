@@ -41,6 +41,7 @@ PAGES = [
     "/silences",
     "/notifications",
     "/gate",
+    "/loadtests",
     "/maintenance",
     "/oncall",
 ]

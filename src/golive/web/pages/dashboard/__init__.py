@@ -1,12 +1,22 @@
 """The operator dashboard (login required): the overview of every check (``overview``), a
 check's page (``check``), alerts and silences (``alerts``), the outbox, gate and maintenance
-(``ops``), who is on call (``oncall``), tokens and users (admin), and what these pages share (``common``)."""
+(``ops``), who is on call (``oncall``), load tests (``loadtests``), tokens and users (admin), and
+what these pages share (``common``)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from golive.web.pages.dashboard import alerts, check, oncall, ops, overview, tokens, users
+from golive.web.pages.dashboard import (
+    alerts,
+    check,
+    loadtests,
+    oncall,
+    ops,
+    overview,
+    tokens,
+    users,
+)
 from golive.web.pages.dashboard.page_cache import OverviewPages
 
 __all__ = ["OverviewPages", "routers"]
@@ -14,4 +24,5 @@ __all__ = ["OverviewPages", "routers"]
 
 def routers() -> list[APIRouter]:
     """Fresh routers of every dashboard page, the overview first (the most asked)."""
-    return [m.build() for m in (overview, check, alerts, ops, oncall, tokens, users)]
+    pages = (overview, check, alerts, ops, oncall, loadtests, tokens, users)
+    return [m.build() for m in pages]

@@ -27,6 +27,7 @@ NAV = (
     ("/silences", "Silences"),
     ("/notifications", "Notifications"),
     ("/gate", "Gate"),
+    ("/loadtests", "Load tests"),
     ("/maintenance", "Maintenance"),
     ("/oncall", "On call"),
 )
