@@ -204,3 +204,9 @@ def test_two_spellings_of_one_health_path_make_one_check() -> None:
     data = imported("Health checks passing", extra="\nGET /health and /health/ both answer.\n")
     assert data["gate"][0]["checks"] == ["health"]
     assert [c["name"] for c in data["checks"]] == ["health"]
+
+
+def test_a_guides_concurrent_users_become_the_load_tests_users() -> None:
+    extra = "\n## Scalability Targets\n- **Concurrent Users**: 1,000+ active users\n"
+    loadtest = imported("Load testing completed", extra=extra)["loadtests"][0]
+    assert loadtest["users"] == 1000

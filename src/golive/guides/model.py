@@ -112,6 +112,7 @@ class Guide:
     checklist: list[ChecklistLine] = field(default_factory=list)
     sla: list[SlaRow] = field(default_factory=list)
     error_rate: tuple[int, str] | None = None  # (line, "0.1%")
+    users: tuple[int, int] | None = None  # (line, 1000): "1,000 concurrent users"
     env: list[EnvVar] = field(default_factory=list)
     health: list[HealthEndpoint] = field(default_factory=list)
     hosts: list[HostMention] = field(default_factory=list)

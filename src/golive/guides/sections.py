@@ -164,11 +164,19 @@ class Sections:
         if self.guide.error_rate is not None:
             line, rate = self.guide.error_rate
             sla["error_rate"] = Note(rate, f"line {line}")
-        return {
+        loadtest: dict[str, Any] = {
             "name": LOADTEST,
             "base_url": "${base_url}",
             "rate": Note("10/s", "TODO: your expected peak arrival rate"),
             "duration": "60s",
+        }
+        if self.guide.users is not None:
+            line, users = self.guide.users
+            loadtest["users"] = Note(
+                users, f"line {line}; the closed model (the weaker one): drop it to send at `rate`"
+            )
+        return {
+            **loadtest,
             "requests": Note(
                 requests,
                 above=(

@@ -102,6 +102,20 @@ def _list_row(item: Item, parent: str) -> SlaRow | None:
     return _row(item.line, label, match.group("rest"), "", "list")
 
 
+_USERS = re.compile(
+    r"concurrent[ _-]?users?\W{0,6}?(\d[\d,]*)\+?|(\d[\d,]*)\+?\s+concurrent[ _-]?users?", re.I
+)
+
+
+def concurrent_users(lines: Iterable[tuple[int, str, Path]]) -> tuple[int, int] | None:
+    """The first "Concurrent Users: 1,000+" target of the guide, as (line, 1000)."""
+    for line, text, _ in lines:
+        match = _USERS.search(text)
+        if match:
+            return line, int((match.group(1) or match.group(2)).replace(",", ""))
+    return None
+
+
 def error_rate(lines: Iterable[tuple[int, str, Path]]) -> tuple[int, str] | None:
     """The first "error rate < N%" target of the guide, as (line, "N%")."""
     for line, text, _ in lines:
