@@ -5,7 +5,9 @@
    sustains a rate when it sends 95 % of it and leaves nothing unsent; its p99 is shown (on
    a busy machine it includes the generator's own lateness, by design). wrk (``-t1 -c64``)
    and Locust (``FastHttpUser``, 64 users, no wait) run flat out; their requests/s are their
-   one-core peak. Target: golive ≥ 5,000/s and within 2× of wrk.
+   one-core peak. Target: golive ≥ 5,000/s and within 2× of wrk. On a shared machine the
+   rate a pinned core gives depends on what else runs there, so requests per CPU-second of
+   the generator (golive's own ``generator_cpu_s``; wrk's and Locust's rusage) are shown too.
 2. **Accuracy**: ``devkit.latency_server`` answers ``/sleep?ms=100`` (9 of 10) and
    ``/sleep?ms=300`` (1 of 10), and holds every request that arrives in one 1 s stall
    (``--stall-at`` s after the first). The exact latencies of requests sent on time at the
@@ -23,6 +25,7 @@ import csv
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -95,15 +98,24 @@ def to_ms(text: str) -> float:
     return float(match.group(1)) * _UNIT[match.group(2)]
 
 
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_wrk(url: str, seconds: int, connections: int, script: Path | None) -> dict[str, Any]:
     cmd = ["taskset", "-c", "0", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     cmd += [f"-s{script}"] if script else []
+    cpu = children_cpu()
     text = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    cpu = children_cpu() - cpu
+    done = re.search(r"(\d+) requests in", text)
     dist = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", text, re.M))
     peak = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", text)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
     return {
         "requests_per_s": float(rate.group(1)) if rate else 0.0,
+        "requests_per_cpu_s": int(done.group(1)) / cpu if done and cpu else float("nan"),
         "p50_ms": to_ms(dist["50"]),
         "p99_ms": to_ms(dist["99"]),
         "max_ms": to_ms(peak.group(1)) if peak else float("nan"),
@@ -122,11 +134,14 @@ def run_locust(url: str, seconds: int, users: int, wait: str, folder: Path) -> d
     cmd = ["taskset", "-c", "0", str(locust()), "-f", str(file), "--headless", "-u", str(users)]
     cmd += ["-r", str(users), "-t", f"{seconds}s", "--host", url, "--csv", str(prefix)]
     cmd += ["--only-summary", "--loglevel", "ERROR"]
+    cpu = children_cpu()
     subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, cwd=folder)
+    cpu = children_cpu() - cpu  # with Locust's start-up (~1 s of imports): a lower bound
     with Path(f"{prefix}_stats.csv").open(newline="") as stats:
         total = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
     return {
         "requests_per_s": _number(total["Requests/s"]),
+        "requests_per_cpu_s": _number(total["Request Count"]) / cpu if cpu else float("nan"),
         "p50_ms": _number(total["50%"]),
         "p99_ms": _number(total["99%"]),
         "max_ms": _number(total["Max Response Time"]),
@@ -199,6 +214,7 @@ def throughput(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
                 {
                     "asked": rate,
                     "achieved": r["achieved_rate"],
+                    "requests_per_cpu_s": r["requests"] / max(r["generator_cpu_s"], 1e-9),
                     "p99_ms": r["overall"]["p99_ms"],
                     "sustained": ok,
                 }
@@ -281,22 +297,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         acc = accuracy(args, folder)
     wrk_rate = speed["wrk"]["requests_per_s"]
     sustained = speed["golive_sustained"]
-    table = Table(title="One core against nginx (requests/s)", title_justify="left")
-    for column in ("tool", "requests/s", "vs wrk"):
-        table.add_column(column, justify="right" if column != "tool" else "left")
+    wrk_cpu = speed["wrk"]["requests_per_cpu_s"]
+    golive_cpu = max((s["requests_per_cpu_s"] for s in speed["golive_steps"]), default=0.0)
+    table = Table(title="One core against nginx", title_justify="left")
+    for column in ("tool", "requests/s", "per CPU-second", "vs wrk (per CPU-s)", "note"):
+        table.add_column(column, justify="right" if column not in ("tool", "note") else "left")
     table.add_row(
-        "golive (open model, sustained)", f"{sustained:,.0f}", f"{sustained / wrk_rate:.2f}×"
+        "golive (open model, sustained)",
+        f"{sustained:,.0f}",
+        f"{golive_cpu:,.0f}",
+        f"{golive_cpu / wrk_cpu:.2f}×",
+        "the highest asked rate sent in full",
     )
     for step in speed["golive_steps"]:
         flag = "sustained" if step["sustained"] else "not sustained"
         table.add_row(
             f"  asked {step['asked']:,.0f}/s",
             f"{step['achieved']:,.0f}",
+            f"{step['requests_per_cpu_s']:,.0f}",
+            "",
             f"p99 {step['p99_ms']:.1f} ms, {flag}",
         )
     for tool in ("wrk", "locust"):
-        rate = speed[tool]["requests_per_s"]
-        table.add_row(f"{tool} (closed loop, flat out)", f"{rate:,.0f}", f"{rate / wrk_rate:.2f}×")
+        row = speed[tool]
+        table.add_row(
+            f"{tool} (closed loop, flat out)",
+            f"{row['requests_per_s']:,.0f}",
+            f"{row['requests_per_cpu_s']:,.0f}",
+            f"{row['requests_per_cpu_s'] / wrk_cpu:.2f}×",
+            "",
+        )
     out.print(table)
     truth_row = acc["truth"]
     acc_table = Table(
@@ -324,6 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdicts = {
         "rate_5000_per_core": sustained >= TARGET_RATE,
         "within_2x_of_wrk": sustained * WRK_RATIO >= wrk_rate,
+        "cpu_5000_per_core": golive_cpu >= TARGET_RATE,
+        "cpu_within_2x_of_wrk": golive_cpu * WRK_RATIO >= wrk_cpu,
         "p50_within_5pct": abs(golive["p50_ms"] / truth_row["p50_ms"] - 1) <= ACCURACY,
         "p99_within_5pct": abs(golive["p99_ms"] / truth_row["p99_ms"] - 1) <= ACCURACY,
         "stall_visible": golive["max_ms"] >= 950,

@@ -45,6 +45,7 @@ class Tally:
     error_kinds: Counter[str] = field(default_factory=Counter)
     max_lag_ms: float = 0.0
     elapsed_s: float = 0.0
+    cpu_s: float = 0.0  # CPU time this worker's process spent generating
     window_s: float = 0.0  # from this worker's first due time to its last send, plus one interval
     interrupted: bool = False
 
@@ -66,6 +67,7 @@ class Tally:
             "max_lag_ms": self.max_lag_ms,
             "elapsed_s": self.elapsed_s,
             "window_s": self.window_s,
+            "cpu_s": self.cpu_s,
             "interrupted": self.interrupted,
         }
 
@@ -131,6 +133,7 @@ async def generate(
 ) -> Tally:
     """Send ``spec``'s load from ``start_ns`` (a ``perf_counter_ns`` time) and tally it."""
     tally = Tally({r.klass: ClassTally() for r in spec.requests})
+    cpu_start = time.process_time()
     pool = Pool(spec.base_url, limit=CONNECTIONS, timeout_s=spec.timeout_s)
     sender = _Sender(spec, pool, tally)
     reporter = asyncio.create_task(_report(sender, start_ns, progress))
@@ -143,6 +146,7 @@ async def generate(
         reporter.cancel()
         pool.close()
     tally.elapsed_s = max(0.0, (time.perf_counter_ns() - start_ns) / 1e9)
+    tally.cpu_s = time.process_time() - cpu_start
     if sender.last_send_ns:
         first_ns = start_ns + int(spec.offset_s * 1e9) if spec.users is None else start_ns
         tally.window_s = (sender.last_send_ns - first_ns) / 1e9 + 1 / spec.rate

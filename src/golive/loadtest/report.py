@@ -119,6 +119,7 @@ def build(test: LoadTest, plan: Plan, tallies: list[dict[str, Any]]) -> LoadRepo
         "interrupted": interrupted,
         "error_kinds": dict(kinds.most_common(10)),
         "max_lag_ms": round(lag, 3),
+        "generator_cpu_s": round(sum(t["cpu_s"] for t in tallies), 3),
         "distribution": {"overall": curve(overall_h), **curves},
         "reasons": reasons,
         "warnings": warnings,

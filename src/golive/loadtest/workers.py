@@ -17,8 +17,8 @@ from golive.loadtest import histogram
 from golive.loadtest.generator import Snapshot, generate
 from golive.loadtest.plan import Plan, WorkerSpec
 
-START_DELAY_S = 0.2  # one worker: a moment to set up before the first request is due
-SPAWN_DELAY_S = 1.5  # several: time for the processes to import and connect
+START_DELAY_S = 0.2  # a moment to set up before the first request is due
+SPAWN_TIMEOUT_S = 60.0  # several: how long their start (imports) may take
 LIVE_EVERY_S = 1.0
 
 
@@ -59,10 +59,13 @@ def _in_process(spec: WorkerSpec, stop: threading.Event, on_live: OnLive | None)
     return tally.encoded()
 
 
-def _child(index: int, spec: WorkerSpec, start_wall: float, stop: Any, out: Any) -> None:
-    """A worker process: ignores Ctrl-C (the parent sets ``stop``) and sends its tally back."""
+def _child(index: int, spec: WorkerSpec, start: Any, go: Any, stop: Any, out: Any) -> None:
+    """A worker process: ignores Ctrl-C (the parent sets ``stop``), says it is ready, starts
+    at the common ``start`` (wall clock) once ``go`` is set, and sends its tally back."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    start_ns = time.perf_counter_ns() + int((start_wall - time.time()) * 1e9)
+    out.put(("ready", index, None))
+    go.wait()
+    start_ns = time.perf_counter_ns() + int((start.value - time.time()) * 1e9)
 
     def progress(s: Snapshot) -> None:
         out.put(("live", index, s))
@@ -75,15 +78,25 @@ def _in_processes(
     specs: tuple[WorkerSpec, ...], stop: threading.Event, on_live: OnLive | None
 ) -> list[dict[str, Any]]:
     context = multiprocessing.get_context("spawn")
-    child_stop = context.Event()
+    child_stop, go = context.Event(), context.Event()
+    start = context.Value("d", 0.0)
     results = context.Queue()
-    start_wall = time.time() + SPAWN_DELAY_S
     procs = [
-        context.Process(target=_child, args=(i, spec, start_wall, child_stop, results), daemon=True)
+        context.Process(target=_child, args=(i, spec, start, go, child_stop, results), daemon=True)
         for i, spec in enumerate(specs)
     ]
     for proc in procs:
         proc.start()
+    ready: set[int] = set()
+    deadline = time.monotonic() + SPAWN_TIMEOUT_S
+    while len(ready) < len(procs) and time.monotonic() < deadline and not stop.is_set():
+        try:
+            _, index, _ = results.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        ready.add(index)
+    start.value = time.time() + START_DELAY_S  # every worker has imported: one common start
+    go.set()
     latest: dict[int, Snapshot] = {}
     tallies: list[dict[str, Any]] = []
     last_live = time.monotonic()
