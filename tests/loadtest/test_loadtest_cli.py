@@ -58,9 +58,11 @@ def test_a_one_second_stall_shows_in_the_percentiles_as_it_really_was(
     exact = truth([(i / 200, ms[mix[i % len(mix)]]) for i in range(800)], 1.5, 1.0)
     overall = report["overall"]
     assert (code, report["verdict"], report["requests"], report["errors"]) == (1, "FAIL", 800, 0)
-    # within 10 % here (bench/loadtest.py holds 5 %): a busy test machine reads the answers
-    # released together at the stall's end a little late
-    assert abs(overall["p99_ms"] - percentile(exact, 99)) <= 0.10 * percentile(exact, 99)
+    # never below the truth by more than 5 % (a client that waits for answers reports ~20 ms
+    # here); above it only by what a busy machine adds reading the answers the stall releases
+    # together (bench/loadtest.py, on one core, holds 5 % both ways)
+    exact_p99 = percentile(exact, 99)
+    assert 0.95 * exact_p99 <= overall["p99_ms"] <= 1.25 * exact_p99
     # the median is a 20 ms answer: a busy machine adds a few ms, never takes any away
     assert percentile(exact, 50) - 1 <= overall["p50_ms"] <= percentile(exact, 50) + 15
     assert overall["max_ms"] >= 950  # the stall in full, not hidden behind a waiting client
