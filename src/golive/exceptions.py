@@ -4,6 +4,7 @@
     ├── ConfigError             the configuration is wrong; carries one or more located issues
     ├── UsageError              a command was asked for something that does not exist
     ├── StoreError              the evidence store cannot be opened, migrated or written
+    ├── BackupError             a backup, restore or drill could not be done (source, target, file)
     └── NotYetSupported         a configured feature whose stage has not landed yet
 
 Third-party errors (aiohttp, psycopg, redis, SQLAlchemy, YAML) are translated at the boundary
@@ -74,6 +75,10 @@ class UsageError(GoliveError):
 
 class StoreError(GoliveError):
     """The evidence store could not be opened, migrated or written."""
+
+
+class BackupError(GoliveError):
+    """A backup, restore or drill failed: the source, the target or a stored file said no."""
 
 
 class NotYetSupported(GoliveError):

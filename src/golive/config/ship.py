@@ -65,6 +65,13 @@ class Rollout(Model):
 class PostgresBackup(Model):
     dsn: str
     jobs: int = Field(default=1, ge=1, le=64)
+    # pg_dump's format: `directory` dumps and restores `jobs` tables at once, `custom` is one
+    # file (restored in parallel, dumped by one process); default: directory when jobs > 1
+    format: Literal["custom", "directory"] | None = None
+
+    @property
+    def dump_format(self) -> Literal["custom", "directory"]:
+        return self.format or ("directory" if self.jobs > 1 else "custom")
 
 
 class RedisBackup(Model):
@@ -102,6 +109,12 @@ class Retention(Model):
 class Verify(Model):
     every: Duration = timedelta(days=1)
     expect: list[str] = Field(default_factory=list)
+    into: str | None = None  # a DSN of the server drills restore into (default: the source's)
+    tolerance: Percent = 0.0  # how far a restored table's row count may be from the source's
+
+
+class Encrypt(Model):
+    key_file: str  # 32 random bytes (raw, hex or base64), relative to the config file
 
 
 class Backup(Model):
@@ -116,6 +129,7 @@ class Backup(Model):
     rpo: Duration | None = None
     rto: Duration | None = None
     verify: Verify | None = None
+    encrypt: Encrypt | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Backup:

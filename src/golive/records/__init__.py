@@ -12,6 +12,7 @@ from golive.records.alerts import (
     Transition,
     TransitionKind,
 )
+from golive.records.backups import BackupEntry, BackupFile, BackupState
 from golive.records.checks import LATENCY_BOUNDS_MS, Bucket, CheckStatus, State
 from golive.records.evidence import EvidenceRecord, RunSummary
 from golive.records.heartbeats import HeartbeatState, Ping, PingKind
@@ -23,6 +24,9 @@ __all__ = [
     "AlertPayload",
     "AlertState",
     "AlertView",
+    "BackupEntry",
+    "BackupFile",
+    "BackupState",
     "Bucket",
     "CheckStatus",
     "Evaluation",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from golive.store import (  # noqa: F401 - registers their tables
+    tables_backup,
     tables_gate,
     tables_heartbeats,
     tables_monitor,
