@@ -36,26 +36,30 @@ def pgbench_dsn(postgres_server: PostgresServer) -> str:
 @pytest.fixture(scope="session")
 def s3_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A moto S3 server on loopback for the session."""
-    with moto(tmp_path_factory.mktemp("moto")) as url:
-        yield url
+    with moto(tmp_path_factory.mktemp("moto")) as server:
+        yield server.url
 
 
 class moto:
-    """``with moto(dir) as url``: a moto_server on a free port, stopped at the end."""
+    """``with moto(dir) as server``: a moto_server on a free port, stopped at the end."""
 
     def __init__(self, folder: Path) -> None:
         self.port = free_port()
         self.log = folder / "moto.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> str:
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> moto:
         binary = Path(sys.executable).with_name("moto_server")
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [str(binary), "-H", "127.0.0.1", "-p", str(self.port)], stdout=log, stderr=log
             )
         wait_for_port(self.port, timeout=30, proc=self.process, log=self.log)
-        return f"http://127.0.0.1:{self.port}"
+        return self
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
