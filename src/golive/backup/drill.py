@@ -25,11 +25,9 @@ from golive.backup.targets import Target
 from golive.clock import Clock
 from golive.config import LoadedConfig
 from golive.exceptions import BackupError, UsageError
-from golive.records import BackupEntry, EvidenceRecord, RunSummary
+from golive.records import DRILL_EVIDENCE, BackupEntry, EvidenceRecord, RunSummary
 from golive.store import Store
 from golive.store import backups as catalog
-
-DRILL = "backup_drill"  # the evidence kind the gate's backup: items read
 
 
 def chosen(store: Store, loaded: LoadedConfig, name: str, backup_id: int | None) -> BackupEntry:
@@ -155,7 +153,7 @@ def _evidence(
 ) -> None:
     now = clock.now()
     record = EvidenceRecord(
-        kind=DRILL,
+        kind=DRILL_EVIDENCE,
         subject=report.name,
         ok=report.ok,
         taken_at=now,

@@ -19,9 +19,6 @@ from golive.records import EvidenceRecord
 from golive.store.gate import SignoffView
 
 ITEM_TIME_LIMIT = 120.0  # seconds: a built-in that hangs past this fails, the run goes on
-LATER_STAGES = {
-    "backup": "restore drills arrive with the backups stage",
-}
 LOADTEST_FRESH = timedelta(days=7)  # how old a passing load test may be when `fresh` is unset
 
 
@@ -142,11 +139,31 @@ def judge_loadtest(item: GateItem, latest: EvidenceRecord | None, now: datetime)
     )
 
 
-def judge_later_stage(item: GateItem) -> ItemResult:
-    kind, subject = "backup", item.backup
-    return _result(
-        item, "unsupported", f"not yet supported: {LATER_STAGES[kind]} ({kind}: {subject})", kind
-    )
+def judge_backup(item: GateItem, drill: EvidenceRecord | None, now: datetime) -> ItemResult:
+    """GO when the newest restore drill of the backup passed within ``fresh`` (or before its
+    evidence expires); NO-GO saying why otherwise."""
+    name = item.backup
+    if drill is None:
+        return _result(
+            item, "fail", f"no restore drill of {name} yet: golive backup verify {name}", "backup"
+        )
+    age = now - drill.taken_at
+    evidence = {
+        "drill_at": drill.taken_at.isoformat(),
+        "ok": drill.ok,
+        "backup_id": drill.values.get("backup_id"),
+        "restore_seconds": drill.values.get("restore_seconds"),
+        "checks": len(drill.values.get("checks", [])),
+    }
+    fresh = now < drill.taken_at + item.fresh if item.fresh else now < drill.expires_at
+    if not drill.ok:
+        reason = f"the last restore drill of {name} failed {_days(age)} ago: {drill.error}"
+        return _result(item, "fail", reason, "backup", evidence=evidence)
+    if not fresh:
+        reason = f"the last restore drill of {name} passed {_days(age)} ago, too long ago"
+        return _result(item, "stale", reason, "backup", evidence=evidence)
+    reason = f"restore drill of {name} passed {_days(age)} ago: {drill.values.get('reason', '')}"
+    return _result(item, "pass", reason, "backup", evidence=evidence)
 
 
 def judge_manual(item: GateItem, signoff: SignoffView | None, now: datetime) -> ItemResult:

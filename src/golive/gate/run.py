@@ -17,15 +17,15 @@ from golive.config.gate import GateItem
 from golive.engine.once import check_once
 from golive.gate.builtins.base import Context
 from golive.gate.items import (
+    judge_backup,
     judge_builtin,
     judge_checks,
-    judge_later_stage,
     judge_loadtest,
     judge_manual,
 )
 from golive.gate.model import GateReport, ItemResult
 from golive.gate.registry import builtin_checks
-from golive.records import EvidenceRecord, RunSummary
+from golive.records import DRILL_EVIDENCE, EvidenceRecord, RunSummary
 from golive.store import Store
 from golive.store.gate import latest_signoffs, record_gate_run
 
@@ -64,7 +64,7 @@ async def run_gate(
         if item.loadtest is not None:
             return judge_loadtest(item, store.latest("loadtest", item.loadtest), now)
         if item.backup is not None:
-            return judge_later_stage(item)
+            return judge_backup(item, store.latest(DRILL_EVIDENCE, item.backup), now)
         return judge_manual(item, signed.get(item.name), now)
 
     together = [i for i, item in enumerate(config.gate) if item.run not in ALONE]

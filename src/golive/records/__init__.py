@@ -12,7 +12,7 @@ from golive.records.alerts import (
     Transition,
     TransitionKind,
 )
-from golive.records.backups import BackupEntry, BackupFile, BackupState
+from golive.records.backups import DRILL_EVIDENCE, BackupEntry, BackupFile, BackupState
 from golive.records.checks import LATENCY_BOUNDS_MS, Bucket, CheckStatus, State
 from golive.records.evidence import EvidenceRecord, RunSummary
 from golive.records.heartbeats import HeartbeatState, Ping, PingKind
@@ -20,6 +20,7 @@ from golive.records.payload import AlertPayload, parse_time
 
 __all__ = [
     "ACTIVE_STATES",
+    "DRILL_EVIDENCE",
     "LATENCY_BOUNDS_MS",
     "AlertPayload",
     "AlertState",

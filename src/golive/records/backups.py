@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 BackupState = Literal["running", "good", "failed", "corrupt"]
+DRILL_EVIDENCE = (
+    "backup_drill"  # the evidence kind of restore drills; the gate's backup: items read it
+)
 
 
 @dataclass(frozen=True)
