@@ -8,6 +8,7 @@ import typer
 
 from golive import __version__
 from golive.cli.admin import silences, tokens
+from golive.cli.backup import backup
 from golive.cli.check import check
 from golive.cli.gate import gate
 from golive.cli.heartbeat import heartbeat, ping
@@ -45,6 +46,7 @@ app.add_typer(rollout, name="rollout")
 app.add_typer(heartbeat, name="heartbeat")
 app.add_typer(oncall, name="oncall")
 app.command()(report)
+app.add_typer(backup, name="backup")
 
 
 def _version(value: bool) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from golive.cli.common import EXIT_OK, ConfigOption, EnvOption, JsonOption, guarded, load, out
+
+if TYPE_CHECKING:
+    from golive.config import LoadedConfig
 
 
 def validate(
@@ -25,6 +29,7 @@ def validate(
         rules = unsupported_rules(loaded)
         later = loaded.later_checks()
         counts = {s.key: s.count(cfg) for s in SECTIONS}
+        warnings = _backup_warnings(loaded)
         if as_json:
             out.print_json(
                 json.dumps(
@@ -37,6 +42,7 @@ def validate(
                         "not_yet_supported": [s.key for s, _ in pending],
                         "unsupported_alerts": rules,
                         "unsupported_checks": later,
+                        "warnings": warnings,
                     }
                 )
             )
@@ -69,6 +75,23 @@ def validate(
             out.print(f"[yellow]not yet supported:[/yellow] alert {rule}", markup=True)
         for check in later:
             out.print(f"[yellow]not yet supported:[/yellow] {check}", markup=True)
+        for warning in warnings:
+            out.print(f"[yellow]warning:[/yellow] {warning}", markup=True)
         return EXIT_OK
 
     raise typer.Exit(guarded(command))
+
+
+def _backup_warnings(loaded: LoadedConfig) -> list[str]:
+    """``FILE:LINE:COL: why`` for each backup whose schedule cannot meet its rpo."""
+    from golive.backup.health import schedule_advice
+    from golive.clock import SystemClock
+
+    now = SystemClock().now()
+    found = []
+    for i, spec in enumerate(loaded.config.backups):
+        advice = schedule_advice(spec, now)
+        if advice is not None:
+            where = loaded.positions.value(("backups", i, "rpo")) if loaded.positions else None
+            found.append(f"{where}: {advice}" if where else advice)
+    return found

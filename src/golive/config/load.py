@@ -43,6 +43,7 @@ class LoadedConfig:
     conditions: Mapping[str, Expectation] = field(default_factory=dict)
     gate_args: Mapping[str, BaseModel] = field(default_factory=dict)
     gate_builtins: Mapping[str, type[BaseModel]] = field(default_factory=dict)
+    positions: Positions | None = None  # where each value sits in the file, for later warnings
 
     @property
     def base_dir(self) -> Path:
@@ -131,7 +132,16 @@ def load_config(
     if issues:
         raise ConfigError(_redacted(issues, secrets))
     return LoadedConfig(
-        config, path, environment, secrets, kinds, expectations, conditions, arguments, builtins
+        config,
+        path,
+        environment,
+        secrets,
+        kinds,
+        expectations,
+        conditions,
+        arguments,
+        builtins,
+        positions,
     )
 
 

@@ -40,7 +40,7 @@ SECTIONS = (
     Section("reports", "incidents & on-call", True),
     Section("gate", "gate", True),
     Section("rollouts", "rollouts", False),
-    Section("backups", "backups", False),
+    Section("backups", "backups", True),
     Section("flags", "flags", False),
     Section("workers", "scale", False),
 )
