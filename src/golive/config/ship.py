@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from golive.config.model import Model
 from golive.config.slo import exactly_one
-from golive.config.units import Duration, Name, Percent
+from golive.config.units import Cron, Duration, Name, Percent
 
 
 class NginxTraffic(Model):
@@ -123,7 +123,7 @@ class Backup(Model):
     redis: RedisBackup | None = None
     files: FilesBackup | None = None
     every: Duration | None = None
-    cron: str | None = None
+    cron: Cron | None = None
     to: BackupTarget
     retention: Retention = Retention()
     rpo: Duration | None = None

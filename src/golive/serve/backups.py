@@ -1,0 +1,81 @@
+"""The backup service of `golive serve`: takes each backup when its ``every`` / ``cron`` comes
+round and runs its restore drill on ``verify.every``. When each last ran is read from the
+catalog and the drill evidence, so a restarted golive continues the schedule instead of starting
+it again; a failed attempt waits for the next slot like a good one."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from golive.backup.drill import run_drill
+from golive.backup.health import problems
+from golive.backup.run import run_backup
+from golive.config import LoadedConfig
+from golive.config.ship import Backup
+from golive.records import DRILL_EVIDENCE
+from golive.store.backups import backups
+
+if TYPE_CHECKING:
+    from golive.serve.services import Service, ServiceContext
+
+log = logging.getLogger("golive.backup")
+
+
+def due(spec: Backup, last: datetime | None, now: datetime) -> bool:
+    """Whether a backup last started at ``last`` is due again at ``now``."""
+    if spec.every is None and spec.cron is None:
+        return False
+    if last is None:
+        return True
+    if spec.every is not None:
+        return now >= last + spec.every
+    from cronsim import CronSim
+
+    assert spec.cron is not None
+    return now >= next(CronSim(spec.cron, last))
+
+
+class BackupService:
+    name = "backups"
+    interval = 30.0
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.loaded = ctx.config()
+
+    def reload(self, loaded: LoadedConfig) -> None:
+        self.loaded = loaded
+
+    async def tick(self, now: datetime) -> None:
+        loaded, store = self.loaded, self.ctx.store
+        for spec in loaded.config.backups:
+            if self.ctx.stopping():
+                return
+            entries = backups(store, loaded.environment, name=spec.name)
+            last = max((e.started_at for e in entries), default=None)
+            if due(spec, last, now):
+                await run_backup(
+                    loaded, spec.name, store=store, clock=self.ctx.clock, environ=self.ctx.environ
+                )
+                entries = backups(store, loaded.environment, name=spec.name)
+            drill = store.latest(DRILL_EVIDENCE, spec.name)
+            has_good = any(e.state == "good" for e in entries)
+            if (
+                spec.verify
+                and has_good
+                and (drill is None or now >= drill.taken_at + spec.verify.every)
+            ):
+                await run_drill(
+                    loaded, spec.name, store=store, clock=self.ctx.clock, environ=self.ctx.environ
+                )
+                drill = store.latest(DRILL_EVIDENCE, spec.name)
+            for problem in problems(spec, entries, drill, self.ctx.clock.now()):
+                log.warning("backup %s: %s", spec.name, problem)
+
+
+def make(ctx: ServiceContext) -> Service | None:
+    """A backup service when some backup has a schedule or drills."""
+    wanted = [b for b in ctx.config().config.backups if b.every or b.cron or b.verify]
+    return BackupService(ctx) if wanted else None
