@@ -193,7 +193,7 @@ def main() -> int:
 
         say("are we ready to go live? ParkWise runs without its security headers")
         golive("gate", env=env)
-        say("turn the headers on, sign the human item, and ask again")
+        say("turn the headers on and sign the human item")
         park.start_app(headers=True)
         subprocess.run(
             [
@@ -211,6 +211,11 @@ def main() -> int:
             env={**os.environ, **env},
             check=True,
         )
+        say(
+            "back up ParkWise's database and prove the backup restores (a drill in a scratch database)"
+        )
+        golive("backup", "run", "main-db", env=env)
+        golive("backup", "verify", "main-db", env=env)
         golive("gate", env=env)
 
         print(

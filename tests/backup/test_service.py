@@ -8,10 +8,11 @@ from pathlib import Path
 
 from golive.clock import ManualClock
 from golive.config import LoadedConfig
+from golive.config.ship import Backup
 from golive.engine import open_store
 from golive.engine.pings import PingBook
 from golive.records import DRILL_EVIDENCE
-from golive.serve.backups import make
+from golive.serve.backups import due, make
 from golive.serve.metrics import Metrics
 from golive.serve.services import Service, ServiceContext
 from golive.store import Store
@@ -91,3 +92,15 @@ def test_no_service_without_a_schedule_or_drills(tmp_path: Path) -> None:
         pings=PingBook(),
     )
     assert make(ctx) is None
+
+
+def test_a_cron_backup_waits_for_its_time_not_for_the_start() -> None:
+    spec = Backup.model_validate(
+        {"name": "db", "files": {"paths": ["x"]}, "to": {"dir": "b"}, "cron": "0 3 * * *"}
+    )
+    started = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    assert not due(spec, None, started + timedelta(hours=17), started)
+    assert due(spec, None, started + timedelta(hours=18), started)
+    last = datetime(2026, 6, 2, 3, 0, tzinfo=UTC)
+    assert not due(spec, last, last + timedelta(hours=23), started)
+    assert due(spec, last, last + timedelta(hours=24), started)

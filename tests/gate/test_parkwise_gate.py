@@ -29,8 +29,12 @@ def parkwise(tmp_path: Path, postgres_server: PostgresServer) -> Iterator[Parkwi
 
 
 def gate(stack: ParkwiseStack, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return golive(stack, config, "gate", *args)
+
+
+def golive(stack: ParkwiseStack, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "golive", "gate", "-c", str(config), *args],
+        [sys.executable, "-m", "golive", *args, "-c", str(config)],
         env={**os.environ, **stack.golive_env()},
         capture_output=True,
         text=True,
@@ -53,6 +57,7 @@ def test_parkwise_is_no_go_without_headers_and_go_with_them_and_a_signature(
     assert report["verdict"] == "NO-GO"
     assert statuses["Security headers configured"] == "fail"
     assert statuses["Incident response plan reviewed"] == "unsigned"
+    assert statuses["Backups restorable"] == "fail"  # no restore drill yet
     for name in (
         "HTTP redirects to HTTPS",
         "TLS 1.2+ and certificate valid for 30+ days",
@@ -83,6 +88,9 @@ def test_parkwise_is_no_go_without_headers_and_go_with_them_and_a_signature(
         check=False,
     )
     assert signed.returncode == 0, signed.stderr
+    for step in ("run", "verify"):
+        done = golive(parkwise, config, "backup", step, "main-db")
+        assert done.returncode == 0, done.stdout + done.stderr
     after = gate(parkwise, config, "--json", "--markdown", str(tmp_path / "signoff.md"))
     assert after.returncode == 0, after.stdout
     assert json.loads(after.stdout)["verdict"] == "GO"

@@ -23,18 +23,17 @@ if TYPE_CHECKING:
 log = logging.getLogger("golive.backup")
 
 
-def due(spec: Backup, last: datetime | None, now: datetime) -> bool:
-    """Whether a backup last started at ``last`` is due again at ``now``."""
-    if spec.every is None and spec.cron is None:
-        return False
-    if last is None:
-        return True
+def due(spec: Backup, last: datetime | None, now: datetime, since: datetime) -> bool:
+    """Whether a backup last started at ``last`` is due at ``now``: ``every`` after the last one
+    (at once when there is none); a ``cron`` time passed since the last one (or since golive
+    started, ``since``, when there is none)."""
     if spec.every is not None:
-        return now >= last + spec.every
+        return last is None or now >= last + spec.every
+    if spec.cron is None:
+        return False
     from cronsim import CronSim
 
-    assert spec.cron is not None
-    return now >= next(CronSim(spec.cron, last))
+    return now >= next(CronSim(spec.cron, last or since))
 
 
 class BackupService:
@@ -44,6 +43,7 @@ class BackupService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self.loaded = ctx.config()
+        self.since = ctx.clock.now()
 
     def reload(self, loaded: LoadedConfig) -> None:
         self.loaded = loaded
@@ -55,7 +55,7 @@ class BackupService:
                 return
             entries = backups(store, loaded.environment, name=spec.name)
             last = max((e.started_at for e in entries), default=None)
-            if due(spec, last, now):
+            if due(spec, last, now, self.since):
                 await run_backup(
                     loaded, spec.name, store=store, clock=self.ctx.clock, environ=self.ctx.environ
                 )
