@@ -189,3 +189,23 @@ PostgreSQL on RDS.
 """
     hints = parse_guide(guide, "g.md").backup
     assert (hints.postgres, hints.every, hints.rto, hints.rpo) == (True, "6h", "4h", "15m")
+
+
+def test_retention_lines_about_backups_become_how_many_to_keep() -> None:
+    guide = """\
+### Backup Strategy
+- **Frequency**: Every 6 hours
+- **Retention**: 30 days for daily, 12 months for weekly
+
+### Logging
+- Log retention: 90 days
+"""
+    hints = parse_guide(guide, "g.md").backup
+    assert hints.retention == (("daily", 30), ("weekly", 52))
+
+
+def test_a_local_and_a_remote_retention_keep_the_local_one() -> None:
+    guide = "## Database Backups\n```bash\n# Retention: 30 days local, 90 days S3\n```\n"
+    assert parse_guide(guide, "g.md").backup.retention == (("daily", 30),)
+    script = "## Backup and Recovery\nRETENTION_DAYS=90\n"
+    assert parse_guide(script, "g.md").backup.retention == (("daily", 90),)

@@ -89,7 +89,9 @@ class BackupHints:
     every: str | None = None  # "6h": how often the guide says to back up
     rpo: str | None = None
     rto: str | None = None
+    retention: tuple[tuple[str, int], ...] = ()  # (("daily", 30), ("weekly", 52)): how many to keep
     lines: tuple[int, ...] = ()  # where these came from
+    retention_line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,18 @@ _EVERY = re.compile(r"\bevery\s+(\d+)\s*(minutes?|mins?|hours?|hrs?|days?)\b", r
 _PERIOD = {"hourly": "1h", "daily": "1d", "nightly": "1d", "weekly": "7d"}
 _PERIOD_WORD = re.compile(r"\b(hourly|daily|nightly|weekly)\b", re.I)
 _OBJECTIVE = r"[^0-9\n]{0,40}?(\d+)\s*(minutes?|mins?|hours?|hrs?|days?)\b"
+_RETENTION = re.compile(r"retention|\bretain\w*|\bkeep\b", re.I)
+# "30 days local", "30 days for daily", "12 months for weekly", RETENTION_DAYS=90
+_KEEP = re.compile(
+    r"(\d+)\s*(days?|weeks?|months?)\b(?:\s+(?:for|of)?\s*(daily|weekly|monthly)\b)?", re.I
+)
+_KEEP_DAYS = re.compile(r"RETENTION_DAYS\s*=\s*(\d+)")
+_CADENCE = {"days": "daily", "weeks": "weekly", "months": "monthly"}
+_PER: dict[str, dict[str, float]] = {  # backups of a cadence in one unit of time
+    "daily": {"day": 1, "week": 7, "month": 30},
+    "weekly": {"day": 1 / 7, "week": 1, "month": 52 / 12},
+    "monthly": {"day": 1 / 30, "week": 12 / 52, "month": 1},
+}
 _RPO = re.compile(rf"\b(?:RPO|recovery point objective)\b{_OBJECTIVE}", re.I)
 _RTO = re.compile(rf"\b(?:RTO|recovery time objective)\b{_OBJECTIVE}", re.I)
 
@@ -166,6 +178,8 @@ def _backup(text: str, lines: list[Line]) -> BackupHints:
     every: str | None = None
     rpo: str | None = None
     rto: str | None = None
+    kept: tuple[tuple[str, int], ...] = ()
+    kept_at: int | None = None
     used: list[int] = []
     for line, raw, path in lines:
         about_backups = _BACKUP.search(raw) or any(_BACKUP.search(h.text) for h in path[-2:])
@@ -177,6 +191,9 @@ def _backup(text: str, lines: list[Line]) -> BackupHints:
                 every = _PERIOD[period.group(1).lower()]
             if every:
                 used.append(line)
+        if about_backups and _RETENTION.search(raw) and not kept:
+            kept = _retention(raw)
+            kept_at = line if kept else None
         if rpo is None and (match := _RPO.search(plain(raw))):
             rpo = _period(match.group(1), match.group(2))
             used.append(line)
@@ -189,5 +206,21 @@ def _backup(text: str, lines: list[Line]) -> BackupHints:
         every,
         rpo,
         rto,
+        kept,
         tuple(sorted(set(used))),
+        kept_at,
     )
+
+
+def _retention(raw: str) -> tuple[tuple[str, int], ...]:
+    """How many backups of each cadence a retention line keeps: "30 days" keeps 30 daily ones,
+    "12 months for weekly" 52 weekly ones; the first figure of a cadence wins ("30 days local,
+    90 days S3": golive keeps one copy, the local one)."""
+    found: dict[str, int] = {}
+    if match := _KEEP_DAYS.search(raw):
+        found["daily"] = int(match.group(1))
+    for number, unit, cadence in _KEEP.findall(raw):
+        base = unit.lower().rstrip("s")
+        rule = cadence.lower() if cadence else _CADENCE[base + "s"]
+        found.setdefault(rule, max(1, round(int(number) * _PER[rule][base])))
+    return tuple(found.items())

@@ -201,6 +201,9 @@ class Sections:
         backup: dict[str, Any] = {"name": self.backup, **source}
         backup["every"] = Note(hints.every or "1d", where or "TODO: how often")
         backup["to"] = Note({"dir": ".golive/backups"}, "or s3: {bucket: …, prefix: …}")
+        if hints.retention:
+            keep = {"last": 4, "daily": 0, "weekly": 0, "monthly": 0, **dict(hints.retention)}
+            backup["retention"] = Note(keep, f"the guide, line {hints.retention_line}")
         if hints.rpo:
             backup["rpo"] = hints.rpo
         if hints.rto:

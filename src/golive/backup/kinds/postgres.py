@@ -83,11 +83,16 @@ class PostgresKind:
                 command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
             ) as process:
                 try:
+                    counting = time.monotonic()
                     counts = _counts(connection)  # same snapshot, while pg_dump reads
+                    counted = time.monotonic() - counting
                     keys, unvalidated = connection.execute(FOREIGN_KEYS).fetchone()  # type: ignore[misc]
-                    while process.poll() is None:
-                        progress.at(_size(target))
-                        time.sleep(0.2)
+                    while True:
+                        try:
+                            process.wait(timeout=0.25)  # returns as soon as pg_dump is done
+                            break
+                        except subprocess.TimeoutExpired:
+                            progress.at(_size(target))
                 except BaseException:
                     process.kill()
                     raise
@@ -105,6 +110,7 @@ class PostgresKind:
             "rows": sum(counts.values()),
             "foreign_keys": int(keys),
             "foreign_keys_not_valid": int(unvalidated),
+            "count_seconds": round(counted, 3),
         }
 
     def restore(self, spec: Backup, folder: Path, into: str, base_dir: Path) -> float:
