@@ -349,7 +349,7 @@ def test_the_gate_page(make_client: MakeClient, runtime: FakeRuntime) -> None:
     page = client.get("/gate").text
     assert "NO-GO" in page and "no backup in 24h" in page and "age_h" in page
     assert "release v1.4.0" in page
-    assert page.index(">data<") < page.index("backups") < page.index(">security<")
+    assert page.index(">data<") < page.index("no backup in 24h") < page.index(">security<")
 
 
 def test_tokens_are_for_admins(make_client: MakeClient, runtime: FakeRuntime) -> None:

@@ -1,7 +1,7 @@
 """The operator dashboard (login required): the overview of every check (``overview``), a
 check's page (``check``), alerts and silences (``alerts``), the outbox, gate and maintenance
-(``ops``), who is on call (``oncall``), load tests (``loadtests``), tokens and users (admin), and
-what these pages share (``common``)."""
+(``ops``), who is on call (``oncall``), load tests (``loadtests``), backups and drills
+(``backups``), tokens and users (admin), and what these pages share (``common``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from golive.web.pages.dashboard import (
     alerts,
+    backups,
     check,
     loadtests,
     oncall,
@@ -24,5 +25,5 @@ __all__ = ["OverviewPages", "routers"]
 
 def routers() -> list[APIRouter]:
     """Fresh routers of every dashboard page, the overview first (the most asked)."""
-    pages = (overview, check, alerts, ops, oncall, loadtests, tokens, users)
+    pages = (overview, check, alerts, ops, oncall, loadtests, backups, tokens, users)
     return [m.build() for m in pages]

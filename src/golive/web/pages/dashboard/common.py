@@ -30,6 +30,7 @@ NAV = (
     ("/loadtests", "Load tests"),
     ("/maintenance", "Maintenance"),
     ("/oncall", "On call"),
+    ("/backups", "Backups"),
 )
 ADMIN_NAV = (("/tokens", "Tokens"), ("/users", "Users"))
 
