@@ -25,7 +25,16 @@ from devkit.ports import free_port, wait_for_port
 
 GOLIVE = [sys.executable, "-m", "golive"]
 PASSWORD = "correct horse battery staple"
-DASHBOARD = ("/", "/checks/api", "/alerts", "/silences", "/notifications", "/gate", "/maintenance")
+DASHBOARD = (
+    "/",
+    "/checks/api",
+    "/alerts",
+    "/silences",
+    "/notifications",
+    "/gate",
+    "/maintenance",
+    "/backups",
+)
 USERS = {"otto": "operator", "vera": "viewer", "ada": "admin"}
 CONFIG = """\
 version: 1
