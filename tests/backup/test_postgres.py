@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -181,3 +182,33 @@ async def test_restore_refuses_a_database_that_already_exists(
     with psycopg.connect(fresh) as conn:
         assert conn.execute("SELECT count(*) FROM pgbench_accounts").fetchone() == (300_000,)
     assert seconds > 0 and entry.state == "good"
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 128 kB tmpfs (the pgbench dump is about 1 MB): a disk that fills mid-backup."""
+    import subprocess
+
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+async def test_a_disk_that_fills_mid_backup_fails_clearly_and_leaves_nothing(
+    tmp_path: Path, pgbench_dsn: str, small_disk: Path
+) -> None:
+    loaded = config(tmp_path, pgbench_dsn, to={"dir": str(small_disk)})
+    store = open_store(loaded)
+    with pytest.raises(BackupError, match="No space left on device"):
+        await run_backup(loaded, "main-db", store=store, clock=SystemClock(), environ={})
+    (entry,) = catalog.backups(store, loaded.environment, name="main-db")
+    assert entry.state == "failed" and entry.files == ()
+    assert [p.name for p in (small_disk / "main-db").iterdir()] == []
