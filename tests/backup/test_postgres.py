@@ -212,3 +212,18 @@ async def test_a_disk_that_fills_mid_backup_fails_clearly_and_leaves_nothing(
     (entry,) = catalog.backups(store, loaded.environment, name="main-db")
     assert entry.state == "failed" and entry.files == ()
     assert [p.name for p in (small_disk / "main-db").iterdir()] == []
+
+
+async def test_a_role_without_permissions_fails_clearly(tmp_path: Path, pgbench_dsn: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pgbench_dsn, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS backup_nobody")
+        conn.execute("CREATE ROLE backup_nobody LOGIN")
+    nobody = pgbench_dsn.replace("postgres@", "backup_nobody@")
+    loaded = config(tmp_path, nobody)
+    store = open_store(loaded)
+    with pytest.raises(BackupError, match=r"cannot read public\.facilities: permission denied"):
+        await run_backup(loaded, "main-db", store=store, clock=SystemClock(), environ={})
+    (entry,) = catalog.backups(store, loaded.environment, name="main-db")
+    assert entry.state == "failed" and "permission denied" in (entry.error or "")

@@ -41,6 +41,8 @@ def _size(path: Path) -> int:
 
 
 def _counts(connection: Any) -> dict[str, int]:
+    """Each table's rows; a table the role cannot read is a BackupError naming it."""
+    import psycopg
     from psycopg import sql
 
     counts: dict[str, int] = {}
@@ -48,7 +50,10 @@ def _counts(connection: Any) -> dict[str, int]:
         query = sql.SQL("SELECT count(*) FROM {}.{}").format(
             sql.Identifier(schema), sql.Identifier(table)
         )
-        counts[f"{schema}.{table}"] = int(connection.execute(query).fetchone()[0])
+        try:
+            counts[f"{schema}.{table}"] = int(connection.execute(query).fetchone()[0])
+        except psycopg.Error as exc:
+            raise BackupError(f"cannot read {schema}.{table}: {_first_line(exc)}") from None
     return counts
 
 
