@@ -125,6 +125,7 @@ def main() -> int:
                         "plain_restore_s": plain_restore,
                         "golive_drill_s": golive_drill,
                         "dump_bytes": entry.size,
+                        "row_count_s": float(entry.source.get("count_seconds", 0.0)),
                     }
                 )
                 dump.unlink()
@@ -136,6 +137,10 @@ def main() -> int:
 
     backup_overhead = median("golive_backup_s") / median("plain_dump_s") - 1
     drill_overhead = median("golive_drill_s") / median("plain_restore_s") - 1
+    out.print(
+        f"golive's exact row counts (beside pg_dump, in its snapshot): median"
+        f" {median('row_count_s'):.2f} s; dump {median('dump_bytes') / 1e6:.0f} MB"
+    )
     table = Table(
         title=f"backup: pgbench -s {args.scale} ({size / 1e6:.0f} MB database), median of {args.repeat}"
     )
