@@ -118,3 +118,33 @@ async def test_an_upload_cut_halfway_leaves_a_failed_entry_and_nothing_good(
     (entry,) = catalog.backups(store, loaded.environment, name="uploads")
     assert entry.state == "failed" and entry.files == ()
     assert catalog.backups(store, loaded.environment, state="good") == []
+
+
+async def test_objects_gone_make_the_backup_corrupt_an_unreachable_store_does_not(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.txt").write_text("a")
+    with moto(tmp_path) as server:
+        make_bucket(server.url, "gone")
+        loaded = backup_config(
+            tmp_path,
+            {
+                "name": "data",
+                "files": {"paths": ["data"]},
+                "to": {"s3": {"bucket": "gone", "endpoint_url": server.url}},
+            },
+        )
+        store = open_store(loaded)
+        clock = SystemClock()
+        first = await run_backup(loaded, "data", store=store, clock=clock, environ=S3_ENV)
+        second = await run_backup(loaded, "data", store=store, clock=clock, environ=S3_ENV)
+        client = boto3.client("s3", endpoint_url=server.url, region_name="us-east-1", **_keys())
+        client.delete_object(Bucket="gone", Key=f"{second.key}/{second.files[0].path}")
+        report = await run_drill(loaded, "data", store=store, clock=clock, environ=S3_ENV)
+        assert not report.ok and "it is gone" in report.reason
+        assert catalog.backup(store, second.id).state == "corrupt"  # type: ignore[union-attr]
+        server.stop()
+        down = await run_drill(loaded, "data", store=store, clock=clock, environ=S3_ENV)
+    assert not down.ok and down.backup_id == first.id
+    assert catalog.backup(store, first.id).state == "good"  # type: ignore[union-attr]

@@ -21,7 +21,7 @@ from golive.backup.kinds import DrillContext, kind_of
 from golive.backup.model import Check, DrillReport, NoProgress, Progress
 from golive.backup.pgtools import scratch_name
 from golive.backup.run import key_file, sha256, spec_of, target_of
-from golive.backup.targets import Target
+from golive.backup.targets import MissingFiles, Target
 from golive.clock import Clock
 from golive.config import LoadedConfig
 from golive.exceptions import BackupError, UsageError
@@ -68,7 +68,7 @@ def _fetched(
     """The entry's files, checked and decrypted, in a local folder for the block."""
     try:
         folder = target.fetch(entry.key, entry.files, progress)
-    except BackupError as exc:
+    except MissingFiles as exc:  # gone, not just unreachable now
         catalog.mark_corrupt(store, entry.id, str(exc))
         raise
     plain: Path | None = None

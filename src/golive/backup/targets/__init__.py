@@ -13,7 +13,12 @@ from typing import Protocol
 
 from golive.backup.model import Progress
 from golive.config.ship import BackupTarget
+from golive.exceptions import BackupError
 from golive.records import BackupFile
+
+
+class MissingFiles(BackupError):
+    """A backup's stored files are gone (not merely unreachable now): the backup is corrupt."""
 
 
 class Target(Protocol):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from golive.backup.model import Progress
+from golive.backup.targets import MissingFiles
 from golive.exceptions import BackupError
 from golive.records import BackupFile
 
@@ -45,7 +46,7 @@ class DirTarget:
     def fetch(self, key: str, files: Sequence[BackupFile], progress: Progress) -> Path:
         folder = self._final(key)
         if not folder.is_dir():
-            raise BackupError(f"the backup's folder {folder} is gone")
+            raise MissingFiles(f"the backup's folder {folder} is gone")
         return folder
 
     def release(self, folder: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.backup.model import Progress
+from golive.backup.targets import MissingFiles
 from golive.config.ship import S3Target as S3Spec
 from golive.exceptions import BackupError
 from golive.records import BackupFile
@@ -60,7 +61,9 @@ class S3Target:
     def _transfer(self) -> Any:
         from boto3.s3.transfer import TransferConfig
 
-        return TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE)
+        return TransferConfig(
+            multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE, num_download_attempts=2
+        )
 
     def staging(self, key: str) -> Path:
         return Path(tempfile.mkdtemp(prefix="golive-backup-"))
@@ -142,6 +145,10 @@ class _translated:
             return
         if isinstance(exc, ClientError):
             error = exc.response.get("Error", {})
+            if str(error.get("Code")) in ("404", "NoSuchKey", "NoSuchBucket"):
+                raise MissingFiles(
+                    f"cannot {self.doing}: it is gone ({error.get('Code')})"
+                ) from None
             raise BackupError(
                 f"cannot {self.doing}: {error.get('Code')}: {error.get('Message')}"
             ) from None
