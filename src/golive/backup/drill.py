@@ -131,7 +131,7 @@ async def run_drill(
         report = DrillReport(
             name, entry.id, all(c.ok for c in checks), seconds, rto, scratch, tuple(checks)
         )
-    except BackupError as exc:
+    except (BackupError, OSError) as exc:  # OSError: a full disk while fetching or decrypting
         report = DrillReport(
             name,
             entry.id if entry else None,
