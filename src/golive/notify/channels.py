@@ -22,9 +22,9 @@ def channel_redactor(config: ConfigBase, secrets: Secrets) -> Callable[[str], st
     not they came from the environment): the whole URL, its password, and the pieces of it that
     look like tokens on their own (many Apprise URLs are ``scheme://TOKEN/TOKEN``)."""
     extra = Secrets()
-    for channel in config.notify.channels:
-        extra.add(channel.url)
-        rest = channel.url.partition("://")[2]
+    for url in channel_urls(config).values():
+        extra.add(url)
+        rest = url.partition("://")[2]
         netloc, _, tail = rest.partition("/")
         path, _, query = tail.partition("?")
         pieces = [*re.split(r"[@:]", netloc), *path.split("/")]
@@ -36,6 +36,21 @@ def channel_redactor(config: ConfigBase, secrets: Secrets) -> Callable[[str], st
         return extra.redact(secrets.redact(text))
 
     return redact
+
+
+def channel_urls(config: ConfigBase) -> dict[str, str]:
+    """Where each outbox channel goes: the notify channels by name, and each on-call person's
+    notify URLs as ``person:NAME#INDEX`` (the pages of an escalation)."""
+    urls = {channel.name: channel.url for channel in config.notify.channels}
+    for person in config.oncall.people:
+        for index, url in enumerate(person.notify):
+            urls[person_channel(person.name, index)] = url
+    return urls
+
+
+def person_channel(person: str, index: int) -> str:
+    """The outbox channel of a person's ``index``-th notify URL."""
+    return f"person:{person}#{index}"
 
 
 def _token_like(piece: str) -> bool:
@@ -51,10 +66,10 @@ def check_channels(config: ConfigBase, secrets: Secrets) -> list[str]:
     redact = channel_redactor(config, secrets)
     checker = ChannelTransport(redact)
     problems = []
-    for channel in config.notify.channels:
-        problem = checker.problem(channel.url)
+    for name, url in channel_urls(config).items():
+        problem = checker.problem(url)
         if problem is not None:
-            problems.append(f"channel {channel.name}: {redact(problem)}")
+            problems.append(f"channel {name}: {redact(problem)}")
     return problems
 
 

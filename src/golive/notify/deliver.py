@@ -29,7 +29,7 @@ from typing import Literal
 from golive.config.root import ConfigBase
 from golive.config.secrets import Secrets
 from golive.exceptions import StoreError
-from golive.notify.channels import channel_redactor
+from golive.notify.channels import channel_redactor, channel_urls
 from golive.notify.transport import ChannelTransport, DeliveryError, Outgoing, Transport
 from golive.store import outbox
 from golive.store.outbox import NotificationRow
@@ -84,7 +84,7 @@ async def deliver_due(
         raise ValueError("the lease must be longer than the send timeout")
     redact = channel_redactor(config, secrets)
     sender = ChannelTransport(redact)
-    urls = {channel.name: channel.url for channel in config.notify.channels}
+    urls = channel_urls(config)
     lease_until = now + lease
     try:
         claimed = await asyncio.to_thread(_claim_due, store, now, lease_until, limit)

@@ -8,6 +8,7 @@ from golive.store import (  # noqa: F401 - registers their tables
     tables_backup,
     tables_gate,
     tables_heartbeats,
+    tables_incidents,
     tables_monitor,
     tables_users,
 )
