@@ -19,7 +19,7 @@ MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def oncall_config(hook: WebhookReceiver, *, repeat: int = 1, **extra: Any) -> ConfigBase:
-    """Alice (on call in ``primary``) then Bob; the route of everything pages ``default``."""
+    """Alice (on call in ``primary``) then Bob; critical and high alerts page ``default``."""
     return ConfigBase.model_validate(
         {
             "version": 1,
@@ -27,7 +27,14 @@ def oncall_config(hook: WebhookReceiver, *, repeat: int = 1, **extra: Any) -> Co
             "server": {"public_url": "https://status.example.com"},
             "notify": {
                 "channels": [{"name": "ops-hook", "url": hook.url("/ops")}],
-                "routes": [{"match": {}, "to": ["ops-hook"], "escalation": "default"}],
+                "routes": [
+                    {
+                        "match": {"severity": ["critical", "high"]},
+                        "to": ["ops-hook"],
+                        "escalation": "default",
+                    },
+                    {"match": {}, "to": ["ops-hook"]},
+                ],
                 "group_wait": "0s",
             },
             "oncall": {

@@ -13,6 +13,7 @@ from golive.cli.check import check
 from golive.cli.gate import gate
 from golive.cli.heartbeat import heartbeat, ping
 from golive.cli.importer import import_guide
+from golive.cli.incident import incident
 from golive.cli.later import rollout
 from golive.cli.loadtest import loadtest
 from golive.cli.oncall import oncall
@@ -47,6 +48,7 @@ app.add_typer(heartbeat, name="heartbeat")
 app.add_typer(oncall, name="oncall")
 app.command()(report)
 app.add_typer(backup, name="backup")
+app.add_typer(incident, name="incident")
 
 
 def _version(value: bool) -> None:

@@ -1,7 +1,7 @@
 """What `golive serve` does for incidents each tick, one transaction per step:
 
 1. read new alert events (a cursor in the store): a firing alert of a severity in
-   ``incidents.open_on`` joins the open incident of its group (the route's ``group_by``
+   ``incidents.open_on``, or routed to an escalation policy, joins the open incident of its group (the route's ``group_by``
    values, as the notifier groups) or opens one, with the route's escalation policy; alerts
    that resolve are told on their incidents' timelines;
 2. fire the escalation steps that are due (``escalation.escalate_due``);
@@ -82,9 +82,10 @@ def _firing(
     at: datetime,
     stats: WatchStats,
 ) -> None:
-    if payload.severity not in config.incidents.open_on or payload.held:
-        return
     route = route_for(routes, payload)
+    paged = route is not None and route.escalation is not None
+    if payload.held or not (paged or payload.severity in config.incidents.open_on):
+        return
     key = (
         group_key(route, group_values(route, payload))
         if route is not None

@@ -25,7 +25,6 @@ from golive.notify.channels import check_channels, send_test
 from golive.notify.deliver import DeliveryStats, Outcome, deliver_due
 from golive.notify.items import PlanStats
 from golive.notify.plan import plan
-from golive.notify.route import escalation_notes
 from golive.notify.transport import ChannelTransport, DeliveryError, Outgoing, Transport
 
 __all__ = [
@@ -38,7 +37,6 @@ __all__ = [
     "Transport",
     "check_channels",
     "deliver_due",
-    "escalation_notes",
     "plan",
     "send_test",
 ]

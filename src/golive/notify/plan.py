@@ -4,7 +4,7 @@
 
 1. marks routed, sending nothing, the events nobody is told about: pending, silenced,
    inhibited (their root cause is told instead), unknown transitions, no matching route, or a
-   route with only an escalation policy (paging arrives with the on-call stage);
+   route with only an escalation policy (its incident's escalation pages: ``golive.incidents``);
 2. groups the others of each non-digest route by the route's ``group_by`` values; a group whose
    oldest event is ``group_wait`` old becomes one message per channel, its events are marked
    routed and its firing alerts get ``last_notified_at`` — all in one transaction, the rows
@@ -50,7 +50,7 @@ from golive.store.store import Store
 log = logging.getLogger("golive.notify")
 
 GroupId = tuple[int, tuple[str, ...]]
-ESCALATION_ONLY = "escalation only (arrives with the on-call stage)"
+ESCALATION_ONLY = "escalation only (the incident's escalation pages)"
 
 
 @dataclass(frozen=True)

@@ -82,18 +82,3 @@ def group_key(route: EffectiveRoute, values: Sequence[str]) -> str:
     """A readable key for a group, stored with its notifications: ``route1:component=API``."""
     pairs = ",".join(f"{k}={v}" for k, v in zip(route.group_by, values, strict=True))
     return f"route{route.index + 1}:{pairs}"
-
-
-def escalation_notes(notify: Notify) -> list[str]:
-    """One line per route with an escalation policy: paging arrives with the on-call stage."""
-    notes = []
-    for route in effective_routes(notify):
-        if route.escalation:
-            meanwhile = (
-                f"notifying {', '.join(route.to)} meanwhile" if route.to else "nothing is sent"
-            )
-            notes.append(
-                f"{route.label}: escalation {route.escalation!r} arrives with the on-call "
-                f"stage; {meanwhile}"
-            )
-    return notes

@@ -28,7 +28,7 @@ from golive.engine.results import CheckResult
 from golive.engine.rollup import RollupBuffer, bucket_start
 from golive.engine.state import advance
 from golive.exceptions import ConfigError, StoreError
-from golive.notify import check_channels, deliver_due, escalation_notes, plan
+from golive.notify import check_channels, deliver_due, plan
 from golive.records import Bucket, CheckStatus, EvidenceRecord
 from golive.serve.metrics import Metrics
 from golive.serve.services import SERVICES, Factory, ServiceContext, run_service, start_services
@@ -119,8 +119,6 @@ class ServeRuntime:
             log.warning("not yet supported: alert %s", rule)
         for check in loaded.later_checks():
             log.warning("not yet supported: %s", check)
-        for note in escalation_notes(loaded.config.notify):
-            log.warning("not yet supported: %s", note)
         for problem in check_channels(loaded.config, loaded.secrets):
             log.error("notify: %s", problem)
 

@@ -22,7 +22,7 @@ from golive.clock import Clock
 from golive.config import LoadedConfig
 from golive.engine.pings import PingBook
 from golive.engine.results import CheckResult
-from golive.serve import backups, heartbeats, report_service
+from golive.serve import backups, heartbeats, incidents, report_service
 from golive.serve.metrics import Metrics
 from golive.store import Store
 
@@ -57,7 +57,12 @@ class Service(Protocol):
 Factory = Callable[[ServiceContext], "Service | None"]
 
 # One line per stage: ``module.make``, in the order they start.
-SERVICES: tuple[Factory, ...] = (report_service.make, heartbeats.make, backups.make)
+SERVICES: tuple[Factory, ...] = (
+    report_service.make,
+    heartbeats.make,
+    backups.make,
+    incidents.make,
+)
 
 
 def start_services(ctx: ServiceContext, factories: tuple[Factory, ...] = SERVICES) -> list[Service]:
