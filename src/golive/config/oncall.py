@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from golive.config.model import Model, Severity
 from golive.config.source import Positions
@@ -80,6 +80,16 @@ class EscalationPolicy(Model):
     name: Name
     steps: list[EscalationStep] = Field(min_length=1)
     repeat: int = Field(default=0, ge=0, le=MAX_REPEAT)
+
+    @model_validator(mode="after")
+    def _waits(self) -> EscalationPolicy:
+        # a round that takes no time, repeated, pages everyone over and over at once
+        if self.repeat and not any(step.wait for step in self.steps):
+            raise ValueError(
+                f"this policy loops: its steps wait 0s in all, so its {self.repeat} repeat(s) "
+                "would page everyone again at once; give a step a wait"
+            )
+        return self
 
 
 class OnCall(Model):

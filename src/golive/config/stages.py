@@ -36,7 +36,7 @@ SECTIONS = (
     Section("alerts", "alerts & notify", True),
     Section("loadtests", "SLOs", True),
     Section("oncall", "incidents & on-call", True),
-    Section("incidents", "incidents & on-call", False),
+    Section("incidents", "incidents & on-call", True),
     Section("reports", "incidents & on-call", True),
     Section("gate", "gate", True),
     Section("rollouts", "rollouts", False),
