@@ -9,6 +9,7 @@ from golive.web.api import (
     checks,
     evidence,
     gate,
+    incidents,
     maintenance,
     notifications,
     oncall,
@@ -33,6 +34,7 @@ def routers() -> list[APIRouter]:
         notifications,
         oncall,
         gate,
+        incidents,
         tokens,
         reload,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from golive.web.memo import Memo
-from golive.web.pages import badges, dashboard, feed, status
+from golive.web.pages import badges, dashboard, feed, incident_link, status
 from golive.web.pages.framework import (
     PAGE_CSP,
     Pages,
@@ -51,4 +51,10 @@ def environment() -> Pages:
 
 def routers(data: StatusData) -> list[APIRouter]:
     """Fresh routers for one app; the status page reads through ``data`` (its caches)."""
-    return [*dashboard.routers(), status.build(data), feed.build(), badges.build()]
+    return [
+        *dashboard.routers(),
+        status.build(data),
+        feed.build(),
+        badges.build(),
+        incident_link.build(),
+    ]

@@ -1,7 +1,7 @@
 """``/status.atom``: an Atom feed (RFC 4287) of incidents and maintenance notices.
 
 Entries: each incident episode of the last 30 days (critical and high alerts; one entry that is
-updated when it resolves), and each maintenance occurrence the page shows (past, in progress,
+updated when it resolves), each public incident (`golive incident`) with its status updates, and each maintenance occurrence the page shows (past, in progress,
 upcoming). Entry ids are ``urn:uuid:`` names derived from the project and what the entry is
 about, so they survive restarts and a changed host name. Public with the status page, else it
 needs a viewer like the badges. Built once a minute per app.
@@ -17,6 +17,7 @@ from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Request, Response
 
+from golive.incidents.public import PublicIncident, public_incidents
 from golive.store.uptime import alert_transitions
 from golive.web.auth import get_runtime
 from golive.web.memo import Memo
@@ -59,6 +60,8 @@ def build() -> APIRouter:
                 severities=INCIDENT_SEVERITIES,
             )
             entries = [incident_entry(i, now) for i in episodes(events)]
+            since = now - timedelta(days=EPISODE_DAYS)
+            entries += [declared_entry(i) for i in public_incidents(runtime.store, since=since)]
             shown = notices(loaded.config, now)
             for notice in (*shown.active, *shown.upcoming, *shown.past):
                 entries.append(notice_entry(notice))
@@ -94,6 +97,19 @@ def incident_entry(incident: Incident, now: datetime) -> Entry:
         incident.started_at,
         f"{incident.title} ({where}) from {utc(incident.started_at)}, resolved at "
         f"{utc(incident.resolved_at)} after {lasted}.",
+    )
+
+
+def declared_entry(incident: PublicIncident) -> Entry:
+    """A public incident: its newest status in the title, every update in the content."""
+    updates = incident.updates
+    lines = [f"{utc(u.at)} {u.status.capitalize()}: {u.message}" for u in reversed(updates)]
+    return Entry(
+        f"declared:{incident.id}",
+        f"{incident.status.capitalize()}: {incident.title}",
+        updates[0].at if updates else incident.opened_at,
+        incident.opened_at,
+        "\n".join(lines) or incident.title,
     )
 
 

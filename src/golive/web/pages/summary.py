@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from golive.config import ConfigBase, LoadedConfig
+from golive.incidents.public import PublicIncident, public_incidents
 from golive.records import AlertView, CheckStatus
 from golive.store import history
 from golive.store.alerts import load_alerts
@@ -105,6 +106,7 @@ class StatusView:
     recent_incidents: tuple[Incident, ...]  # resolved within EPISODE_DAYS, newest first
     notices: Notices
     check_states: Mapping[str, State]
+    declared: tuple[PublicIncident, ...] = ()  # public incidents (golive incident), newest first
 
 
 @dataclass
@@ -184,6 +186,7 @@ class StatusData:
             recent_incidents=tuple(sorted(resolved, key=lambda i: i.started_at, reverse=True)),
             notices=notices(loaded.config, now),
             check_states=states,
+            declared=tuple(public_incidents(runtime.store, since=cutoff)),
         )
 
 
