@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from starlette.concurrency import run_in_threadpool
 
 from golive.exceptions import UsageError
@@ -16,7 +16,7 @@ from golive.incidents import lifecycle
 from golive.incidents.stats import incident_stats
 from golive.incidents.timeline import read
 from golive.records.incidents import IncidentView
-from golive.web.api.common import AUTH_ERRORS, NOT_FOUND, conflict, redacted
+from golive.web.api.common import AUTH_ERRORS, BODY_ERRORS, NOT_FOUND, conflict, redacted
 from golive.web.auth import Operator, RuntimeDep, Viewer
 from golive.web.runtime import Runtime
 
@@ -62,7 +62,7 @@ class OpenIn(BaseModel):
     title: Short
     severity: Short
     component: Short | None = None
-    public: bool | None = None
+    public: StrictBool | None = None
     page: Short | None = Field(default=None, description="an escalation policy to page with")
 
 
@@ -77,7 +77,7 @@ class NoteIn(BaseModel):
 class UpdateIn(BaseModel):
     status: Literal["investigating", "identified", "monitoring", "resolved"]
     message: Long
-    public: bool | None = None
+    public: StrictBool | None = None
 
 
 def _out(runtime: Runtime, view: IncidentView) -> IncidentOut:
@@ -122,7 +122,7 @@ async def open_incident(runtime: RuntimeDep, principal: Operator, body: OpenIn) 
     config = runtime.loaded.config
     policies = [p.name for p in config.oncall.escalation_policies]
     if body.page is not None and body.page not in policies:
-        raise HTTPException(422, str(UsageError.unknown("escalation policy", body.page, policies)))
+        raise HTTPException(404, str(UsageError.unknown("escalation policy", body.page, policies)))
     view = await _call(
         lifecycle.open_incident,
         runtime.store,
@@ -196,7 +196,13 @@ def get_stats(
 def build() -> APIRouter:
     router = APIRouter(prefix="/api/incidents", tags=["incidents"], responses=AUTH_ERRORS)
     router.add_api_route("", list_incidents, methods=["GET"], response_model=list[IncidentOut])
-    router.add_api_route("", open_incident, methods=["POST"], response_model=IncidentOut)
+    router.add_api_route(
+        "",
+        open_incident,
+        methods=["POST"],
+        response_model=IncidentOut,
+        responses={**BODY_ERRORS, **NOT_FOUND, **conflict("an unknown severity")},
+    )
     router.add_api_route("/stats", get_stats, methods=["GET"])
     router.add_api_route(
         "/{incident_id}",
@@ -210,14 +216,14 @@ def build() -> APIRouter:
         add_note,
         methods=["POST"],
         response_model=IncidentDetail,
-        responses=NOT_FOUND,
+        responses={**BODY_ERRORS, **NOT_FOUND, **conflict("an empty note")},
     )
     router.add_api_route(
         "/{incident_id}/updates",
         add_update,
         methods=["POST"],
         response_model=IncidentOut,
-        responses=NOT_FOUND,
+        responses={**BODY_ERRORS, **NOT_FOUND, **conflict("an unknown status")},
     )
     # after notes and updates: a path is matched against the routes in this order
     router.add_api_route(
@@ -225,6 +231,6 @@ def build() -> APIRouter:
         act_on_incident,
         methods=["POST"],
         response_model=IncidentOut,
-        responses={**NOT_FOUND, **conflict("the state does not allow it")},
+        responses={**BODY_ERRORS, **NOT_FOUND, **conflict("the state does not allow it")},
     )
     return router
