@@ -1,0 +1,108 @@
+"""A real `golive serve` paging through an escalation policy, killed with SIGKILL in the middle
+of a wait and started again: the next step comes once, at its time, and the link in the page
+acknowledges the incident without a login."""
+
+from __future__ import annotations
+
+import re
+import signal
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devkit.ports import free_port
+from devkit.receivers import WebhookReceiver
+from golive.incidents.timeline import read
+from tests.devkit.serve import Serve, store_of, wait_for
+
+CONFIG = """\
+version: 1
+project: shop
+server: {{listen: "127.0.0.1:{port}", public_url: "http://127.0.0.1:{port}"}}
+components: [{{name: Database}}]
+checks:
+  - name: postgres
+    component: Database
+    command: {{run: "test ! -e {down}"}}
+    every: 2s
+    timeout: 2s
+    severity: critical
+notify:
+  routes: [{{match: {{severity: critical}}, escalation: default}}]
+  group_wait: 0s
+oncall:
+  people:
+    - {{name: alice, notify: ["{alice}"]}}
+    - {{name: bob, notify: ["{bob}"]}}
+  escalation_policies:
+    - name: default
+      steps:
+        - {{notify: [person:alice], wait: 8s}}
+        - {{notify: [person:bob], wait: 1h}}
+incidents:
+  open_on: [critical]
+  severities:
+    SEV1: {{from: critical, respond_within: 1h}}
+"""
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    hook = WebhookReceiver()
+    hook.start()
+    yield hook
+    hook.stop()
+
+
+@pytest.fixture
+def config(tmp_path: Path, receiver: WebhookReceiver) -> tuple[Path, int]:
+    path = tmp_path / "golive.yaml"
+    port = free_port()
+    path.write_text(
+        CONFIG.format(
+            port=port,
+            down=tmp_path / "down",
+            alice=receiver.url("/alice"),
+            bob=receiver.url("/bob"),
+        )
+    )
+    return path, port
+
+
+def paths(receiver: WebhookReceiver) -> list[str]:
+    return [r.path for r in receiver.requests]
+
+
+def test_a_restart_mid_wait_continues_the_escalation_without_a_duplicate_step(
+    config: tuple[Path, int], receiver: WebhookReceiver, serve: Serve
+) -> None:
+    path, port = config
+    (path.parent / "down").touch()
+    server = serve(path, port)
+    wait_for(lambda: paths(receiver) == ["/alice"], what="alice paged")
+    server.send_signal(signal.SIGKILL)  # golive dies while waiting for alice to answer
+    server.wait(timeout=10)
+    serve(path, port)
+
+    wait_for(lambda: "/bob" in paths(receiver), timeout=60, what="bob paged")
+
+    assert paths(receiver) == ["/alice", "/bob"]
+    with store_of(path) as store:
+        steps = [e for e in read(store, 1) if e.kind == "escalation_step"]
+    assert [(e.data["round"], e.data["step"]) for e in steps] == [(1, 1), (1, 2)]
+    assert (steps[1].at - steps[0].at).total_seconds() >= 8
+
+    # bob acknowledges from the link in his page, without logging in
+    message = receiver.requests[1].body["message"]
+    [link] = re.findall(r"Acknowledge: (\S+)", message)
+    shown = urllib.request.urlopen(link, timeout=10).read().decode()
+    assert "Acknowledge as bob" in shown
+    request = urllib.request.Request(link, method="POST", data=b"")
+    done = urllib.request.urlopen(request, timeout=10).read().decode()
+    assert "Incident #1 acknowledged" in done
+    with store_of(path) as store:
+        kinds = [e.kind for e in read(store, 1)]
+    assert "acknowledged" in kinds and "escalation_stopped" in kinds
+    assert serve.stop_all() == [-signal.SIGKILL, 0]
