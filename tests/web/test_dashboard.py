@@ -38,6 +38,7 @@ PAGES = [
     "/",
     "/checks/db",
     "/alerts",
+    "/incidents",
     "/silences",
     "/notifications",
     "/gate",

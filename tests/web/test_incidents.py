@@ -8,7 +8,7 @@ from datetime import timedelta
 from golive.incidents.lifecycle import get_incident, open_incident, update_status
 from golive.incidents.links import make_token
 from golive.incidents.timeline import read
-from tests.devkit.web import FakeRuntime, TestClient, bearer
+from tests.devkit.web import FakeRuntime, MakeClient, TestClient, bearer, form_token, signed_in
 
 
 def opened(runtime: FakeRuntime, title: str = "Database down", **options: object) -> int:
@@ -159,3 +159,41 @@ def test_a_public_incident_and_its_updates_show_on_the_status_page_and_feed(
     assert "Identified: Payments are slow" in feed
     assert "Internal only" not in feed
     assert [e.kind for e in read(runtime.store, number)].count("status_update") == 2
+
+
+def test_an_operator_acknowledges_notes_and_resolves_from_the_dashboard(
+    make_client: MakeClient, runtime: FakeRuntime
+) -> None:
+    number = opened(runtime)
+    client = signed_in(make_client, runtime, "otto", "operator")
+    listed = client.get("/incidents").text
+    assert f'href="/incidents/{number}"' in listed and 'href="/incidents"' in listed
+    token = form_token(client, f"/incidents/{number}")
+
+    acked = client.post(f"/incidents/{number}/ack", data={"csrf_token": token})
+    assert acked.status_code == 200 and f"Incident #{number} is acknowledged." in acked.text
+    client.post(f"/incidents/{number}/notes", data={"csrf_token": token, "text": "failing over"})
+    client.post(
+        f"/incidents/{number}/updates",
+        data={"csrf_token": token, "status": "identified", "message": "Disk full"},
+    )
+    resolved = client.post(f"/incidents/{number}/resolve", data={"csrf_token": token})
+
+    assert "Incident #1 is resolved." in resolved.text
+    assert "failing over" in resolved.text and "Disk full" in resolved.text
+    assert "acknowledged by user:otto" in resolved.text
+    assert get_incident(runtime.store, number).public
+
+
+def test_a_viewer_sees_incidents_without_buttons_and_cannot_post(
+    make_client: MakeClient, runtime: FakeRuntime
+) -> None:
+    number = opened(runtime)
+    client = signed_in(make_client, runtime, "vic", "viewer")
+
+    page = client.get(f"/incidents/{number}").text
+    assert "Database down" in page and "Acknowledge</button>" not in page
+    token = form_token(client, f"/incidents/{number}")
+    refused = client.post(f"/incidents/{number}/ack", data={"csrf_token": token})
+    assert refused.status_code == 403
+    assert get_incident(runtime.store, number).state == "triggered"

@@ -211,5 +211,5 @@ def _body(
         token = new_token(key, incident.id, action, recipient=page.recipient, now=now)
         lines.append(f"{action.capitalize()}: {base}/i/{token}")
     if base:
-        lines.append(f"Details: {base}/dashboard/incidents/{incident.id}")
+        lines.append(f"Details: {base}/incidents/{incident.id}")
     return "\n".join(lines)

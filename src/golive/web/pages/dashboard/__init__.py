@@ -11,6 +11,7 @@ from golive.web.pages.dashboard import (
     alerts,
     backups,
     check,
+    incidents,
     loadtests,
     oncall,
     ops,
@@ -25,5 +26,5 @@ __all__ = ["OverviewPages", "routers"]
 
 def routers() -> list[APIRouter]:
     """Fresh routers of every dashboard page, the overview first (the most asked)."""
-    pages = (overview, check, alerts, ops, oncall, loadtests, backups, tokens, users)
+    pages = (overview, check, alerts, incidents, ops, oncall, loadtests, backups, tokens, users)
     return [m.build() for m in pages]

@@ -24,6 +24,7 @@ LEVELS = ("success", "error", "warning")
 NAV = (
     ("/", "Checks"),
     ("/alerts", "Alerts"),
+    ("/incidents", "Incidents"),
     ("/silences", "Silences"),
     ("/notifications", "Notifications"),
     ("/gate", "Gate"),
