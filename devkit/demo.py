@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -97,6 +98,30 @@ def _cron_job(env: dict[str, str]) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=(STATE / "job.log").open("wb"),
     )
+
+
+def pages(hook: WebhookReceiver, person: str) -> list[dict[str, str]]:
+    return [r.body for r in hook.requests if r.path == f"/page/{person}"]
+
+
+def incident_step(park: ParkwiseStack, env: dict[str, str]) -> None:
+    """The database goes: an incident opens, Dana is paged, nobody answers, Sam is paged, and
+    Sam acknowledges from the link in the page."""
+    say("now the database goes away — an incident opens and the on-call person is paged")
+    hook = park.hook
+    park.postgres.stop()
+    wait(lambda: pages(hook, "dana"), "Dana's page", 90)
+    print("   page to dana: " + pages(hook, "dana")[0]["title"], flush=True)
+    say("nobody answers within 20 s — the escalation pages Sam")
+    wait(lambda: pages(hook, "sam"), "Sam's page", 90)
+    page = pages(hook, "sam")[0]
+    for line in str(page["message"]).splitlines():
+        print(f"   │ {line}", flush=True)
+    [link] = re.findall(r"Acknowledge: (\S+)", str(page["message"]))
+    say("Sam clicks Acknowledge in the page (no login): the escalation stops")
+    with urllib.request.urlopen(urllib.request.Request(link, method="POST", data=b"")) as answer:
+        print(f"   the link answered {answer.status}", flush=True)
+    golive("incident", "show", "1", env=env)
 
 
 def main() -> int:
@@ -217,6 +242,8 @@ def main() -> int:
         golive("backup", "run", "main-db", env=env)
         golive("backup", "verify", "main-db", env=env)
         golive("gate", env=env)
+
+        incident_step(park, env)
 
         print(
             f"\nDashboard:  http://{listen}/   (log in as demo / {password})\n"

@@ -63,6 +63,7 @@ class ParkwiseStack:
         folder, stack = self.folder, self.stack
         if postgres is None:
             postgres = stack.enter_context(PostgresServer.start(folder / "postgres"))
+        self.postgres = postgres  # the demo stops it to open an incident
         self.database_url = postgres.create_database(f"parkwise_{free_port()}")
         self.redis = stack.enter_context(RedisServer.start(folder / "redis"))
         self.dns = stack.enter_context(
@@ -131,6 +132,7 @@ class ParkwiseStack:
             "PARKWISE_CA_FILE": str(self.ca.cert_path),
             "PARKWISE_DNS": f"127.0.0.1:{self.dns.port}",
             "PARKWISE_ALERTS_URL": self.hook.url("/golive"),
+            "PARKWISE_PAGER_URL": self.hook.url("/page"),
             "PARKWISE_SECRET_KEY": SECRET_KEY,
         }
 
