@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from devkit.receivers import WebhookReceiver
+from devkit.receivers import SmtpReceiver, WebhookReceiver
 from golive.clock import ManualClock
 from golive.config.root import ConfigBase
 from golive.store import Store, normalise_url
@@ -88,6 +88,14 @@ def alerts(store: Store) -> Alerts:
 @pytest.fixture
 def webhook() -> Iterator[WebhookReceiver]:
     receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpReceiver]:
+    receiver = SmtpReceiver()
     receiver.start()
     yield receiver
     receiver.stop()
