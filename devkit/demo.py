@@ -121,7 +121,8 @@ def incident_step(park: ParkwiseStack, env: dict[str, str]) -> None:
     say("Sam clicks Acknowledge in the page (no login): the escalation stops")
     with urllib.request.urlopen(urllib.request.Request(link, method="POST", data=b"")) as answer:
         print(f"   the link answered {answer.status}", flush=True)
-    golive("incident", "show", "1", env=env)
+    [number] = re.findall(r"^Incident #(\d+)", str(page["message"]), re.MULTILINE)
+    golive("incident", "show", number, env=env)
 
 
 def main() -> int:

@@ -43,8 +43,16 @@ def test_a_critical_alert_opens_an_incident_and_pages_whoever_is_on_call(
     )
     assert incident.public  # SEV1 comes from critical alerts: shown on /status by itself
     assert incident.respond_by == clock.now() + timedelta(minutes=5)
-    kinds = [entry.kind for entry in read(store, 1)]
-    assert kinds == ["opened", "status_update", "alert_firing", "escalation_step"]
+    entries = read(store, 1)
+    assert [e.kind for e in entries] == [
+        "opened",
+        "status_update",
+        "alert_firing",
+        "escalation_step",
+    ]
+    # what users read names the component, not the alert's error text
+    assert incident.title == "postgres failing (Database)"
+    assert entries[1].message == "We are investigating a problem with Database."
 
 
 def test_an_alert_of_the_same_group_joins_the_open_incident(
@@ -191,7 +199,7 @@ async def test_pages_reach_the_person_with_links_and_the_timeline_tells_delivery
     assert stats.delivered == 1
     [request] = webhook.requests
     assert request.path == "/alice"
-    assert request.body["title"] == "[SEV1] #1 postgres is failing"
+    assert request.body["title"] == "[SEV1] #1 postgres failing (API)"
     links = re.findall(r"https://status\.example\.com/i/\S+", request.body["message"])
     assert len(links) == 2
     assert "notification_delivered" in [e.kind for e in read(store, 1)]

@@ -45,7 +45,7 @@ async def test_a_page_by_mail_reaches_the_person_with_its_links(
 
     assert stats.delivered == 1
     [mail] = smtp.messages
-    assert mail["Subject"] == "[SEV1] #1 postgres is failing"
+    assert mail["Subject"] == "[SEV1] #1 postgres failing (API)"
     text = SmtpReceiver.text(mail)
     assert "Acknowledge: https://status.example.com/i/" in text
     assert "Resolve: https://status.example.com/i/" in text

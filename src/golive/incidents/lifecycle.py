@@ -126,7 +126,7 @@ def open_in(
             "status_update",
             at=at,
             actor=actor,
-            message=f"We are investigating: {title}",
+            message=f"We are investigating a problem with {component or title}.",
             data={"status": "investigating"},
         )
     if policy:

@@ -97,7 +97,10 @@ def _firing(
         found = open_in(
             connection,
             config.incidents,
-            title=payload.summary or payload.title,
+            # the summary (errors, addresses) stays on the internal timeline: a public
+            # incident's title is on /status
+            title=f"{payload.title} failing"
+            + (f" ({payload.component})" if payload.component else ""),
             severity=severity,
             at=at,
             actor=f"alert {payload.title}",
