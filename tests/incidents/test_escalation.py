@@ -16,6 +16,7 @@ from golive.incidents.lifecycle import act, get_incident
 from golive.incidents.timeline import read
 from golive.incidents.watch import watch
 from golive.notify import deliver_due
+from golive.serve.incidents import resolver
 from golive.store import Store
 from tests.devkit.notify import Alerts, outbox_rows
 from tests.incidents.conftest import oncall_config
@@ -203,3 +204,14 @@ async def test_pages_reach_the_person_with_links_and_the_timeline_tells_delivery
     links = re.findall(r"https://status\.example\.com/i/\S+", request.body["message"])
     assert len(links) == 2
     assert "notification_delivered" in [e.kind for e in read(store, 1)]
+
+
+def test_golive_serve_pages_whoever_the_schedule_has_on_call(
+    store: Store, clock: ManualClock, alerts: Alerts, config: ConfigBase
+) -> None:
+    clock.advance(timedelta(weeks=1, hours=1))  # bob's week of the alice/bob rotation
+    alerts.fire("postgres", clock.now(), severity="critical")
+
+    watch(store, config, clock.now(), resolver=resolver(config))
+
+    assert [row.channel for row in outbox_rows(store)] == ["person:bob#0"]

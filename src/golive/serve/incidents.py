@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from golive.config import LoadedConfig
 from golive.config.root import ConfigBase
 from golive.config.stages import SECTIONS
-from golive.incidents.escalation import Resolver, first_in_rotation
+from golive.incidents.escalation import Resolver
+from golive.incidents.schedule import on_call
 from golive.incidents.watch import watch
 
 if TYPE_CHECKING:  # services.py lists this module's ``make``
@@ -30,8 +31,9 @@ def wanted(config: ConfigBase) -> bool:
 
 
 def resolver(config: ConfigBase) -> Resolver:
-    # TODO(oncall): on_call(schedules[name], at) from golive.incidents.schedule once merged
-    return first_in_rotation(config.oncall)
+    """Whoever each schedule has on call at that moment (overrides and DST applied)."""
+    schedules = {schedule.name: schedule for schedule in config.oncall.schedules}
+    return lambda name, at: on_call(schedules[name], at)
 
 
 class IncidentsService:
