@@ -1,8 +1,8 @@
 """incidents: incidents, their alerts and timeline, escalation state, sent notifications, used
 one-click links, and the stage's small named values
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 from golive.store.tables import UTCDateTime
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
