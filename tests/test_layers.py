@@ -36,6 +36,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "loadtest",
             "rollout",
             "backup",
+            "migrate",
             "flags",
         }
     ),

@@ -1,0 +1,352 @@
+"""The checks behind the rules of ``catalog.py``. ``check`` walks one parsed statement with the
+file's state so far (inside ``BEGIN``? timeouts set? tables this file created?) and yields the
+violations it finds; tables created earlier in the same file are new and empty, so locking them
+is harmless and no rule about locks fires for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from pglast import ast, parser, stream
+from pglast.enums import AlterTableType, ConstrType, ObjectType, TransactionStmtKind
+
+from golive.migrate.catalog import RULES
+
+# Functions whose value differs per row: a DEFAULT calling one rewrites the table.
+VOLATILE = frozenset(
+    {"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "clock_timestamp",
+     "timeofday", "nextval", "random_normal", "uuidv4", "uuidv7"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule broken by a statement: where (a file offset, or None for the statement's start),
+    what exactly, and the rewrite (SQL when golive can write it, else the rule's words)."""
+
+    rule: str
+    message: str
+    rewrite: str
+    at: int | None = None
+
+
+@dataclass
+class State:
+    """What the statements before this one did, as far as the rules care."""
+
+    in_transaction: bool = False
+    lock_timeout: bool = False
+    statement_timeout: bool = False
+    created: set[str] = field(default_factory=set)
+    not_valid: set[str] = field(default_factory=set)  # constraints added NOT VALID in this tx
+    reported: set[str] = field(default_factory=set)  # once-per-file rules already reported
+
+
+def _sql(node: ast.Node) -> str:
+    return str(stream.RawStream()(node))
+
+
+def _fresh(text: str) -> ast.Node:
+    """A new parse tree of one statement's text, to edit into its rewrite."""
+    node = parser.parse_sql(text)[0].stmt
+    assert node is not None  # the text parsed once already
+    return node
+
+
+def _place(location: int | None) -> int | None:
+    """A node's location, None when the parser did not record one (-1)."""
+    return location if location is not None and location >= 0 else None
+
+
+def _name(relation: ast.RangeVar | None) -> str:
+    return relation.relname if relation is not None and relation.relname else "?"
+
+
+def check(node: ast.Node, text: str, state: State) -> Iterator[Hit]:
+    """The rules ``node`` (parsed from ``text``) breaks, given what came before it."""
+    if isinstance(node, ast.TransactionStmt):
+        _transaction(node, state)
+    elif isinstance(node, ast.VariableSetStmt):
+        _setting(node, state)
+    elif isinstance(node, ast.CreateStmt):
+        state.created.add(_name(node.relation))
+    elif isinstance(node, ast.IndexStmt):
+        yield from _index(node, text, state)
+    elif isinstance(node, ast.DropStmt):
+        yield from _drop(node, text, state)
+    elif isinstance(node, ast.RenameStmt):
+        yield from _rename(node, state)
+    elif isinstance(node, ast.AlterTableStmt):
+        yield from _alter(node, text, state)
+
+
+def _transaction(node: ast.TransactionStmt, state: State) -> None:
+    kind = node.kind
+    if kind in (TransactionStmtKind.TRANS_STMT_BEGIN, TransactionStmtKind.TRANS_STMT_START):
+        state.in_transaction = True
+    elif kind in (
+        TransactionStmtKind.TRANS_STMT_COMMIT,
+        TransactionStmtKind.TRANS_STMT_ROLLBACK,
+        TransactionStmtKind.TRANS_STMT_PREPARE,
+    ):
+        state.in_transaction = False
+        state.not_valid.clear()
+
+
+def _setting(node: ast.VariableSetStmt, state: State) -> None:
+    name = (node.name or "").lower()
+    if name not in ("lock_timeout", "statement_timeout"):
+        return
+    args = node.args or ()
+    value = args[0].val if args and isinstance(args[0], ast.A_Const) else None
+    raw = getattr(value, "ival", None)
+    raw = getattr(value, "sval", raw) if raw is None else raw
+    positive = raw is not None and str(raw).strip() not in ("0", "")
+    setattr(state, name, positive)
+
+
+def _timeouts(state: State, lock: str, at: int | None) -> Iterator[Hit]:
+    """The timeout rules, once per file, at the first statement that takes ``lock``."""
+    for rule, is_set in (
+        ("require-lock-timeout", state.lock_timeout),
+        ("require-statement-timeout", state.statement_timeout),
+    ):
+        if not is_set and rule not in state.reported:
+            state.reported.add(rule)
+            setting = rule.removeprefix("require-").replace("-", "_")
+            yield Hit(
+                rule,
+                f"this statement takes {lock} with no {setting} set earlier in the file",
+                RULES[rule].rewrite,
+                at,
+            )
+
+
+def _index(node: ast.IndexStmt, text: str, state: State) -> Iterator[Hit]:
+    table = _name(node.relation)
+    if node.concurrent:
+        if state.in_transaction:
+            yield Hit(
+                "ban-concurrent-index-creation-in-transaction",
+                f"CREATE INDEX CONCURRENTLY on {table} inside BEGIN ... COMMIT: PostgreSQL"
+                " refuses it",
+                RULES["ban-concurrent-index-creation-in-transaction"].rewrite,
+            )
+        return
+    if table in state.created:
+        return
+    yield from _timeouts(state, "a SHARE lock", None)
+    fixed = _fresh(text)
+    fixed.concurrent = True
+    yield Hit(
+        "require-concurrent-index-creation",
+        f"CREATE INDEX on {table} blocks writes to {table} until the index is built",
+        f"{_sql(fixed)}; -- outside a transaction block",
+    )
+
+
+def _drop(node: ast.DropStmt, text: str, state: State) -> Iterator[Hit]:
+    names = [".".join(getattr(p, "sval", "?") for p in obj) for obj in node.objects or ()]
+    if node.removeType == ObjectType.OBJECT_INDEX:
+        if node.concurrent:
+            if state.in_transaction:
+                yield Hit(
+                    "ban-concurrent-index-creation-in-transaction",
+                    f"DROP INDEX CONCURRENTLY {', '.join(names)} inside BEGIN ... COMMIT:"
+                    " PostgreSQL refuses it",
+                    RULES["ban-concurrent-index-creation-in-transaction"].rewrite,
+                )
+            return
+        yield from _timeouts(state, "an ACCESS EXCLUSIVE lock", None)
+        rewrite = " ".join(f"DROP INDEX CONCURRENTLY {name};" for name in names)
+        yield Hit(
+            "require-concurrent-index-deletion",
+            f"DROP INDEX {', '.join(names)} locks its table against reads and writes",
+            f"{rewrite} -- outside a transaction block",
+        )
+    elif node.removeType == ObjectType.OBJECT_TABLE:
+        existing = [n for n in names if n.rsplit(".", 1)[-1] not in state.created]
+        if existing:
+            yield from _timeouts(state, "an ACCESS EXCLUSIVE lock", None)
+            yield Hit(
+                "ban-drop-table",
+                f"DROP TABLE {', '.join(existing)} loses its data and breaks code that reads it",
+                RULES["ban-drop-table"].rewrite,
+            )
+
+
+def _rename(node: ast.RenameStmt, state: State) -> Iterator[Hit]:
+    table = _name(node.relation)
+    if table in state.created:
+        return
+    if node.renameType == ObjectType.OBJECT_COLUMN:
+        yield from _timeouts(state, "an ACCESS EXCLUSIVE lock", None)
+        yield Hit(
+            "renaming-column",
+            f"renaming {table}.{node.subname} to {node.newname} breaks running code that uses"
+            f" {node.subname}",
+            RULES["renaming-column"].rewrite,
+        )
+    elif node.renameType == ObjectType.OBJECT_TABLE:
+        yield from _timeouts(state, "an ACCESS EXCLUSIVE lock", None)
+        yield Hit(
+            "renaming-table",
+            f"renaming {table} to {node.newname} breaks running code that uses {table}",
+            f"ALTER TABLE {table} RENAME TO {node.newname}; CREATE VIEW {table} AS SELECT * FROM"
+            f" {node.newname}; -- drop the view once no code uses {table}",
+        )
+
+
+def _alter(node: ast.AlterTableStmt, text: str, state: State) -> Iterator[Hit]:
+    table = _name(node.relation)
+    if table in state.created:
+        return
+    hits: list[Hit] = []
+    for cmd in node.cmds or ():
+        if isinstance(cmd, ast.AlterTableCmd):
+            hits.extend(_command(cmd, table, text, state))
+    if node.cmds:
+        yield from _timeouts(state, "an ACCESS EXCLUSIVE lock", None)
+    yield from hits
+
+
+def _command(cmd: ast.AlterTableCmd, table: str, text: str, state: State) -> Iterator[Hit]:
+    kind = cmd.subtype
+    column = cmd.name
+    if kind == AlterTableType.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+        yield from _add_column(cmd.def_, table)
+    elif kind == AlterTableType.AT_SetNotNull:
+        check_name = f"{table}_{column}_not_null"
+        yield Hit(
+            "setting-not-nullable-field",
+            f"SET NOT NULL on {table}.{column} scans {table} under an ACCESS EXCLUSIVE lock",
+            f"ALTER TABLE {table} ADD CONSTRAINT {check_name} CHECK ({column} IS NOT NULL) NOT"
+            f" VALID; ALTER TABLE {table} VALIDATE CONSTRAINT {check_name}; ALTER TABLE {table}"
+            f" ALTER COLUMN {column} SET NOT NULL; ALTER TABLE {table} DROP CONSTRAINT"
+            f" {check_name};",
+        )
+    elif kind == AlterTableType.AT_AlterColumnType:
+        yield Hit(
+            "changing-column-type",
+            f"changing the type of {table}.{column} rewrites {table} under an ACCESS EXCLUSIVE"
+            " lock",
+            RULES["changing-column-type"].rewrite,
+        )
+    elif kind == AlterTableType.AT_DropColumn:
+        yield Hit(
+            "ban-drop-column",
+            f"dropping {table}.{column} breaks running code that still selects it",
+            RULES["ban-drop-column"].rewrite,
+        )
+    elif kind == AlterTableType.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
+        yield from _constraint(cmd.def_, table, state)
+    elif kind == AlterTableType.AT_ValidateConstraint and column in state.not_valid:
+        yield Hit(
+            "constraint-missing-not-valid",
+            f"VALIDATE CONSTRAINT {column} in the same transaction that added it NOT VALID keeps"
+            f" the lock on {table} for the whole scan",
+            "COMMIT after the NOT VALID add, and VALIDATE in a separate transaction",
+        )
+
+
+def _add_column(column: ast.ColumnDef, table: str) -> Iterator[Hit]:
+    constraints = [c for c in column.constraints or () if isinstance(c, ast.Constraint)]
+    kinds = {c.contype for c in constraints}
+    default = next(
+        (c.raw_expr for c in constraints if c.contype == ConstrType.CONSTR_DEFAULT), None
+    )
+    name = f"{table}.{column.colname}"
+    if ConstrType.CONSTR_NOTNULL in kinds and default is None:
+        yield Hit(
+            "adding-not-nullable-field",
+            f"adding {name} NOT NULL without a DEFAULT fails if {table} has rows",
+            RULES["adding-not-nullable-field"].rewrite,
+            column.location,
+        )
+    if default is not None and _volatile(default):
+        yield Hit(
+            "adding-field-with-volatile-default",
+            f"the DEFAULT of {name} is volatile: {table} is rewritten under an ACCESS EXCLUSIVE"
+            " lock",
+            RULES["adding-field-with-volatile-default"].rewrite,
+            column.location,
+        )
+    for constraint in constraints:
+        if constraint.contype == ConstrType.CONSTR_FOREIGN:
+            target = _name(constraint.pktable)
+            yield Hit(
+                "adding-foreign-key-constraint",
+                f"{name} REFERENCES {target} validates every row while locking {table} and"
+                f" {target} against writes",
+                f"ADD COLUMN {column.colname} ... without REFERENCES; then ALTER TABLE {table} ADD"
+                f" CONSTRAINT {table}_{column.colname}_fkey FOREIGN KEY ({column.colname})"
+                f" REFERENCES {target} NOT VALID; ALTER TABLE {table} VALIDATE CONSTRAINT"
+                f" {table}_{column.colname}_fkey;",
+                _place(constraint.location) or column.location,
+            )
+
+
+def _volatile(expr: ast.Node) -> bool:
+    if isinstance(expr, ast.FuncCall):
+        name = getattr(expr.funcname[-1], "sval", "") if expr.funcname else ""
+        return name.lower() in VOLATILE
+    if isinstance(expr, ast.TypeCast) and expr.arg is not None:
+        return _volatile(expr.arg)
+    return False
+
+
+def _constraint(constraint: ast.Constraint, table: str, state: State) -> Iterator[Hit]:
+    name = constraint.conname or f"{table}_constraint"
+    at = _place(constraint.location)
+    if constraint.skip_validation:
+        state.not_valid.add(name)
+        return
+    add = ast.AlterTableStmt(
+        relation=ast.RangeVar(relname=table, inh=True, relpersistence="p"),
+        cmds=(ast.AlterTableCmd(subtype=AlterTableType.AT_AddConstraint, def_=constraint),),
+        objtype=ObjectType.OBJECT_TABLE,
+    )
+    validate = f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};"
+    if constraint.contype == ConstrType.CONSTR_FOREIGN:
+        target = _name(constraint.pktable)
+        rewrite = _not_valid(add, constraint, name)
+        yield Hit(
+            "adding-foreign-key-constraint",
+            f"FOREIGN KEY {name} validates every row of {table} while locking {table} and"
+            f" {target} against writes",
+            f"{rewrite}; {validate} -- in a separate transaction",
+            at,
+        )
+    elif constraint.contype == ConstrType.CONSTR_CHECK:
+        rewrite = _not_valid(add, constraint, name)
+        yield Hit(
+            "constraint-missing-not-valid",
+            f"CHECK {name} scans {table} under an ACCESS EXCLUSIVE lock",
+            f"{rewrite}; {validate} -- in a separate transaction",
+            at,
+        )
+    elif (
+        constraint.contype in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY)
+        and not constraint.indexname
+    ):
+        keys = ", ".join(getattr(k, "sval", "?") for k in constraint.keys or ())
+        kind = "UNIQUE" if constraint.contype == ConstrType.CONSTR_UNIQUE else "PRIMARY KEY"
+        index = f"{name}_idx"
+        yield Hit(
+            "disallowed-unique-constraint",
+            f"ADD {kind} {name} builds its index on {table} under an ACCESS EXCLUSIVE lock",
+            f"CREATE UNIQUE INDEX CONCURRENTLY {index} ON {table} ({keys}); ALTER TABLE {table}"
+            f" ADD CONSTRAINT {name} {kind} USING INDEX {index};",
+            at,
+        )
+
+
+def _not_valid(add: ast.AlterTableStmt, constraint: ast.Constraint, name: str) -> str:
+    before = (constraint.conname, constraint.skip_validation, constraint.initially_valid)
+    constraint.conname, constraint.skip_validation, constraint.initially_valid = name, True, False
+    try:
+        return _sql(add)
+    finally:  # the parse tree stays as parsed
+        constraint.conname, constraint.skip_validation, constraint.initially_valid = before
