@@ -16,6 +16,7 @@ from golive.cli.importer import import_guide
 from golive.cli.incident import incident
 from golive.cli.later import rollout
 from golive.cli.loadtest import loadtest
+from golive.cli.migrate import migrate
 from golive.cli.oncall import oncall
 from golive.cli.report import report
 from golive.cli.schema import schema
@@ -49,6 +50,7 @@ app.add_typer(oncall, name="oncall")
 app.command()(report)
 app.add_typer(backup, name="backup")
 app.add_typer(incident, name="incident")
+app.add_typer(migrate, name="migrate")
 
 
 def _version(value: bool) -> None:
