@@ -116,7 +116,9 @@ _CA_FILE = (
 )
 GATE_ARG_HELP: dict[str, dict[str, str]] = {
     "migration_lint": {
-        "paths": "Migration files or folders, at least one. Validated today, not read yet.",
+        "paths": "Migration `.sql` files or folders of them, relative to the config file; at "
+        "least one.",
+        "ignore": "Rule ids to leave out (see [the rules](migrations.md#rules)).",
     },
     "security_headers": {
         "url": "The page to grade, `http://` or `https://`: the `https://` address users land "

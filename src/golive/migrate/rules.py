@@ -301,7 +301,8 @@ def _constraint(constraint: ast.Constraint, table: str, state: State) -> Iterato
     name = constraint.conname or f"{table}_constraint"
     at = _place(constraint.location)
     if constraint.skip_validation:
-        state.not_valid.add(name)
+        if state.in_transaction:  # outside BEGIN ... COMMIT each statement commits on its own
+            state.not_valid.add(name)
         return
     add = ast.AlterTableStmt(
         relation=ast.RangeVar(relname=table, inh=True, relpersistence="p"),
