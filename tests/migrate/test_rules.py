@@ -178,3 +178,53 @@ def test_rewrites_are_sql_written_from_the_statement() -> None:
         "DROP INDEX CONCURRENTLY a_idx; DROP INDEX CONCURRENTLY b_idx;"
         " -- outside a transaction block"
     )
+
+
+def test_rewrites_keep_the_schema_and_quote_names_that_need_it() -> None:
+    found = {
+        v.rule: v.rewrite
+        for v in lint_text(
+            TIMEOUTS + 'ALTER TABLE billing."Invoices" ALTER COLUMN "paidAt" SET NOT NULL;\n'
+            'ALTER TABLE billing."Invoices" ADD CONSTRAINT "Positive" CHECK (total > 0);\n'
+            "ALTER TABLE billing.invoices RENAME TO bills;\n",
+            "m.sql",
+        )
+    }
+
+    assert found["setting-not-nullable-field"].startswith(
+        'ALTER TABLE billing."Invoices" ADD CONSTRAINT "Invoices_paidAt_not_null"'
+        ' CHECK ("paidAt" IS NOT NULL) NOT VALID;'
+    )
+    assert found["constraint-missing-not-valid"].startswith(
+        'ALTER TABLE billing."Invoices" ADD CONSTRAINT "Positive" CHECK (total > 0) NOT VALID;'
+    )
+    assert found["renaming-table"].startswith(
+        "ALTER TABLE billing.invoices RENAME TO bills; CREATE VIEW billing.invoices AS SELECT *"
+        " FROM billing.bills;"
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "rule"),
+    [
+        ("ref text UNIQUE", "disallowed-unique-constraint"),
+        ("id bigserial PRIMARY KEY", "disallowed-unique-constraint"),
+        ("id bigserial", "adding-field-with-volatile-default"),
+        ("qty int CHECK (qty > 0)", "constraint-missing-not-valid"),
+    ],
+)
+def test_constraints_written_on_an_added_column_lock_like_the_alter_forms(
+    column: str, rule: str
+) -> None:
+    assert rule in rules_in(TIMEOUTS + f"ALTER TABLE orders ADD COLUMN {column};")
+    assert rule not in rules_in(TIMEOUTS + f"CREATE TABLE fresh ({column});")
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_a_rewrite_written_as_sql_is_sql_postgresql_parses(rule: str) -> None:
+    from pglast import parser
+
+    unsafe, _ = CASES[rule]
+    for violation in lint_text(TIMEOUTS + unsafe, "m.sql"):
+        if violation.rewrite.split(" ", 1)[0] in {"CREATE", "DROP", "ALTER"}:
+            assert parser.parse_sql(violation.rewrite), violation.rewrite

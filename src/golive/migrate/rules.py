@@ -61,7 +61,20 @@ def _place(location: int | None) -> int | None:
 
 
 def _name(relation: ast.RangeVar | None) -> str:
+    """The table as SQL (``public."Orders"``), for messages and rewrites."""
+    if relation is None or not relation.relname:
+        return "?"
+    return _sql(ast.RangeVar(relname=relation.relname, schemaname=relation.schemaname, inh=True))
+
+
+def _key(relation: ast.RangeVar | None) -> str:
+    """The table's name without its schema, to know tables this file created."""
     return relation.relname if relation is not None and relation.relname else "?"
+
+
+def _ident(name: str | None) -> str:
+    """A column or constraint name as SQL, quoted when it needs to be."""
+    return _sql(ast.ColumnRef(fields=(ast.String(sval=name or "?"),)))
 
 
 def check(node: ast.Node, text: str, state: State) -> Iterator[Hit]:
@@ -71,7 +84,7 @@ def check(node: ast.Node, text: str, state: State) -> Iterator[Hit]:
     elif isinstance(node, ast.VariableSetStmt):
         _setting(node, state)
     elif isinstance(node, ast.CreateStmt):
-        state.created.add(_name(node.relation))
+        state.created.add(_key(node.relation))
     elif isinstance(node, ast.IndexStmt):
         yield from _index(node, text, state)
     elif isinstance(node, ast.DropStmt):
@@ -126,6 +139,7 @@ def _timeouts(state: State, lock: str, at: int | None) -> Iterator[Hit]:
 
 def _index(node: ast.IndexStmt, text: str, state: State) -> Iterator[Hit]:
     table = _name(node.relation)
+    new = _key(node.relation) in state.created
     if node.concurrent:
         if state.in_transaction:
             yield Hit(
@@ -135,7 +149,7 @@ def _index(node: ast.IndexStmt, text: str, state: State) -> Iterator[Hit]:
                 RULES["ban-concurrent-index-creation-in-transaction"].rewrite,
             )
         return
-    if table in state.created:
+    if new:
         return
     yield from _timeouts(state, "a SHARE lock", None)
     fixed = _fresh(text)
@@ -179,7 +193,7 @@ def _drop(node: ast.DropStmt, text: str, state: State) -> Iterator[Hit]:
 
 def _rename(node: ast.RenameStmt, state: State) -> Iterator[Hit]:
     table = _name(node.relation)
-    if table in state.created:
+    if _key(node.relation) in state.created:
         return
     if node.renameType == ObjectType.OBJECT_COLUMN:
         yield from _timeouts(state, "an ACCESS EXCLUSIVE lock", None)
@@ -190,35 +204,38 @@ def _rename(node: ast.RenameStmt, state: State) -> Iterator[Hit]:
             RULES["renaming-column"].rewrite,
         )
     elif node.renameType == ObjectType.OBJECT_TABLE:
+        bare = _ident(node.newname)  # RENAME TO takes no schema: the table stays in its own
+        schema = node.relation.schemaname if node.relation is not None else None
+        new = f"{_ident(schema)}.{bare}" if schema else bare
         yield from _timeouts(state, "an ACCESS EXCLUSIVE lock", None)
         yield Hit(
             "renaming-table",
-            f"renaming {table} to {node.newname} breaks running code that uses {table}",
-            f"ALTER TABLE {table} RENAME TO {node.newname}; CREATE VIEW {table} AS SELECT * FROM"
-            f" {node.newname}; -- drop the view once no code uses {table}",
+            f"renaming {table} to {new} breaks running code that uses {table}",
+            f"ALTER TABLE {table} RENAME TO {bare}; CREATE VIEW {table} AS SELECT * FROM"
+            f" {new}; -- drop the view once no code uses {table}",
         )
 
 
 def _alter(node: ast.AlterTableStmt, text: str, state: State) -> Iterator[Hit]:
-    table = _name(node.relation)
-    if table in state.created:
+    if node.relation is None or _key(node.relation) in state.created:
         return
     hits: list[Hit] = []
     for cmd in node.cmds or ():
         if isinstance(cmd, ast.AlterTableCmd):
-            hits.extend(_command(cmd, table, text, state))
+            hits.extend(_command(cmd, node.relation, state))
     if node.cmds:
         yield from _timeouts(state, "an ACCESS EXCLUSIVE lock", None)
     yield from hits
 
 
-def _command(cmd: ast.AlterTableCmd, table: str, text: str, state: State) -> Iterator[Hit]:
+def _command(cmd: ast.AlterTableCmd, relation: ast.RangeVar, state: State) -> Iterator[Hit]:
     kind = cmd.subtype
-    column = cmd.name
+    table = _name(relation)
+    column = _ident(cmd.name)
     if kind == AlterTableType.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
-        yield from _add_column(cmd.def_, table)
+        yield from _add_column(cmd.def_, relation)
     elif kind == AlterTableType.AT_SetNotNull:
-        check_name = f"{table}_{column}_not_null"
+        check_name = _ident(f"{_key(relation)}_{cmd.name}_not_null")
         yield Hit(
             "setting-not-nullable-field",
             f"SET NOT NULL on {table}.{column} scans {table} under an ACCESS EXCLUSIVE lock",
@@ -241,8 +258,8 @@ def _command(cmd: ast.AlterTableCmd, table: str, text: str, state: State) -> Ite
             RULES["ban-drop-column"].rewrite,
         )
     elif kind == AlterTableType.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
-        yield from _constraint(cmd.def_, table, state)
-    elif kind == AlterTableType.AT_ValidateConstraint and column in state.not_valid:
+        yield from _constraint(cmd.def_, relation, state)
+    elif kind == AlterTableType.AT_ValidateConstraint and cmd.name in state.not_valid:
         yield Hit(
             "constraint-missing-not-valid",
             f"VALIDATE CONSTRAINT {column} in the same transaction that added it NOT VALID keeps"
@@ -251,13 +268,15 @@ def _command(cmd: ast.AlterTableCmd, table: str, text: str, state: State) -> Ite
         )
 
 
-def _add_column(column: ast.ColumnDef, table: str) -> Iterator[Hit]:
+def _add_column(column: ast.ColumnDef, relation: ast.RangeVar) -> Iterator[Hit]:
+    table = _name(relation)
+    colname = _ident(column.colname)
     constraints = [c for c in column.constraints or () if isinstance(c, ast.Constraint)]
     kinds = {c.contype for c in constraints}
     default = next(
         (c.raw_expr for c in constraints if c.contype == ConstrType.CONSTR_DEFAULT), None
     )
-    name = f"{table}.{column.colname}"
+    name = f"{table}.{colname}"
     if ConstrType.CONSTR_NOTNULL in kinds and default is None:
         yield Hit(
             "adding-not-nullable-field",
@@ -273,19 +292,51 @@ def _add_column(column: ast.ColumnDef, table: str) -> Iterator[Hit]:
             RULES["adding-field-with-volatile-default"].rewrite,
             column.location,
         )
+    if _serial(column):
+        yield Hit(
+            "adding-field-with-volatile-default",
+            f"{name} is serial: its DEFAULT nextval() fills every row, rewriting {table} under"
+            " an ACCESS EXCLUSIVE lock",
+            RULES["adding-field-with-volatile-default"].rewrite,
+            column.location,
+        )
     for constraint in constraints:
+        at = _place(constraint.location) or column.location
         if constraint.contype == ConstrType.CONSTR_FOREIGN:
             target = _name(constraint.pktable)
+            fkey = _ident(f"{_key(relation)}_{column.colname}_fkey")
             yield Hit(
                 "adding-foreign-key-constraint",
                 f"{name} REFERENCES {target} validates every row while locking {table} and"
                 f" {target} against writes",
-                f"ADD COLUMN {column.colname} ... without REFERENCES; then ALTER TABLE {table} ADD"
-                f" CONSTRAINT {table}_{column.colname}_fkey FOREIGN KEY ({column.colname})"
-                f" REFERENCES {target} NOT VALID; ALTER TABLE {table} VALIDATE CONSTRAINT"
-                f" {table}_{column.colname}_fkey;",
-                _place(constraint.location) or column.location,
+                f"ADD COLUMN {colname} ... without REFERENCES; then ALTER TABLE {table} ADD"
+                f" CONSTRAINT {fkey} FOREIGN KEY ({colname}) REFERENCES {target} NOT VALID;"
+                f" ALTER TABLE {table} VALIDATE CONSTRAINT {fkey};",
+                at,
             )
+        elif constraint.contype == ConstrType.CONSTR_CHECK:
+            yield Hit(
+                "constraint-missing-not-valid",
+                f"the CHECK on new column {name} scans {table} under an ACCESS EXCLUSIVE lock",
+                f"ADD COLUMN {colname} ... without the CHECK; then ADD CONSTRAINT ... CHECK (...)"
+                " NOT VALID and VALIDATE CONSTRAINT in a separate transaction",
+                at,
+            )
+        elif constraint.contype in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY):
+            kind = "UNIQUE" if constraint.contype == ConstrType.CONSTR_UNIQUE else "PRIMARY KEY"
+            yield Hit(
+                "disallowed-unique-constraint",
+                f"{name} {kind} builds its index on {table} under an ACCESS EXCLUSIVE lock",
+                f"ADD COLUMN {colname} ... without {kind}; then CREATE UNIQUE INDEX CONCURRENTLY"
+                f" ... ON {table} ({colname}) and ADD CONSTRAINT ... {kind} USING INDEX ...",
+                at,
+            )
+
+
+def _serial(column: ast.ColumnDef) -> bool:
+    names = column.typeName.names if column.typeName is not None else None
+    last = getattr(names[-1], "sval", "") if names else ""
+    return last.lower() in {"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"}
 
 
 def _volatile(expr: ast.Node) -> bool:
@@ -297,22 +348,24 @@ def _volatile(expr: ast.Node) -> bool:
     return False
 
 
-def _constraint(constraint: ast.Constraint, table: str, state: State) -> Iterator[Hit]:
-    name = constraint.conname or f"{table}_constraint"
+def _constraint(constraint: ast.Constraint, relation: ast.RangeVar, state: State) -> Iterator[Hit]:
+    table = _name(relation)
+    conname = constraint.conname or f"{_key(relation)}_constraint"
+    name = _ident(conname)
     at = _place(constraint.location)
     if constraint.skip_validation:
         if state.in_transaction:  # outside BEGIN ... COMMIT each statement commits on its own
-            state.not_valid.add(name)
+            state.not_valid.add(conname)
         return
     add = ast.AlterTableStmt(
-        relation=ast.RangeVar(relname=table, inh=True, relpersistence="p"),
+        relation=ast.RangeVar(relname=relation.relname, schemaname=relation.schemaname, inh=True),
         cmds=(ast.AlterTableCmd(subtype=AlterTableType.AT_AddConstraint, def_=constraint),),
         objtype=ObjectType.OBJECT_TABLE,
     )
     validate = f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};"
     if constraint.contype == ConstrType.CONSTR_FOREIGN:
         target = _name(constraint.pktable)
-        rewrite = _not_valid(add, constraint, name)
+        rewrite = _not_valid(add, constraint, conname)
         yield Hit(
             "adding-foreign-key-constraint",
             f"FOREIGN KEY {name} validates every row of {table} while locking {table} and"
@@ -321,7 +374,7 @@ def _constraint(constraint: ast.Constraint, table: str, state: State) -> Iterato
             at,
         )
     elif constraint.contype == ConstrType.CONSTR_CHECK:
-        rewrite = _not_valid(add, constraint, name)
+        rewrite = _not_valid(add, constraint, conname)
         yield Hit(
             "constraint-missing-not-valid",
             f"CHECK {name} scans {table} under an ACCESS EXCLUSIVE lock",
@@ -332,9 +385,9 @@ def _constraint(constraint: ast.Constraint, table: str, state: State) -> Iterato
         constraint.contype in (ConstrType.CONSTR_UNIQUE, ConstrType.CONSTR_PRIMARY)
         and not constraint.indexname
     ):
-        keys = ", ".join(getattr(k, "sval", "?") for k in constraint.keys or ())
+        keys = ", ".join(_ident(getattr(k, "sval", "?")) for k in constraint.keys or ())
         kind = "UNIQUE" if constraint.contype == ConstrType.CONSTR_UNIQUE else "PRIMARY KEY"
-        index = f"{name}_idx"
+        index = _ident(f"{conname}_idx")
         yield Hit(
             "disallowed-unique-constraint",
             f"ADD {kind} {name} builds its index on {table} under an ACCESS EXCLUSIVE lock",
