@@ -6,10 +6,12 @@ is harmless and no rule about locks fires for them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from pglast import ast, parser, stream
+from pglast import ast, keywords, parser, stream
 from pglast.enums import AlterTableType, ConstrType, ObjectType, TransactionStmtKind
 
 from golive.migrate.catalog import RULES
@@ -19,6 +21,12 @@ VOLATILE = frozenset(
     {"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "clock_timestamp",
      "timeofday", "nextval", "random_normal", "uuidv4", "uuidv7"}
 )  # fmt: skip
+
+
+_PLAIN = re.compile(r"[a-z_][a-z0-9_]*\Z")
+_KEYWORDS = frozenset(
+    keywords.RESERVED_KEYWORDS | keywords.TYPE_FUNC_NAME_KEYWORDS | keywords.COL_NAME_KEYWORDS
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +72,8 @@ def _name(relation: ast.RangeVar | None) -> str:
     """The table as SQL (``public."Orders"``), for messages and rewrites."""
     if relation is None or not relation.relname:
         return "?"
-    return _sql(ast.RangeVar(relname=relation.relname, schemaname=relation.schemaname, inh=True))
+    schema = f"{_ident(relation.schemaname)}." if relation.schemaname else ""
+    return schema + _ident(relation.relname)
 
 
 def _key(relation: ast.RangeVar | None) -> str:
@@ -72,8 +81,11 @@ def _key(relation: ast.RangeVar | None) -> str:
     return relation.relname if relation is not None and relation.relname else "?"
 
 
+@lru_cache(maxsize=4096)
 def _ident(name: str | None) -> str:
     """A column or constraint name as SQL, quoted when it needs to be."""
+    if name and _PLAIN.match(name) and name not in _KEYWORDS:
+        return name
     return _sql(ast.ColumnRef(fields=(ast.String(sval=name or "?"),)))
 
 

@@ -9,7 +9,7 @@ into a 1-based line and column.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,14 +79,18 @@ def parse_file(path: Path, text: str) -> SqlFile:
     except parser.ParseError:
         statements = _one_by_one(text, tokens)
     else:
-        statements = tuple(_statement(text, r, code) for r in raw)
+        token_starts = [s for s, _ in code]
+        statements = tuple(_statement(text, r, code, token_starts) for r in raw)
     return SqlFile(path, text, statements, tuple(i for i in ignores if i), starts)
 
 
-def _statement(text: str, raw: ast.RawStmt, code: list[tuple[int, int]]) -> Statement:
+def _statement(
+    text: str, raw: ast.RawStmt, code: list[tuple[int, int]], starts: list[int]
+) -> Statement:
     begin = raw.stmt_location or 0
     end = begin + raw.stmt_len if raw.stmt_len else _end_of_code(text, begin, code)
-    start = next((s for s, _ in code if s >= begin), begin)
+    first = bisect_left(starts, begin)  # the first token at or after the statement's start
+    start = starts[first] if first < len(starts) else begin
     return Statement(raw.stmt, text[start:end], start, end)
 
 
