@@ -228,3 +228,21 @@ def test_a_rewrite_written_as_sql_is_sql_postgresql_parses(rule: str) -> None:
     for violation in lint_text(TIMEOUTS + unsafe, "m.sql"):
         if violation.rewrite.split(" ", 1)[0] in {"CREATE", "DROP", "ALTER"}:
             assert parser.parse_sql(violation.rewrite), violation.rewrite
+
+
+def test_set_local_lasts_until_the_end_of_its_transaction() -> None:
+    sql = (
+        "BEGIN;\nSET LOCAL lock_timeout = '5s';\nSET LOCAL statement_timeout = '15s';\n"
+        "ALTER TABLE orders ADD COLUMN note text;\nCOMMIT;\n"
+        "ALTER TABLE orders ADD COLUMN other text;\n"
+    )
+
+    found = [(v.line, v.rule) for v in lint_text(sql, "m.sql")]
+
+    assert found == [(6, "require-lock-timeout"), (6, "require-statement-timeout")]
+
+
+def test_reset_turns_a_timeout_off() -> None:
+    sql = TIMEOUTS + "RESET lock_timeout;\nSET statement_timeout TO DEFAULT;\nDROP INDEX i;\n"
+
+    assert {"require-lock-timeout", "require-statement-timeout"} <= rules_in(sql)

@@ -45,11 +45,15 @@ class State:
     """What the statements before this one did, as far as the rules care."""
 
     in_transaction: bool = False
-    lock_timeout: bool = False
-    statement_timeout: bool = False
+    session: dict[str, bool] = field(default_factory=dict)  # timeouts set for the session
+    local: dict[str, bool] = field(default_factory=dict)  # ... by SET LOCAL, until COMMIT
     created: set[str] = field(default_factory=set)
     not_valid: set[str] = field(default_factory=set)  # constraints added NOT VALID in this tx
     reported: set[str] = field(default_factory=set)  # once-per-file rules already reported
+
+    def timeout(self, name: str) -> bool:
+        """Whether ``name`` (``lock_timeout``, ``statement_timeout``) is set and not 0 now."""
+        return self.local.get(name, self.session.get(name, False))
 
 
 def _sql(node: ast.Node) -> str:
@@ -118,6 +122,7 @@ def _transaction(node: ast.TransactionStmt, state: State) -> None:
     ):
         state.in_transaction = False
         state.not_valid.clear()
+        state.local.clear()
 
 
 def _setting(node: ast.VariableSetStmt, state: State) -> None:
@@ -128,19 +133,16 @@ def _setting(node: ast.VariableSetStmt, state: State) -> None:
     value = args[0].val if args and isinstance(args[0], ast.A_Const) else None
     raw = getattr(value, "ival", None)
     raw = getattr(value, "sval", raw) if raw is None else raw
-    positive = raw is not None and str(raw).strip() not in ("0", "")
-    setattr(state, name, positive)
+    positive = raw is not None and str(raw).strip() not in ("0", "")  # RESET, DEFAULT: off
+    (state.local if node.is_local else state.session)[name] = positive
 
 
 def _timeouts(state: State, lock: str, at: int | None) -> Iterator[Hit]:
     """The timeout rules, once per file, at the first statement that takes ``lock``."""
-    for rule, is_set in (
-        ("require-lock-timeout", state.lock_timeout),
-        ("require-statement-timeout", state.statement_timeout),
-    ):
-        if not is_set and rule not in state.reported:
+    for rule in ("require-lock-timeout", "require-statement-timeout"):
+        setting = rule.removeprefix("require-").replace("-", "_")
+        if not state.timeout(setting) and rule not in state.reported:
             state.reported.add(rule)
-            setting = rule.removeprefix("require-").replace("-", "_")
             yield Hit(
                 rule,
                 f"this statement takes {lock} with no {setting} set earlier in the file",
