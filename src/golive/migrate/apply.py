@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import time
 from collections import deque
@@ -168,7 +169,10 @@ async def _restore(
             await asyncio.to_thread(pgtools.drop_database, dsn, restored_name)
             why = "; ".join(f"{c.name}: {c.detail}" for c in checks if not c.ok)
             raise BackupError(f"the restored copy does not match the backup ({why})")
-        await asyncio.to_thread(_swap, dsn, database, kept, restored_name)
+        try:
+            await asyncio.to_thread(_swap, dsn, database, kept, restored_name)
+        except BackupError as exc:
+            raise BackupError(f"{exc} (the restored copy is database {restored_name})") from None
     except BackupError as exc:
         error = f"{report.error}; RESTORE FAILED: {exc}; the database is as the migration left it"
         return replace(report, error=loaded.secrets.redact(error))
@@ -182,31 +186,34 @@ def _identifier(database: str, what: str, stamp: str) -> str:
 
 
 def _swap(dsn: str, database: str, kept: str, restored: str) -> None:
-    """Rename ``database`` to ``kept`` and ``restored`` to ``database``, ending the sessions
-    on ``database`` first and refusing new ones while it is renamed."""
+    """Rename ``database`` to ``kept`` and ``restored`` to ``database``: the source's sessions
+    are ended and new ones refused while it is renamed; a step that fails undoes the ones
+    before it, so the source keeps its name and takes connections again."""
     import psycopg
     from psycopg import sql
 
+    source, aside, fresh = (sql.Identifier(n) for n in (database, kept, restored))
+    rename = sql.SQL("ALTER DATABASE {} RENAME TO {}")
+    allow = sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS {}")
     with pgtools.connect(pgtools.with_database(dsn, "postgres"), autocommit=True) as connection:
-        source = sql.Identifier(database)
+        done: list[sql.Composed] = []  # the undo of each step taken
         try:
-            connection.execute(sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(source))
+            connection.execute(allow.format(source, sql.SQL("false")))
+            done.append(allow.format(source, sql.SQL("true")))
             connection.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE datname = %s AND pid <> pg_backend_pid()",
                 (database,),
             )
-            connection.execute(
-                sql.SQL("ALTER DATABASE {} RENAME TO {}").format(source, sql.Identifier(kept))
-            )
-            connection.execute(
-                sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(sql.Identifier(kept))
-            )
-            connection.execute(
-                sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(restored), source)
-            )
+            connection.execute(rename.format(source, aside))
+            done.append(rename.format(aside, source))
+            connection.execute(rename.format(fresh, source))
         except psycopg.Error as exc:
+            for undo in reversed(done):
+                with contextlib.suppress(psycopg.Error):
+                    connection.execute(undo)
             raise BackupError(f"cannot swap the restored database in: {exc}") from None
+        connection.execute(allow.format(aside, sql.SQL("true")))
 
 
 def _evidence(store: Store, loaded: LoadedConfig, clock: Clock, report: ApplyReport) -> None:
