@@ -21,6 +21,7 @@ from golive.cli.oncall import oncall
 from golive.cli.report import report
 from golive.cli.schema import schema
 from golive.cli.serve import reload, serve, status
+from golive.cli.slo import slo
 from golive.cli.users import users
 from golive.cli.validate import validate
 
@@ -51,6 +52,7 @@ app.command()(report)
 app.add_typer(backup, name="backup")
 app.add_typer(incident, name="incident")
 app.add_typer(migrate, name="migrate")
+app.add_typer(slo, name="slo")
 
 
 def _version(value: bool) -> None:

@@ -72,6 +72,7 @@ class SloStatus:
                 "remaining": self.budget.remaining,
                 "remaining_share": _finite(self.budget.remaining_share),
             },
+            "page_windows": [duration_text(r.long) for r in self.rules if r.kind == "page"],
             "burn_rates": {duration_text(w): _finite(r) for w, r in self.burn.items()},
             "exhausted_at": self.exhausted_at.isoformat() if self.exhausted_at else None,
             "note": self.note,
@@ -128,7 +129,9 @@ def budget_series(
 
 
 def duration_text(value: timedelta) -> str:
-    """``30d``, ``6h``, ``84m``, ``90s``: the largest unit that divides it exactly."""
+    """``30d``, ``6h``, ``84m``, ``90s``, ``200ms``: the largest unit that divides it exactly."""
+    if value % timedelta(seconds=1):
+        return f"{round(value / timedelta(milliseconds=1))}ms"
     seconds = int(value.total_seconds())
     for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
         if seconds and seconds % size == 0:
