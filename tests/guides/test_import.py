@@ -90,9 +90,10 @@ def test_the_skeleton_validates_once_its_todo_variables_are_set(tmp_path: Path) 
     with pytest.raises(ConfigError) as raised:
         load_config(path, environ={}, gate_args=argument_models())
     todos = sorted(set(re.findall(r"\$\{env:(TODO_\w+)\}", text)))
-    assert todos == ["TODO_LIST_PATH"]
+    assert todos == ["TODO_LIST_PATH", "TODO_METRICS_URL"]
     assert any("TODO_LIST_PATH is not set" in str(issue) for issue in raised.value.issues)
-    load_config(path, environ={"TODO_LIST_PATH": "/api/items"}, gate_args=argument_models())
+    environ = {"TODO_LIST_PATH": "/api/items", "TODO_METRICS_URL": "http://127.0.0.1:8000/metrics"}
+    load_config(path, environ=environ, gate_args=argument_models())
 
 
 def test_the_report_counts_what_each_line_became() -> None:
@@ -111,7 +112,8 @@ def test_the_report_counts_what_each_line_became() -> None:
         1,
     )
     assert (counts["derived"], counts["env_vars"], counts["health_endpoints"]) == (2, 2, 1)
-    assert counts["todos"] == 2  # owner: TODO and the load test's request path
+    # owner: TODO, the request path of the load test and of the SLO, the metrics source's URL
+    assert counts["todos"] == 4
 
 
 def test_the_report_as_json_names_lines_facts_and_what_was_not_used() -> None:

@@ -115,6 +115,7 @@ class Guide:
     sla: list[SlaRow] = field(default_factory=list)
     error_rate: tuple[int, str] | None = None  # (line, "0.1%")
     users: tuple[int, int] | None = None  # (line, 1000): "1,000 concurrent users"
+    uptime: tuple[int, str] | None = None  # (line, "99.9%")
     env: list[EnvVar] = field(default_factory=list)
     health: list[HealthEndpoint] = field(default_factory=list)
     hosts: list[HostMention] = field(default_factory=list)

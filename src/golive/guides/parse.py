@@ -25,7 +25,7 @@ from golive.guides.jobs import jobs
 from golive.guides.markdown import Block, Fence, Heading, Item, Paragraph, Path, Table, blocks
 from golive.guides.model import BackupHints, Guide, HealthEndpoint, HostMention
 from golive.guides.response import response_hints
-from golive.guides.sla import concurrent_users, error_rate, sla_rows
+from golive.guides.sla import concurrent_users, error_rate, sla_rows, uptime
 from golive.guides.text import duration, plain, seconds
 
 Line = tuple[int, str, Path]
@@ -78,6 +78,7 @@ def parse_guide(text: str, name: str) -> Guide:
     lines = list(_lines(parsed))
     guide.error_rate = error_rate(lines)
     guide.users = concurrent_users(lines)
+    guide.uptime = uptime(lines)
     guide.health = _health(lines)
     guide.hosts, guide.app_host = _hosts(lines, guide.health)
     guide.backup = _backup(text, lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from golive.guides.model import Guide, Job, SlaRow
@@ -14,6 +15,8 @@ from golive.guides.text import slug
 from golive.guides.yamltext import Note
 
 LOADTEST = "peak"
+REQUESTS = "app"  # the metrics source the imported request SLOs read
+_PERCENTILE_OBJECTIVE = {"p50": "50%", "p90": "90%", "p95": "95%", "p99": "99%"}
 _WRITE = re.compile(r"write|create|update|post|book|upload", re.I)
 
 
@@ -132,16 +135,48 @@ class Sections:
 
     def render(self) -> dict[str, Any]:
         sections: dict[str, Any] = {}
+        slos = self._slos()  # before the checks: availability may add the health check
         if self.checks:
             sections["checks"] = list(self.checks.values())
         if self.channel:
             url = Note(todo("ALERT_CHANNEL_URL"), "an Apprise URL: slack://…, mailto://…, …")
             sections["notify"] = {"channels": [{"name": "ops", "url": url}]}
+        if any("requests" in _value(slo)["sli"] for slo in slos):
+            url = Note(todo("METRICS_URL"), "your app's /metrics; or access_log: {path: …}")
+            sections["metrics"] = [{"name": REQUESTS, "prometheus": {"url": url}}]
+        if slos:
+            sections["slos"] = slos
         if self.loadtest:
             sections["loadtests"] = [self._loadtest()]
         if self.backup is not None:
             sections["backups"] = [self._backup()]
         return sections
+
+    def _slos(self) -> list[Any]:
+        """The guide's uptime, latency (per SLA row) and error-rate targets as ``slos:``."""
+        slos: list[Any] = []
+        if self.guide.uptime is not None:
+            line, objective = self.guide.uptime
+            check = self.health_checks()[0]
+            slo = {"name": "availability", "objective": objective, "window": "30d"}
+            slos.append(Note({**slo, "sli": {"check": check}}, f"line {line}: {objective} uptime"))
+        for row in self.sla:
+            path = todo(f"{row.klass.upper().replace('-', '_')}_PATH")
+            sli: dict[str, Any] = {"requests": REQUESTS, "where": {"route": path}}
+            slo = {
+                "name": f"{row.klass}-latency",
+                "objective": _PERCENTILE_OBJECTIVE.get(row.percentile or "p95", "95%"),
+                "window": "7d",
+                "sli": {**sli, "good": {"latency_below": row.target}},
+            }
+            slos.append(Note(slo, f"line {row.line}: {row.label} {row.percentile} < {row.target}"))
+        if self.guide.error_rate is not None:
+            line, rate = self.guide.error_rate
+            objective = f"{Decimal(100) - Decimal(rate.rstrip('%'))}%"
+            slo = {"name": "errors", "objective": objective, "window": "30d"}
+            sli = {"requests": REQUESTS, "good": {"status_below": 500}}
+            slos.append(Note({**slo, "sli": sli}, f"line {line}: error rate < {rate}"))
+        return slos
 
     def _loadtest(self) -> dict[str, Any]:
         targets: dict[str, dict[str, str | None]] = {}
@@ -212,3 +247,7 @@ class Sections:
             {"every": "1d"}, "TODO: add `expect:` queries that prove a restore is whole"
         )
         return backup
+
+
+def _value(item: Any) -> Any:
+    return item.value if isinstance(item, Note) else item

@@ -5,7 +5,8 @@ response-time column, whose rows hold a time ("200ms", "< 2 seconds"); the first
 class. From lists: "List endpoints: < 200ms p95" items where the label, the heading above or the
 item they are nested in speaks of response time, latency, SLA, endpoints or the API.
 A row without a percentile, or with an average, is found but not usable (golive's SLA is per
-percentile). The error-rate target is the first "error rate … < 0.1%" line that is not an alert.
+percentile). The error-rate target is the first "error rate … < 0.1%" line that is not an alert;
+the uptime target the first "99.9% uptime" / "Uptime: 99.9% availability" line that is not one.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ _CONTEXT = re.compile(r"response|latency|\bsla|endpoint|\bapi\b", re.I)
 _FILLER = {"endpoint", "endpoints", "load", "loads", "request", "requests", "type", "calls", "call"}
 _ERROR_RATE = re.compile(
     r"error[ _-]?rate[^<>\n]*?<\s*(\d+(?:\.\d+)?)\s*%|<\s*(\d+(?:\.\d+)?)\s*%\s*error[ _-]?rate",
+    re.I,
+)
+_UPTIME = re.compile(
+    r"(\d{2}(?:\.\d+)?)\s*%\s*(?:monthly\s+|annual\s+|yearly\s+)?(?:uptime|availability)\b"
+    r"|\b(?:uptime|availability)\b[^%\n]{0,30}?(\d{2}(?:\.\d+)?)\s*%",
     re.I,
 )
 
@@ -120,6 +126,15 @@ def error_rate(lines: Iterable[tuple[int, str, Path]]) -> tuple[int, str] | None
     """The first "error rate < N%" target of the guide, as (line, "N%")."""
     for line, text, _ in lines:
         match = _ERROR_RATE.search(text)
+        if match and "alert" not in text.lower():
+            return line, f"{match.group(1) or match.group(2)}%"
+    return None
+
+
+def uptime(lines: Iterable[tuple[int, str, Path]]) -> tuple[int, str] | None:
+    """The first "99.9% uptime" target of the guide, as (line, "99.9%")."""
+    for line, text, _ in lines:
+        match = _UPTIME.search(text)
         if match and "alert" not in text.lower():
             return line, f"{match.group(1) or match.group(2)}%"
     return None
