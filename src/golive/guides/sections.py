@@ -155,6 +155,8 @@ class Sections:
     def _slos(self) -> list[Any]:
         """The guide's uptime, latency (per SLA row) and error-rate targets as ``slos:``."""
         slos: list[Any] = []
+        slo: dict[str, Any]
+        sli: dict[str, Any]
         if self.guide.uptime is not None:
             line, objective = self.guide.uptime
             check = self.health_checks()[0]
@@ -162,7 +164,7 @@ class Sections:
             slos.append(Note({**slo, "sli": {"check": check}}, f"line {line}: {objective} uptime"))
         for row in self.sla:
             path = todo(f"{row.klass.upper().replace('-', '_')}_PATH")
-            sli: dict[str, Any] = {"requests": REQUESTS, "where": {"route": path}}
+            sli = {"requests": REQUESTS, "where": {"route": path}}
             slo = {
                 "name": f"{row.klass}-latency",
                 "objective": _PERCENTILE_OBJECTIVE.get(row.percentile or "p95", "95%"),
