@@ -39,6 +39,7 @@ PAGES = [
     "/checks/db",
     "/alerts",
     "/incidents",
+    "/slos",
     "/silences",
     "/notifications",
     "/gate",

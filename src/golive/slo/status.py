@@ -3,11 +3,13 @@ out, and a budget-burn series over the window; the CLI, the API and the dashboar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from golive.config.slo import Slo
+from golive.exceptions import UsageError
 from golive.slo.budget import (
     NOTHING,
     Budget,
@@ -23,6 +25,7 @@ from golive.slo.budget import (
 from golive.slo.sli import NoRequestData, Reader, describe
 
 CHART_POINTS = 30  # budget-burn points over the window
+HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -112,17 +115,24 @@ def evaluate(slo: Slo, reader: Reader, now: datetime) -> SloStatus:
 def budget_series(
     slo: Slo, reader: Reader, now: datetime, *, points: int = CHART_POINTS
 ) -> list[tuple[datetime, float | None]]:
-    """The remaining budget share after each of ``points`` equal steps of the window ending
-    at ``now`` (events so far against the budget of the events so far)."""
-    step = slo.window / points
-    start = now - slo.window
-    total, found = NOTHING, []
+    """The remaining budget share (events so far against the budget of the events so far)
+    after each step of about ``window / points`` up to ``now``. Windows of a day or more step
+    in whole hours from an hour boundary, so each step reads hour rollups (minute rollups are
+    kept 14 days only); the last step ends at ``now``."""
+    if slo.window >= timedelta(days=1):
+        step = max(HOUR, slo.window / points // HOUR * HOUR)
+        edge = now.replace(minute=0, second=0, microsecond=0)
+    else:
+        step, edge = slo.window / points, now
+    start = edge - slo.window
+    marks = [start + step * (i + 1) for i in range(int(slo.window / step))]
+    marks = [m for m in marks if m < now] + [now]
+    total, found, begin = NOTHING, [], start
     try:
-        for i in range(points):
-            total = total + reader.counts(
-                slo.sli, start=start + step * i, end=start + step * (i + 1)
-            )
-            found.append((start + step * (i + 1), budget(total, slo.objective).remaining_share))
+        for mark in marks:
+            total = total + reader.counts(slo.sli, start=begin, end=mark)
+            found.append((mark, budget(total, slo.objective).remaining_share))
+            begin = mark
     except NoRequestData:
         return []
     return found
@@ -143,3 +153,11 @@ def _finite(value: float | None) -> float | str | None:
     if value is None or abs(value) != float("inf"):
         return value
     return "inf" if value > 0 else "-inf"
+
+
+def find(slos: Sequence[Slo], name: str) -> Slo:
+    """The SLO named ``name``; UsageError (with a close name) when there is none."""
+    for slo in slos:
+        if slo.name == name:
+            return slo
+    raise UsageError.unknown("SLO", name, [s.name for s in slos])

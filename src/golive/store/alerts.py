@@ -61,11 +61,15 @@ def list_alerts(
     severity: str | None = None,
     check: str | None = None,
     component: str | None = None,
+    rules: Collection[str] | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[AlertView]:
-    """Alerts, most recently changed first, filtered by state(s), severity, check, component."""
+    """Alerts, most recently changed first, filtered by state(s), severity, check, component,
+    the rules that define them."""
     query = select(ALERTS).order_by(ALERTS.c.updated_at.desc(), ALERTS.c.fingerprint)
+    if rules is not None:
+        query = query.where(ALERTS.c.rule.in_(list(rules)))
     if state is not None:
         states = [state] if isinstance(state, str) else list(state)
         query = query.where(ALERTS.c.state.in_(states))

@@ -16,6 +16,7 @@ from golive.web.api import (
     reload,
     results,
     silences,
+    slos,
     tokens,
 )
 
@@ -37,5 +38,6 @@ def routers() -> list[APIRouter]:
         incidents,
         tokens,
         reload,
+        slos,
     )
     return [module.build() for module in modules]

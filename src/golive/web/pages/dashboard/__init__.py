@@ -1,7 +1,8 @@
 """The operator dashboard (login required): the overview of every check (``overview``), a
 check's page (``check``), alerts and silences (``alerts``), the outbox, gate and maintenance
 (``ops``), who is on call (``oncall``), load tests (``loadtests``), backups and drills
-(``backups``), tokens and users (admin), and what these pages share (``common``)."""
+(``backups``), SLOs (``slos``), tokens and users (admin), and what these pages share
+(``common``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from golive.web.pages.dashboard import (
     oncall,
     ops,
     overview,
+    slos,
     tokens,
     users,
 )
@@ -27,4 +29,5 @@ __all__ = ["OverviewPages", "routers"]
 def routers() -> list[APIRouter]:
     """Fresh routers of every dashboard page, the overview first (the most asked)."""
     pages = (overview, check, alerts, incidents, ops, oncall, loadtests, backups, tokens, users)
+    pages = (overview, check, alerts, ops, oncall, loadtests, backups, slos, tokens, users)
     return [m.build() for m in pages]

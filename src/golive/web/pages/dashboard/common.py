@@ -25,6 +25,7 @@ NAV = (
     ("/", "Checks"),
     ("/alerts", "Alerts"),
     ("/incidents", "Incidents"),
+    ("/slos", "SLOs"),
     ("/silences", "Silences"),
     ("/notifications", "Notifications"),
     ("/gate", "Gate"),
