@@ -116,3 +116,21 @@ def test_the_budget_series_ends_at_the_remaining_share_of_the_whole_window(store
     assert series[0][1] == pytest.approx(1.0)
     assert series[1][1] == pytest.approx(0.5)
     assert series[-1][1] == pytest.approx(0.5)
+
+
+def test_burn_alerts_are_measured_from_the_stored_runs(store: Store) -> None:
+    from golive.config.slo import AlertRule
+    from golive.slo.burn import measure
+
+    # the last 5 minutes: 10 runs a minute, 3 failed each (30 %): 300x a 99.9 % budget
+    record(store, [bucket("minute", NOW - (i + 1) * M, 10, 3) for i in range(5)])
+    slo = Slo.model_validate(
+        {"name": "a", "objective": "99.9%", "window": "30d", "sli": {"check": "api"}}
+    )
+    rule = AlertRule.model_validate({"name": "a-burn", "slo": "a", "burn_rate": "multiwindow"})
+    page, ticket = measure([slo], [rule], Reader(store), NOW)
+    assert (page.alert, ticket.alert) == ("a-burn-page", "a-burn-ticket")
+    assert page.values["burn_5m"] == pytest.approx(300.0)
+    assert page.values["burn_1h"] == pytest.approx(300.0)  # only those 50 runs in the hour
+    assert page.values["burn_3d"] == pytest.approx(300.0)
+    assert page.target == "slo a (check api, 30d)"

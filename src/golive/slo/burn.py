@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 
 from golive.config.slo import AlertRule, Slo
 from golive.slo.budget import BurnRule, Kind, alert_windows, burn_rules
-from golive.slo.status import SloStatus, duration_text
+from golive.slo.sli import Reader
+from golive.slo.status import SloStatus, duration_text, evaluate
 
 TICKET_SEVERITY = "low"
 
@@ -116,3 +117,14 @@ def measured(alerts: Iterable[BurnAlert], statuses: dict[str, SloStatus]) -> lis
             )
         )
     return found
+
+
+def measure(
+    slos: Iterable[Slo], rules: Iterable[AlertRule], reader: Reader, now: datetime
+) -> list[Measured]:
+    """What every burn alert of the config is judged on at ``now`` (each SLO read once)."""
+    slos = list(slos)
+    alerts = burn_alerts(slos, rules)
+    wanted = {alert.slo for alert in alerts}
+    statuses = {s.name: evaluate(s, reader, now) for s in slos if s.name in wanted}
+    return measured(alerts, statuses)
