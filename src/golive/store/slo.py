@@ -1,5 +1,5 @@
 """Read queries behind SLOs: a check's runs and failures over any window (from its rollups,
-never its evidence rows), per hour or day for charts, and one field of a check's runs (a ratio
+never its evidence rows), and one field of a check's runs (a ratio
 SLI such as redis ``hit_rate``, which no rollup keeps).
 
 They add up what was recorded; attainment and budgets are computed in ``golive.slo``.
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select
+from sqlalchemy import Table, func, select
 
 from golive.store.store import Store
 from golive.store.tables import Evidence
@@ -32,44 +32,33 @@ def run_totals(store: Store, check: str, *, start: datetime, end: datetime) -> t
     than the minute retention (14 days by default) has no rows left, so a long window may
     miss up to an hour at its start."""
     inner_start, inner_end = _hour_ceil(start), end.replace(minute=0, second=0, microsecond=0)
-    parts = []
     if inner_start < inner_end:
-        parts.append(_between("hour", inner_start, inner_end))
-        parts.append(_between("minute", start, inner_start))
-        parts.append(_between("minute", inner_end, end))
+        parts = [
+            ("hour", inner_start, inner_end),
+            ("minute", start, inner_start),
+            ("minute", inner_end, end),
+        ]
     else:  # within one or two partial hours
-        parts.append(_between("minute", start, end))
-    # the primary key (check, resolution, bucket) serves each branch
-    query = select(
-        func.coalesce(func.sum(ROLLUPS.c.runs), 0), func.coalesce(func.sum(ROLLUPS.c.failures), 0)
-    ).where(ROLLUPS.c.check == check, or_(*parts))
-    runs, failures = _rows(store, query)[0]
-    return int(runs), int(failures)
-
-
-def _between(resolution: str, start: datetime, end: datetime) -> Any:
-    return and_(
-        ROLLUPS.c.resolution == resolution, ROLLUPS.c.bucket >= start, ROLLUPS.c.bucket < end
-    )
-
-
-def run_series(
-    store: Store, check: str, *, resolution: str, start: datetime, end: datetime
-) -> list[tuple[datetime, int, int]]:
-    """``(bucket, runs, failures)`` of ``check``'s rollups of ``resolution`` (hour or day)
-    with ``start <= bucket < end``, oldest first; buckets without runs are absent."""
-    # the primary key (check, resolution, bucket) serves this query
-    query = (
-        select(ROLLUPS.c.bucket, ROLLUPS.c.runs, ROLLUPS.c.failures)
-        .where(
-            ROLLUPS.c.check == check,
-            ROLLUPS.c.resolution == resolution,
-            ROLLUPS.c.bucket >= start,
-            ROLLUPS.c.bucket < end,
-        )
-        .order_by(ROLLUPS.c.bucket)
-    )
-    return [(bucket, int(runs), int(failures)) for bucket, runs, failures in _rows(store, query)]
+        parts = [("minute", start, end)]
+    runs = failures = 0
+    with store.reading("read the store") as connection:
+        for resolution, begin, until in parts:
+            if begin >= until:
+                continue
+            # one range of the primary key (check, resolution, bucket) each: an OR of the
+            # three would make SQLite scan every rollup of the check
+            query = select(
+                func.coalesce(func.sum(ROLLUPS.c.runs), 0),
+                func.coalesce(func.sum(ROLLUPS.c.failures), 0),
+            ).where(
+                ROLLUPS.c.check == check,
+                ROLLUPS.c.resolution == resolution,
+                ROLLUPS.c.bucket >= begin,
+                ROLLUPS.c.bucket < until,
+            )
+            found = connection.execute(query).one()
+            runs, failures = runs + int(found[0]), failures + int(found[1])
+    return runs, failures
 
 
 def field_values(
