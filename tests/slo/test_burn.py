@@ -9,7 +9,8 @@ import pytest
 from golive.config.slo import AlertRule, Slo
 from golive.probes.expect import compile_expression
 from golive.slo.budget import Counts, budget, burn_rules, firing
-from golive.slo.burn import burn_alerts, burn_values, condition, measured
+from golive.slo.burn import burn_alerts, condition
+from golive.slo.signals import burn_values, measured
 from golive.slo.status import SloStatus
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -110,6 +111,7 @@ def test_a_window_without_events_burns_nothing_and_a_missing_source_is_an_error(
         rules,
         NOW,
         note="no request data for source 'edge'",
+        unmeasurable=True,
     )
     [page, _] = measured(burn_alerts([slo()], [RULE]), {"availability": blind})
     assert page.error == "no request data for source 'edge'"

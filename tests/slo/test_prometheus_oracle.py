@@ -25,9 +25,9 @@ from devkit.ports import HOST, free_port
 from devkit.process import Server, find_binary, run_checked, spawn
 from golive.config.slo import Slo
 from golive.records import Bucket
-from golive.slo.budget import alert_windows
+from golive.slo.budget import alert_windows, duration_text
 from golive.slo.sli import Reader
-from golive.slo.status import duration_text, evaluate
+from golive.slo.status import evaluate
 from golive.store import Store, normalise_url
 from golive.store.state import flush
 

@@ -120,7 +120,7 @@ def test_the_budget_series_ends_at_the_remaining_share_of_the_whole_window(store
 
 def test_burn_alerts_are_measured_from_the_stored_runs(store: Store) -> None:
     from golive.config.slo import AlertRule
-    from golive.slo.burn import measure
+    from golive.slo.signals import measure
 
     # the last 5 minutes: 10 runs a minute, 3 failed each (30 %): 300x a 99.9 % budget
     record(store, [bucket("minute", NOW - (i + 1) * M, 10, 3) for i in range(5)])

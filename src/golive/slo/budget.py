@@ -162,3 +162,14 @@ def firing(rules: tuple[BurnRule, ...], rates: dict[timedelta, float | None], ki
 
 def _above(rate: float | None, factor: float) -> bool:
     return rate is not None and rate > factor
+
+
+def duration_text(value: timedelta) -> str:
+    """``30d``, ``6h``, ``84m``, ``90s``, ``200ms``: the largest unit that divides it exactly."""
+    if value % timedelta(seconds=1):
+        return f"{round(value / timedelta(milliseconds=1))}ms"
+    seconds = int(value.total_seconds())
+    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

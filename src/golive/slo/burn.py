@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from golive.config.slo import AlertRule, Slo
-from golive.slo.budget import BurnRule, Kind, alert_windows, burn_rules
-from golive.slo.sli import Reader
-from golive.slo.status import SloStatus, duration_text, evaluate
+from golive.slo.budget import BurnRule, Kind, alert_windows, burn_rules, duration_text
 
 TICKET_SEVERITY = "low"
 
@@ -83,48 +81,3 @@ def burn_alerts(slos: Iterable[Slo], rules: Iterable[AlertRule]) -> list[BurnAle
                 )
             )
     return found
-
-
-def burn_values(status: SloStatus) -> dict[str, float]:
-    """The burn rate over each alert window, by field name (no events: 0)."""
-    return {value_name(w): (rate or 0.0) for w, rate in status.burn.items()}
-
-
-@dataclass(frozen=True)
-class Measured:
-    """What one burn alert is judged on now (a ``Signal`` in the alert state machine)."""
-
-    alert: str
-    taken_at: datetime
-    values: dict[str, float]
-    error: str | None
-    target: str
-
-
-def measured(alerts: Iterable[BurnAlert], statuses: dict[str, SloStatus]) -> list[Measured]:
-    """The values of each alert from its SLO's status (an SLO without request data: error)."""
-    found = []
-    for alert in alerts:
-        status = statuses[alert.slo]
-        error = status.note if status.note.startswith("no request data") else None
-        found.append(
-            Measured(
-                alert.name,
-                status.at,
-                burn_values(status),
-                error,
-                f"slo {status.name} ({status.sli}, {duration_text(status.window)})",
-            )
-        )
-    return found
-
-
-def measure(
-    slos: Iterable[Slo], rules: Iterable[AlertRule], reader: Reader, now: datetime
-) -> list[Measured]:
-    """What every burn alert of the config is judged on at ``now`` (each SLO read once)."""
-    slos = list(slos)
-    alerts = burn_alerts(slos, rules)
-    wanted = {alert.slo for alert in alerts}
-    statuses = {s.name: evaluate(s, reader, now) for s in slos if s.name in wanted}
-    return measured(alerts, statuses)

@@ -22,8 +22,7 @@ import yaml
 from golive.config.slo import AlertRule, Sli, Slo
 from golive.config.units import parse_duration
 from golive.exceptions import ConfigError, Issue, Location
-from golive.slo.budget import burn_rules
-from golive.slo.status import duration_text
+from golive.slo.budget import burn_rules, duration_text
 
 API = "openslo/v1"
 SOURCE = "golive"

@@ -20,6 +20,7 @@ from golive.slo.budget import (
     budget,
     burn_rate,
     burn_rules,
+    duration_text,
     exhausted_at,
 )
 from golive.slo.sli import NoRequestData, Reader, describe
@@ -43,6 +44,7 @@ class SloStatus:
     rules: tuple[BurnRule, ...]
     since: datetime  # from when the data covers the window
     note: str = ""  # why there is no data, when there is none
+    unmeasurable: bool = False  # the SLI could not be read (the note says why)
 
     @property
     def attainment(self) -> float | None:
@@ -86,7 +88,7 @@ def evaluate(slo: Slo, reader: Reader, now: datetime) -> SloStatus:
     """Measure ``slo`` over the window ending at ``now``."""
     rules = burn_rules(slo.window)
     start = now - slo.window
-    note = ""
+    note, unmeasurable = "", False
     try:
         counts = reader.counts(slo.sli, start=start, end=now)
         burn = {
@@ -95,6 +97,7 @@ def evaluate(slo: Slo, reader: Reader, now: datetime) -> SloStatus:
         }
     except NoRequestData as exc:
         counts, burn, note = NOTHING, dict.fromkeys(alert_windows(slo.window)), str(exc)
+        unmeasurable = True
     if not note and counts.total == 0:
         note = "no events in the window yet"
     return SloStatus(
@@ -109,6 +112,7 @@ def evaluate(slo: Slo, reader: Reader, now: datetime) -> SloStatus:
         rules=rules,
         since=reader.since(slo.sli, start),
         note=note,
+        unmeasurable=unmeasurable,
     )
 
 
@@ -136,17 +140,6 @@ def budget_series(
     except NoRequestData:
         return []
     return found
-
-
-def duration_text(value: timedelta) -> str:
-    """``30d``, ``6h``, ``84m``, ``90s``, ``200ms``: the largest unit that divides it exactly."""
-    if value % timedelta(seconds=1):
-        return f"{round(value / timedelta(milliseconds=1))}ms"
-    seconds = int(value.total_seconds())
-    for unit, size in (("d", 86_400), ("h", 3_600), ("m", 60)):
-        if seconds and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def _finite(value: float | None) -> float | str | None:
