@@ -32,7 +32,7 @@ SECTIONS = (
     Section("maintenance", "alerts & notify", True),
     Section("notify", "alerts & notify", True),
     Section("metrics", "SLOs", False),
-    Section("slos", "SLOs", False),
+    Section("slos", "SLOs", True),
     Section("alerts", "alerts & notify", True),
     Section("loadtests", "SLOs", True),
     Section("oncall", "incidents & on-call", True),
