@@ -17,8 +17,7 @@ def test_the_reference_config_validates() -> None:
     result = runner.invoke(app, ["validate", "-c", str(REFERENCE)], env={})
     assert result.exit_code == 0, result.output
     assert "is valid — project parkwise, environment staging" in result.output
-    assert "not yet supported: metrics, slos, rollouts" in result.output
-    assert "not yet supported: metrics, incidents" in result.output
+    assert "not yet supported: metrics, rollouts, flags, workers" in result.output
     assert (
         "not yet supported: alert high-error-rate: metrics rules arrive with the SLO stage"
         in result.output

@@ -28,6 +28,17 @@ __all__ = ["OverviewPages", "routers"]
 
 def routers() -> list[APIRouter]:
     """Fresh routers of every dashboard page, the overview first (the most asked)."""
-    pages = (overview, check, alerts, incidents, ops, oncall, loadtests, backups, tokens, users)
-    pages = (overview, check, alerts, ops, oncall, loadtests, backups, slos, tokens, users)
+    pages = (
+        overview,
+        check,
+        alerts,
+        incidents,
+        slos,
+        ops,
+        oncall,
+        loadtests,
+        backups,
+        tokens,
+        users,
+    )
     return [m.build() for m in pages]
