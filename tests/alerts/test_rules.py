@@ -118,12 +118,11 @@ def test_rule_alerts_take_labels_component_and_runbook_from_their_check(tmp_path
     )
     assert slow.labels == {"team": "web", "tier": "1"}
     assert slow.runbook == "https://runbooks.example/api"
-    assert set(specs) == {"api", "slow-api", "api-errors"}
+    assert set(specs) == {"api", "slow-api", "api-errors", "high-error-rate"}
 
 
-def test_metric_and_slo_rules_are_reported_as_not_yet_supported(tmp_path: Path) -> None:
+def test_slo_rules_are_reported_as_not_yet_supported(tmp_path: Path) -> None:
     assert unsupported_rules(load(tmp_path, CONFIG)) == [
-        "high-error-rate: metrics rules arrive with the SLO stage (requests: edge)",
         "availability-burn: SLO rules arrive with the SLO stage (slo: availability)",
     ]
 

@@ -18,10 +18,8 @@ def test_the_reference_config_validates() -> None:
     assert result.exit_code == 0, result.output
     assert "is valid — project parkwise, environment staging" in result.output
     assert "not yet supported: metrics, rollouts, flags, workers" in result.output
-    assert (
-        "not yet supported: alert high-error-rate: metrics rules arrive with the SLO stage"
-        in result.output
-    )
+    assert "not yet supported: alert availability-burn: SLO rules arrive" in result.output
+    assert "alert high-error-rate" not in result.output  # requests: rules run
 
 
 def test_validate_json_lists_sections_and_what_is_not_yet_supported() -> None:

@@ -13,7 +13,7 @@ from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
 from golive.engine.results import CheckResult, Failure
 from golive.engine.state import advance
-from golive.records import AlertView, CheckStatus, Evaluation, SilenceView, Transition
+from golive.records import AlertView, CheckStatus, Evaluation, Signal, SilenceView, Transition
 from golive.store import Store
 from golive.store.alerts import load_alerts, save_evaluation
 
@@ -38,6 +38,7 @@ class World:
         self.silences: list[SilenceView] = []
         self.store = store
         self.events: list[Transition] = []
+        self.signals: dict[str, Signal] = {}
 
     @property
     def now(self) -> datetime:
@@ -85,13 +86,23 @@ class World:
         if self.store is not None:
             self.current = load_alerts(self.store)
         evaluation = evaluate(
-            self.config, self.statuses, self.latest, self.current, self.silences, self.now
+            self.config,
+            self.statuses,
+            self.latest,
+            self.current,
+            self.silences,
+            self.now,
+            self.signals,
         )
         if self.store is not None:
             save_evaluation(self.store, evaluation)
         self.current = evaluation.apply(self.current)
         self.events.extend(evaluation.events)
         return evaluation
+
+    def signal(self, rule: str, error: str | None = None, **values: float) -> None:
+        """The metrics service's latest values for ``rule``, taken now."""
+        self.signals[rule] = Signal(rule, self.now, dict(values), error, target="requests")
 
     def later(self, by: timedelta = timedelta(minutes=1)) -> World:
         self.clock.advance(by)

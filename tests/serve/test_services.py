@@ -99,3 +99,53 @@ def test_a_reload_reaches_every_service(tmp_path: Path) -> None:
     serve.apply(fresh)
     assert made[0].reloads == [fresh]
     assert made[0].ctx.config() is fresh
+
+
+SIGNAL_CONFIG = """\
+version: 1
+project: shop
+checks:
+  - {name: web, tcp: {host: 127.0.0.1, port: 1}, every: 1h}
+metrics:
+  - {name: edge, access_log: {path: /tmp/none.log}}
+alerts:
+  - {name: errors, requests: edge, when: error_rate > 0.1, over: 1m}
+"""
+
+
+async def test_signals_from_a_service_reach_the_alert_cycle_even_without_check_results(
+    tmp_path: Path,
+) -> None:
+    from golive.records import Signal
+    from golive.store.alerts import load_alerts
+
+    class Signaller:
+        name = "signaller"
+        interval = 0.01
+
+        def __init__(self, ctx: ServiceContext) -> None:
+            self.ctx = ctx
+
+        async def tick(self, now: datetime) -> None:
+            self.ctx.signal([Signal("errors", now, {"error_rate": 0.5})])
+            self.ctx.wake()
+
+        def reload(self, loaded: LoadedConfig) -> None:
+            pass
+
+    path = tmp_path / "golive.yaml"
+    path.write_text(SIGNAL_CONFIG)
+    store = Store.open(normalise_url("sqlite:///golive.db", tmp_path))
+    serve = ServeRuntime(
+        load_config(path, environ={}),
+        store=store,
+        clock=ManualClock(),
+        environ={},
+        services=(Signaller,),
+    )
+    await serve.cycle()  # no results, no alerts: the next cycles could be skipped
+    await serve.services[0].tick(serve.clock.now())
+    await serve.cycle()
+    alerts = [a for a in load_alerts(store).values() if a.name == "errors"]
+    assert [(a.state, a.check) for a in alerts] == [("firing", None)]
+    assert not serve._signals_changed

@@ -1,7 +1,8 @@
 """The alert state machine: check statuses and results in, alert changes and events out.
 
-``evaluate`` is a pure function the serve loop calls after each batch of results; it reads no
-clock (``now`` is an argument) and writes nothing (``store.alerts.save_evaluation`` does).
+``evaluate`` is a pure function the serve loop calls after each batch of results or signals; it
+reads no clock (``now`` is an argument) and writes nothing (``store.alerts.save_evaluation``
+does).
 
 States: **pending** → **firing** → **resolved**.
 
@@ -16,12 +17,18 @@ States: **pending** → **firing** → **resolved**.
   and, unless the probe itself failed to measure, in ``Evaluation.problems``. Times come from
   results, so evaluating the same result twice decides the same; no result for the check
   leaves the alert as it is.
+- *Signal alert* (``alerts:`` with ``requests:``; later ``slo:``): like a rule alert, over
+  the ``values`` of the rule's latest ``Signal`` (``golive.records.Signal``, by rule name),
+  with the signal's ``taken_at`` as the result's time; a signal with an ``error`` (the source
+  could not measure) resolves the alert with that error in its details. No signal for the
+  rule (e.g. just after a restart) leaves the alert as it is. Labels and runbook are the
+  rule's own; it has no check, so it is never inhibited by a dependency.
 - A pending alert that recovers before firing is *cleared*: the row becomes ``resolved`` with
   ``firing_since`` null, and no event is recorded (nobody was told, nobody needs an all-clear).
 - Going straight to firing (``fail_after: 1``, ``for: 0``) records only "firing".
 - An active alert the config no longer defines (check or rule removed, labels changed) is
-  resolved with ``reason: "removed"``; alerts of ``requests:``/``slo:`` rules still in the
-  config are left alone (the SLO stage will own them).
+  resolved with ``reason: "removed"``; alerts of ``slo:`` rules still in the config are left
+  alone (the SLO stage will own them).
 - A resolved alert loses its silence, inhibition and acknowledgement, so a new episode starts
   unacknowledged. The evaluator never writes ``last_notified_at`` (the notifier's column).
 
@@ -58,13 +65,14 @@ from typing import Any
 from golive.alerts.describe import payload
 from golive.alerts.holds import Holds
 from golive.alerts.rules import AlertSpec, alert_specs
-from golive.alerts.verdicts import Verdict, check_verdict, rule_verdict
+from golive.alerts.verdicts import Verdict, check_verdict, rule_verdict, signal_verdict
 from golive.config import LoadedConfig
 from golive.engine.results import CheckResult
 from golive.records import (
     AlertView,
     CheckStatus,
     Evaluation,
+    Signal,
     SilenceView,
     Transition,
     TransitionKind,
@@ -86,13 +94,16 @@ def evaluate(
     current: Mapping[str, AlertView],
     silences: Sequence[SilenceView],
     now: datetime,
+    signals: Mapping[str, Signal] | None = None,
 ) -> Evaluation:
     """Decide every alert of ``config`` at ``now``.
 
     ``current`` holds the stored alerts by fingerprint (resolved ones may be left out: they
-    count as inactive); ``silences`` may include inactive ones. Returns the alerts that changed
-    and the transitions to record.
+    count as inactive); ``silences`` may include inactive ones; ``signals`` holds the latest
+    signal of each rule not fed by a check, by rule name. Returns the alerts that changed and
+    the transitions to record.
     """
+    signals = signals or {}
     holds = Holds(config, statuses, silences, now)
     changed: list[AlertView] = []
     steps: list[_Step] = []
@@ -104,14 +115,17 @@ def evaluate(
         known.add(spec.fingerprint)
         stored = current.get(spec.fingerprint)
         prev = stored if stored is not None and stored.active else None
-        if spec.condition is None:
+        if spec.check is None:
+            verdict, problem = signal_verdict(spec, signals.get(spec.name), prev, now)
+        elif spec.condition is None:
             verdict = check_verdict(
                 spec, statuses.get(spec.check), latest.get(spec.check), prev, now
             )
+            problem = None
         else:
             verdict, problem = rule_verdict(spec, latest.get(spec.check), prev, now)
-            if problem:
-                problems.append(problem)
+        if problem:
+            problems.append(problem)
         new, transition = _advance(spec, prev, verdict, now)
         if new is None:
             continue
@@ -132,7 +146,7 @@ def evaluate(
             changed.append(replace(new, updated_at=now))
         if transition is not None:
             steps.append(_Step(new, transition, spec.runbook, reason))
-    later = {rule.name for rule in config.config.alerts if rule.check is None}  # SLO stage's
+    later = {rule.name for rule in config.config.alerts if rule.slo is not None}  # SLO stage's
     for fingerprint, stored in current.items():
         if fingerprint not in known and stored.active and stored.rule not in later:
             gone = _resolved(stored, f"{stored.name} is no longer in the configuration", now)

@@ -1,6 +1,7 @@
-"""Which alerts a configuration defines: the implicit alert of every check, and every
-``alerts:`` rule on a check. Metric (``requests:``) and SLO (``slo:``) rules belong to the SLO
-stage: they are parsed by the config and reported here as not yet supported.
+"""Which alerts a configuration defines: the implicit alert of every check, every ``alerts:``
+rule on a check, and every ``requests:`` rule (judged on a ``Signal`` the metrics service
+computes over the rule's ``over:`` window). SLO (``slo:``) rules are parsed by the config and
+reported here as not yet supported.
 
 An alert is identified by its ``fingerprint``: a hash of its kind (``check`` for the implicit
 alert of a check, ``rule`` for an ``alerts:`` rule), its name and its labels. Positions in the
@@ -19,7 +20,6 @@ from datetime import timedelta
 from golive.config import LoadedConfig
 from golive.probes.expect import Expectation
 
-METRICS_LATER = "metrics rules arrive with the SLO stage"
 SLO_LATER = "SLO rules arrive with the SLO stage"
 
 
@@ -40,7 +40,7 @@ class AlertSpec:
     fingerprint: str
     name: str
     rule: str | None  # None for a check's implicit alert
-    check: str
+    check: str | None  # None for a rule fed by signals (``requests:``)
     component: str | None
     severity: str
     labels: dict[str, str] = field(default_factory=dict)
@@ -48,13 +48,18 @@ class AlertSpec:
     fail_after: int = 1
     for_: timedelta = timedelta(0)
     condition: Expectation | None = None
+    requests: str | None = None  # the metrics source of a ``requests:`` rule
+    over: timedelta | None = None  # the window its signal is computed over
 
+
+DEFAULT_OVER = timedelta(minutes=5)  # a ``requests:`` rule without ``over:``
 
 _cache: list[tuple[LoadedConfig, tuple[AlertSpec, ...]]] = []  # the last config's specs
 
 
 def alert_specs(config: LoadedConfig) -> tuple[AlertSpec, ...]:
-    """The implicit alert of each check, then each ``check:`` rule, in config order.
+    """The implicit alert of each check, then each ``check:`` and ``requests:`` rule, in
+    config order.
 
     A rule's labels are its check's labels overlaid with its own, and its component, and
     runbook unless it has one, come from its check, so silences and routes by label or
@@ -86,6 +91,24 @@ def _build(config: LoadedConfig) -> list[AlertSpec]:
     for rule in config.config.alerts:
         check = checks.get(rule.check) if rule.check is not None else None
         condition = config.conditions.get(rule.name)
+        if condition is not None and rule.requests is not None:
+            specs.append(
+                AlertSpec(
+                    fingerprint=fingerprint("rule", rule.name, rule.labels),
+                    name=rule.name,
+                    rule=rule.name,
+                    check=None,
+                    component=None,
+                    severity=rule.severity,
+                    labels=dict(rule.labels),
+                    runbook=rule.runbook,
+                    for_=rule.for_,
+                    condition=condition,
+                    requests=rule.requests,
+                    over=rule.over or DEFAULT_OVER,
+                )
+            )
+            continue
         if check is None or condition is None:
             continue
         labels = {**check.labels, **rule.labels}
@@ -108,11 +131,9 @@ def _build(config: LoadedConfig) -> list[AlertSpec]:
 
 
 def unsupported_rules(config: LoadedConfig) -> list[str]:
-    """``"NAME: reason"`` for each rule this stage does not evaluate (metrics and SLO rules)."""
+    """``"NAME: reason"`` for each rule this stage does not evaluate (SLO rules)."""
     found = []
     for rule in config.config.alerts:
-        if rule.requests is not None:
-            found.append(f"{rule.name}: {METRICS_LATER} (requests: {rule.requests})")
-        elif rule.slo is not None:
+        if rule.slo is not None:
             found.append(f"{rule.name}: {SLO_LATER} (slo: {rule.slo})")
     return found

@@ -1,9 +1,10 @@
-"""Verdicts: what one check's status, or one rule's condition over a result, says about an
-alert right now (pending, firing or inactive), with its times, summary and details. The state
+"""Verdicts: what one check's status, or one rule's condition over a result or a signal, says
+about an alert right now (pending, firing or inactive), with its times, summary and details. The state
 machine in ``golive.alerts.evaluate`` turns verdicts into transitions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -11,7 +12,7 @@ from typing import Any, Literal
 from golive.alerts.describe import clock, details, failure_text, merged_values, read_values, span
 from golive.alerts.rules import AlertSpec
 from golive.engine.results import CheckResult
-from golive.records import AlertView, CheckStatus
+from golive.records import AlertView, CheckStatus, Signal
 
 
 @dataclass(frozen=True)
@@ -67,27 +68,60 @@ def rule_verdict(
     """A rule over the check's latest result, and a problem to log when it cannot be evaluated."""
     if result is None or spec.condition is None:
         return None, None
+    return _condition_verdict(
+        spec, spec.check, result.fields, result.taken_at, result.target, result.error, prev, now
+    )
+
+
+def signal_verdict(
+    spec: AlertSpec, signal: Signal | None, prev: AlertView | None, now: datetime
+) -> tuple[Verdict | None, str | None]:
+    """A rule over the values of its latest signal (a ``requests:`` window); like a rule on a
+    check, with the signal's ``taken_at`` as the result's time and its ``error`` as a probe's."""
+    if signal is None or spec.condition is None:
+        return None, None
+    return _condition_verdict(
+        spec, spec.requests, signal.values, signal.taken_at, signal.target, signal.error, prev, now
+    )
+
+
+def _condition_verdict(
+    spec: AlertSpec,
+    subject: str | None,
+    fields: Mapping[str, Any],
+    taken_at: datetime,
+    target: str | None,
+    measure_error: str | None,
+    prev: AlertView | None,
+    now: datetime,
+) -> tuple[Verdict | None, str | None]:
+    assert spec.condition is not None
     condition = spec.condition
-    outcome = condition.evaluate(result.fields)
-    values = read_values(condition, result.fields) if outcome.ok else outcome.values
+    where = f"{spec.name} on {subject}"
+    if spec.check is None and measure_error is not None:  # a source that could not measure
+        info = details(target, measure_error, [], {})
+        return Verdict(
+            "inactive", None, None, f"{where} cannot be evaluated: {measure_error}", info
+        ), None
+    outcome = condition.evaluate(fields)
+    values = read_values(condition, fields) if outcome.ok else outcome.values
     text = failure_text([{"expect": condition.source, "values": values}], None)
-    where = f"{spec.name} on {spec.check}"
     if not outcome.ok:
-        # a probe that could not measure explains itself in the check's own alert
-        measured = outcome.error is not None and result.error is None
-        problem = f"alerts[{spec.name}].when on {spec.check}: {outcome.error}" if measured else None
-        info = details(result.target, outcome.error, [], values)
+        # a probe (or source) that could not measure explains itself elsewhere
+        measured = outcome.error is not None and measure_error is None
+        problem = f"alerts[{spec.name}].when on {subject}: {outcome.error}"
+        info = details(target, outcome.error, [], values)
         if outcome.error:
             summary = f"{where} cannot be evaluated: {outcome.error}"
         else:
             summary = f"{where} no longer holds: {text}"
-        return Verdict("inactive", None, None, summary, info), problem
-    info = details(result.target, None, [{"expect": condition.source, "values": values}], values)
-    started = prev.pending_since if prev is not None and prev.pending_since else result.taken_at
+        return Verdict("inactive", None, None, summary, info), (problem if measured else None)
+    info = details(target, None, [{"expect": condition.source, "values": values}], values)
+    started = prev.pending_since if prev is not None and prev.pending_since else taken_at
     if prev is not None and prev.state == "firing" and prev.firing_since:
         fired: datetime | None = prev.firing_since
-    elif result.taken_at - started >= spec.for_:
-        fired = result.taken_at
+    elif taken_at - started >= spec.for_:
+        fired = taken_at
     else:
         fired = None
     if fired is not None:

@@ -17,6 +17,7 @@ from golive.records.checks import LATENCY_BOUNDS_MS, Bucket, CheckStatus, State
 from golive.records.evidence import EvidenceRecord, RunSummary
 from golive.records.heartbeats import HeartbeatState, Ping, PingKind
 from golive.records.payload import AlertPayload, parse_time
+from golive.records.signals import Signal
 
 __all__ = [
     "ACTIVE_STATES",
@@ -37,6 +38,7 @@ __all__ = [
     "Ping",
     "PingKind",
     "RunSummary",
+    "Signal",
     "SilenceView",
     "State",
     "Transition",

@@ -29,7 +29,7 @@ from golive.engine.rollup import RollupBuffer, bucket_start
 from golive.engine.state import advance
 from golive.exceptions import ConfigError, StoreError
 from golive.notify import check_channels, deliver_due, plan
-from golive.records import Bucket, CheckStatus, EvidenceRecord
+from golive.records import Bucket, CheckStatus, EvidenceRecord, Signal
 from golive.serve.metrics import Metrics
 from golive.serve.services import SERVICES, Factory, ServiceContext, run_service, start_services
 from golive.store import Store
@@ -96,6 +96,8 @@ class ServeRuntime:
         self._told: set[str] = set()
         self._skipped = 0
         self._evaluated: tuple[LoadedConfig, int] | None = None  # config, active alerts then
+        self._signals: dict[str, Signal] = {}  # the latest of each rule fed by a service
+        self._signals_changed = False
         self._announce(loaded)
         self.pings = PingBook()  # the web's ping URLs record here, the heartbeat service judges
         self.services = start_services(
@@ -109,6 +111,7 @@ class ServeRuntime:
                 stopping=self._stopping.is_set,
                 submit=self.engine.submit,
                 pings=self.pings,
+                signal=self._signal,
             ),
             services,
         )
@@ -187,7 +190,7 @@ class ServeRuntime:
         pending.evidence.extend(evidence)
         pending.buckets.extend(self._take_buckets(now, final=final))
         await self._step("store", self._store_pending)
-        if results or final or self._alerts_may_change():
+        if results or final or self._signals_changed or self._alerts_may_change():
             await self._step("alerts", self._evaluate_alerts, now)
         await self._step("notify", self._notify, now)
         if not final and now - self._last_prune >= PRUNE_EVERY and self._pruning is None:
@@ -305,11 +308,12 @@ class ServeRuntime:
         """Alert states from check states; the store (not memory) is the truth, so that
         acknowledgements and silences made through the API count at once."""
         loaded, statuses, latest = self.loaded, dict(self._statuses), dict(self.latest)
+        signals, self._signals_changed = dict(self._signals), False
 
         def evaluate_and_save() -> dict[str, int]:
             current = load_alerts(self.store)
             silences = load_silences(self.store, now=now, include_expired=False)
-            evaluation = evaluate(loaded, statuses, latest, current, silences, now)
+            evaluation = evaluate(loaded, statuses, latest, current, silences, now, signals)
             save_evaluation(self.store, evaluation)
             for problem in evaluation.problems:
                 if problem not in self._told:  # once, not every second
@@ -320,10 +324,21 @@ class ServeRuntime:
                 counts[alert.state] = counts.get(alert.state, 0) + 1
             return counts
 
-        counts = await asyncio.to_thread(evaluate_and_save)
+        try:
+            counts = await asyncio.to_thread(evaluate_and_save)
+        except Exception:
+            self._signals_changed = True  # judge them next cycle
+            raise
         for state, count in counts.items():
             self.metrics.alerts.labels(state).set(count)
         self._evaluated = (loaded, counts["pending"] + counts["firing"])
+
+    def _signal(self, signals: Sequence[Signal]) -> None:
+        """A service's new signals: the next cycle evaluates alerts even if nothing else moved."""
+        for signal in signals:
+            if self._signals.get(signal.rule) != signal:
+                self._signals[signal.rule] = signal
+                self._signals_changed = True
 
     def _alerts_may_change(self) -> bool:
         """False when no alert can open, move or close this cycle: no new results since an

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -22,6 +22,7 @@ from golive.clock import Clock
 from golive.config import LoadedConfig
 from golive.engine.pings import PingBook
 from golive.engine.results import CheckResult
+from golive.records import Signal
 from golive.serve import backups, heartbeats, incidents, report_service
 from golive.serve.metrics import Metrics
 from golive.store import Store
@@ -32,7 +33,9 @@ class ServiceContext:
     """What a service may use. ``config()`` is the current config (it follows reloads);
     ``wake()`` asks the runtime for an alert and notify cycle now instead of within the second;
     ``submit(result)`` hands a run that did not come from the engine (a heartbeat's ping) to
-    the next cycle, like a probe result; ``pings`` is what the web's ping URLs received."""
+    the next cycle, like a probe result; ``pings`` is what the web's ping URLs received;
+    ``signal(signals)`` hands rule alerts not fed by a check (``requests:``, ``slo:``) their
+    latest values: the next alert cycle judges them (call ``wake()`` for it to be now)."""
 
     store: Store
     clock: Clock
@@ -43,6 +46,7 @@ class ServiceContext:
     stopping: Callable[[], bool]
     submit: Callable[[CheckResult], None]
     pings: PingBook
+    signal: Callable[[Sequence[Signal]], None] = lambda _signals: None
 
 
 class Service(Protocol):
