@@ -2,7 +2,7 @@
 # Install the Debian packages devkit starts real servers from. Idempotent and silent
 # when everything is already there.
 #
-#   devkit/system.sh                                  # postgresql redis nginx dnsmasq chromium
+#   devkit/system.sh                                  # postgresql redis nginx dnsmasq chromium prometheus
 #   devkit/system.sh prometheus-blackbox-exporter     # ... plus extra packages
 #
 # Services that the packages would normally start system-wide (nginx on *:80, redis,
@@ -18,6 +18,7 @@ binary_for() {
     nginx-light) echo /usr/sbin/nginx ;;
     dnsmasq-base) echo /usr/sbin/dnsmasq ;;
     prometheus-blackbox-exporter) echo /usr/bin/prometheus-blackbox-exporter ;;
+    prometheus) echo /usr/bin/prometheus ;;
     chromium) echo /usr/bin/chromium ;;
     *) echo "" ;;
   esac
@@ -30,6 +31,7 @@ services_for() {
     redis-server) echo redis-server ;;
     nginx-light) echo nginx ;;
     prometheus-blackbox-exporter) echo prometheus-blackbox-exporter ;;
+    prometheus) echo prometheus ;;
     *) echo "" ;;
   esac
 }
@@ -46,7 +48,7 @@ present() {
 }
 
 missing=()
-for pkg in postgresql redis-server nginx-light dnsmasq-base chromium "$@"; do
+for pkg in postgresql redis-server nginx-light dnsmasq-base chromium prometheus "$@"; do
   present "$pkg" || missing+=("$pkg")
 done
 ((${#missing[@]})) || exit 0

@@ -5,6 +5,7 @@
     ├── UsageError              a command was asked for something that does not exist
     ├── StoreError              the evidence store cannot be opened, migrated or written
     ├── BackupError             a backup, restore or drill could not be done (source, target, file)
+    ├── SourceError             a metrics source could not be read (scrape failed, garbage)
     └── NotYetSupported         a configured feature whose stage has not landed yet
 
 Third-party errors (aiohttp, psycopg, redis, SQLAlchemy, YAML) are translated at the boundary
@@ -79,6 +80,11 @@ class StoreError(GoliveError):
 
 class BackupError(GoliveError):
     """A backup, restore or drill failed: the source, the target or a stored file said no."""
+
+
+class SourceError(GoliveError):
+    """A metrics source could not be read: a scrape failed, timed out or returned garbage, a
+    Prometheus query failed. Recorded in the source's health; never fatal."""
 
 
 class NotYetSupported(GoliveError):

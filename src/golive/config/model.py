@@ -39,6 +39,7 @@ class Retention(Model):
     alerts: Duration = timedelta(days=90)
     notifications: Duration = timedelta(days=30)
     silences: Duration = timedelta(days=90)
+    requests: Duration = timedelta(days=35)  # metrics sources' per-minute request histograms
 
 
 class RateLimitsConfig(Model):

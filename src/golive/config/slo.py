@@ -28,14 +28,31 @@ def exactly_one(model: Model, *names: str) -> None:
         raise ValueError(f"expected exactly one of {', '.join(names)}; found {len(chosen)}")
 
 
+LOG_FIELDS = ("time", "method", "uri", "status", "request_time", "upstream_addr")
+
+
 class PrometheusScrape(Model):
     url: str
     every: Duration = timedelta(seconds=15)
+    timeout: Duration = timedelta(seconds=10)
+    histogram: str | None = None  # the request histogram; default: the first common name found
 
 
 class AccessLog(Model):
     path: str
     format: Literal["nginx-json", "combined"] = "nginx-json"
+    fields: dict[str, str] = Field(default_factory=dict)  # our field name: the log's name
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> AccessLog:
+        unknown = sorted(set(self.fields) - set(LOG_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"unknown field {', '.join(unknown)} in `fields` (known: {', '.join(LOG_FIELDS)})"
+            )
+        if self.format == "combined":
+            raise ValueError("format `combined` has no request time: use nginx-json")
+        return self
 
 
 class PrometheusQuery(Model):

@@ -16,7 +16,9 @@ from golive.records.backups import DRILL_EVIDENCE, BackupEntry, BackupFile, Back
 from golive.records.checks import LATENCY_BOUNDS_MS, Bucket, CheckStatus, State
 from golive.records.evidence import EvidenceRecord, RunSummary
 from golive.records.heartbeats import HeartbeatState, Ping, PingKind
+from golive.records.histogram import BucketError, Histogram
 from golive.records.payload import AlertPayload, parse_time
+from golive.records.requests import RequestMinute, RequestWindow, SourceHealth, label_key
 from golive.records.signals import Signal
 
 __all__ = [
@@ -30,18 +32,24 @@ __all__ = [
     "BackupFile",
     "BackupState",
     "Bucket",
+    "BucketError",
     "CheckStatus",
     "Evaluation",
     "EventView",
     "EvidenceRecord",
     "HeartbeatState",
+    "Histogram",
     "Ping",
     "PingKind",
+    "RequestMinute",
+    "RequestWindow",
     "RunSummary",
     "Signal",
     "SilenceView",
+    "SourceHealth",
     "State",
     "Transition",
     "TransitionKind",
+    "label_key",
     "parse_time",
 ]

@@ -1,5 +1,5 @@
 """Pruning by ``server.retention``: evidence, rollups, resolved alerts and their events, the
-outbox's finished rows and ended silences.
+outbox's finished rows, ended silences and the metrics sources' request minutes.
 
 Rows go in batches of ``batch`` rows, one short transaction each, so that `golive serve` keeps
 writing its cycles between them (SQLite has one writer). Nothing that is still work is pruned:
@@ -20,6 +20,7 @@ from golive.store.day_rollups import DAY
 from golive.store.store import Store
 from golive.store.tables import Evidence
 from golive.store.tables_monitor import Alert, AlertEvent, Notification, Rollup, Silence
+from golive.store.tables_requests import RequestMinuteRow
 
 BATCH = 2_000  # rows per DELETE (and per transaction)
 
@@ -34,6 +35,7 @@ class Keep:
     alerts: timedelta
     notifications: timedelta
     silences: timedelta
+    requests: timedelta = timedelta(days=35)  # per-minute request rows of metrics sources
 
 
 def prune(
@@ -101,6 +103,12 @@ def prune(
             Silence.expired_at < ended,
             and_(Silence.expired_at.is_(None), Silence.ends_at < ended),
         ),
+    )
+    # ix_request_minutes_minute
+    drop(
+        "request_minutes",
+        (RequestMinuteRow.source, RequestMinuteRow.minute, RequestMinuteRow.labels),
+        RequestMinuteRow.minute < now - keep.requests,
     )
     return {name: count for name, count in removed.items() if count}
 

@@ -10,6 +10,7 @@ from golive.store import (  # noqa: F401 - registers their tables
     tables_heartbeats,
     tables_incidents,
     tables_monitor,
+    tables_requests,
     tables_users,
 )
 from golive.store.tables import Base
