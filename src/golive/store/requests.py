@@ -51,13 +51,19 @@ def _merge_minutes(
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
         stored = {
-            (row.minute, row.labels): row
+            (row["minute"], row["labels"]): row
             for row in connection.execute(
-                select(RequestMinuteRow).where(
+                select(
+                    RequestMinuteRow.minute,
+                    RequestMinuteRow.labels,
+                    RequestMinuteRow.count,
+                    RequestMinuteRow.errors,
+                    RequestMinuteRow.histogram,
+                ).where(
                     RequestMinuteRow.source == source,
                     tuple_(RequestMinuteRow.minute, RequestMinuteRow.labels).in_(chunk),
                 )
-            ).scalars()
+            ).mappings()
         }
         fresh = []
         for key in chunk:
@@ -66,7 +72,7 @@ def _merge_minutes(
             if row is None:
                 fresh.append(_row(source, key, one.count, one.errors, one.histogram))
                 continue
-            histogram = Histogram.from_bytes(row.histogram).merge(one.histogram)
+            histogram = Histogram.from_bytes(row["histogram"]).merge(one.histogram)
             connection.execute(
                 update(RequestMinuteRow)
                 .where(
@@ -75,8 +81,8 @@ def _merge_minutes(
                     RequestMinuteRow.labels == key[1],
                 )
                 .values(
-                    count=row.count + one.count,
-                    errors=row.errors + one.errors,
+                    count=row["count"] + one.count,
+                    errors=row["errors"] + one.errors,
                     histogram=histogram.to_bytes(),
                 )
             )
@@ -100,21 +106,23 @@ def _row(
 def load_source(store: Store, source: str) -> tuple[dict[str, Any], SourceHealth] | None:
     """A source's stored state and health (None before its first reading)."""
     with store.reading(f"read the state of {source}") as connection:
-        row = connection.execute(
-            select(MetricSourceRow).where(MetricSourceRow.name == source)
-        ).scalar_one_or_none()
-    return None if row is None else (dict(row.state), _health(row))
+        row = (
+            connection.execute(select(MetricSourceRow).where(MetricSourceRow.name == source))
+            .mappings()
+            .one_or_none()
+        )
+    return None if row is None else (dict(row["state"]), _health(row["health"]))
 
 
 def load_health(store: Store) -> list[SourceHealth]:
     """Every source's health, by name."""
     with store.reading("read the health of metrics sources") as connection:
-        rows = connection.execute(select(MetricSourceRow).order_by(MetricSourceRow.name))
-        return [_health(row) for row in rows.scalars()]
+        rows = connection.execute(select(MetricSourceRow.health).order_by(MetricSourceRow.name))
+        return [_health(health) for health in rows.scalars()]
 
 
-def _health(row: MetricSourceRow) -> SourceHealth:
-    data = dict(row.health)
+def _health(stored: Mapping[str, Any]) -> SourceHealth:
+    data = dict(stored)
     for key in ("last_ok_at", "last_error_at", "updated_at"):
         if data.get(key):
             data[key] = datetime.fromisoformat(data[key])
