@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from devkit.certs import CA, Cert, make_ca, make_cert
+from devkit.prometheus import PrometheusServer
 from devkit.servers import DnsServer, NginxServer, PostgresServer, RedisServer
 
 if TYPE_CHECKING:
@@ -53,6 +54,13 @@ DNS_RECORDS: dict[str, list[str]] = {
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
     with PostgresServer.start(tmp_path_factory.mktemp("postgres")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def prometheus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrometheusServer]:
+    """Debian's Prometheus scraping every second; ``scrape(targets)`` says what."""
+    with PrometheusServer.start(tmp_path_factory.mktemp("prometheus")) as server:
         yield server
 
 

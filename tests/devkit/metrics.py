@@ -3,12 +3,16 @@ metrics service over a real store on a manual clock."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
 
+from devkit.ports import wait_for_port
 from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
 from golive.records import Signal
@@ -44,10 +48,10 @@ def edge_conf(port: int, upstream: int, log: Path) -> str:
     """
 
 
-def hit(base: str, path: str, times: int) -> None:
+def hit(base: str, path: str, times: int) -> list[int]:
+    """GET ``path`` ``times`` times; the statuses answered."""
     with httpx.Client(base_url=base) as client:
-        for _ in range(times):
-            client.get(path)
+        return [client.get(path).status_code for _ in range(times)]
 
 
 def config(tmp_path: Path, body: str) -> LoadedConfig:
@@ -83,3 +87,47 @@ class Harness:
 
     async def tick(self, environ: Mapping[str, str] | None = None) -> None:
         await self.service.tick(self.clock.now())
+
+
+EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "examples" / "parkwise"
+
+
+class Parkwise:
+    """``python -m parkwise`` on ``port`` (SQLite in ``folder``); ``restart`` resets its
+    counters like a deploy would."""
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder, self.port = folder, port
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, **env: str) -> Parkwise:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("PARKWISE_")}
+        clean["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(EXAMPLE_DIR), clean.get("PYTHONPATH")])
+        )
+        settings = {f"PARKWISE_{k.upper()}": v for k, v in env.items()}
+        log = self.folder / "parkwise.log"
+        with log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "parkwise"],
+                cwd=self.folder,
+                env={**clean, "PARKWISE_PORT": str(self.port), **settings},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_port(self.port, timeout=30, proc=self.proc, log=log)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
