@@ -91,3 +91,27 @@ def test_an_unchanged_scrape_records_nothing() -> None:
     _, series = request_histogram(parse(exposition(10, 2)))
     _, state = deltas("app", MINUTE, series, None)
     assert deltas("app", MINUTE, series, state)[0] == []
+
+
+def test_a_restart_resets_every_series_even_one_that_grew_past_its_old_count() -> None:
+    _, before = request_histogram(parse(exposition(100, 2)))
+    _, state = deltas("app", MINUTE, before, None)
+    _, after = request_histogram(parse(exposition(7, 5)))  # 500s: 2 before, 5 since restart
+    minutes, _ = deltas("app", MINUTE, after, state)
+    assert sorted((m.labels["status"], m.count) for m in minutes) == [("200", 7), ("500", 5)]
+
+
+def test_a_changed_created_time_is_a_reset() -> None:
+    text = (
+        "# TYPE http_request_duration_seconds histogram\n"
+        'http_request_duration_seconds_bucket{le="+Inf"} 5\n'
+        "http_request_duration_seconds_count 5\n"
+        "# TYPE http_request_duration_seconds_created gauge\n"
+        "http_request_duration_seconds_created CREATED\n"
+    )
+    _, before = request_histogram(parse(text.replace("CREATED", "1000.0")))
+    assert before[0].created == 1000.0
+    _, state = deltas("app", MINUTE, before, None)
+    _, after = request_histogram(parse(text.replace("5", "9").replace("CREATED", "2000.0")))
+    (minute,) = deltas("app", MINUTE, after, state)[0]
+    assert minute.count == 9

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
@@ -35,6 +35,7 @@ class SeriesCounts:
     labels: Mapping[str, str]
     count: float
     buckets: Mapping[float, float] = field(default_factory=dict)
+    created: float | None = None  # ``NAME_created``: when the series started counting
 
 
 def parse(text: str) -> list[Metric]:
@@ -58,7 +59,17 @@ def request_histogram(
     for candidate in wanted:
         family = histograms.get(candidate)
         if family is not None:
-            return candidate, _series(family, milliseconds=not candidate.endswith("_ms"))
+            created = {
+                tuple(sorted(sample.labels.items())): float(sample.value)
+                for f in families
+                if f.name == f"{candidate}_created"
+                for sample in f.samples
+            }
+            series = _series(family, milliseconds=not candidate.endswith("_ms"))
+            return candidate, [
+                replace(one, created=created.get(tuple(sorted(one.labels.items()))))
+                for one in series
+            ]
     found = ", ".join(sorted(histograms)) or "none"
     looked = name or " / ".join(REQUEST_HISTOGRAMS)
     raise SourceError(f"no request histogram {looked} (histograms there: {found})")

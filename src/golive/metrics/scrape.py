@@ -1,9 +1,11 @@
 """Scraping an exposition endpoint, and turning cumulative histograms into per-minute deltas.
 
 A scrape's request histogram is cumulative since the app started; golive keeps the last
-scrape's counts (in the store, so a restart continues) and records the difference. A counter
-that went down was reset (the app restarted): everything it counts now is new. The first
-scrape of a source only sets the baseline: when those requests happened is unknown.
+scrape's counts (in the store, so a restart continues) and records the difference. The app
+restarted when a series' ``_created`` time changed or any series' count went down: then every
+series was reset (one that grew past its old count since the restart is no exception), and
+everything they count now is new. The first scrape of a source only sets the baseline: when
+those requests happened is unknown.
 """
 
 from __future__ import annotations
@@ -55,14 +57,17 @@ def deltas(
     the first scrape), as records of ``minute``, and the state to keep for the next call."""
     state: dict[str, Any] = {}
     minutes: list[RequestMinute] = []
+    restarted = previous is not None and any(
+        _was_reset(one, previous.get(label_key(one.labels))) for one in series
+    )
     for one in series:
         key = label_key(one.labels)
-        now = {"count": one.count, "buckets": {_bound_key(b): c for b, c in one.buckets.items()}}
-        state[key] = now
+        buckets = {_bound_key(b): c for b, c in one.buckets.items()}
+        state[key] = {"count": one.count, "buckets": buckets, "created": one.created}
         if previous is None:
             continue
         before = previous.get(key)
-        reset = before is not None and one.count < before["count"]
+        reset = before is not None and restarted
         base = {} if before is None or reset else before["buckets"]
         count = one.count - (0.0 if before is None or reset else before["count"])
         if count <= 0:
@@ -79,6 +84,15 @@ def deltas(
             RequestMinute(source, minute, dict(one.labels), total, errors, Histogram("le", gained))
         )
     return minutes, state
+
+
+def _was_reset(one: SeriesCounts, before: Mapping[str, Any] | None) -> bool:
+    if before is None:
+        return False
+    created = before.get("created")
+    if one.created is not None and created is not None and one.created != created:
+        return True
+    return bool(one.count < before["count"])
 
 
 def _bound_key(bound: float) -> str:
