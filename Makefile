@@ -8,7 +8,8 @@
 #   make bench  benchmarks (prints their tables, writes bench/results/*.json); arguments per
 #               bench: STARTUP_ARGS (startup.py), BENCH_ARGS (probes.py), SCALE_ARGS
 #               (serve_scale.py), DETECTION_ARGS, WEB_ARGS, PINGS_ARGS, LOADTEST_ARGS,
-#               BACKUP_ARGS (backup.py)
+#               BACKUP_ARGS (backup.py),
+#               METRICS_ARGS (metrics.py)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -52,6 +53,7 @@ bench: $(STAMP)
 	@$(VENV)/bin/python bench/pings.py $(PINGS_ARGS)
 	@$(VENV)/bin/python bench/loadtest.py $(LOADTEST_ARGS)
 	@$(VENV)/bin/python bench/backup.py $(BACKUP_ARGS)
+	@$(VENV)/bin/python bench/metrics.py $(METRICS_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .golive bench/results

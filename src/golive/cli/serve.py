@@ -91,6 +91,7 @@ def status(
         from golive.engine.checks_now import SORTS, STATES, Selection, checks_now, parse_label
         from golive.store.alerts import list_alerts
         from golive.store.outbox import counts_by_status, list_notifications
+        from golive.store.requests import describe, sources_now
 
         if state is not None and state not in STATES:
             fail(f"--state must be one of {', '.join(STATES)}")
@@ -110,6 +111,7 @@ def status(
             firing = list_alerts(store, state="firing")
             outbox = counts_by_status(store)
             failed = list_notifications(store, status="failed", limit=1)
+            sources = sources_now(store, [(m.name, m.kind) for m in loaded.config.metrics])
         rows: list[dict[str, Any]] = []
         for now in shown:
             status = now.status
@@ -135,6 +137,7 @@ def status(
             "alerts_firing": [a.name for a in firing],
             "notifications": outbox,
             "last_failed_notification": last_failure,
+            "metrics_sources": [h.as_dict() for h in sources],
         }
         if as_json:
             out.print_json(json.dumps({"checks": rows, **summary}, default=str))
@@ -164,6 +167,8 @@ def status(
                 out.print(
                     f"last failed notification ({last_failure['channel']}): {last_failure['reason']}"
                 )
+            for health in sources:
+                out.print(f"metrics {health.source} ({health.kind}): {describe(health)}")
         return EXIT_FAILED if any(r["state"] == "down" for r in rows) else EXIT_OK
 
     raise typer.Exit(guarded(command))

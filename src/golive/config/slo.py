@@ -65,6 +65,13 @@ class MetricSource(Model):
     access_log: AccessLog | None = None
     prometheus_query: PrometheusQuery | None = None
 
+    @property
+    def kind(self) -> str:
+        """prometheus, access_log or prometheus_query."""
+        if self.prometheus is not None:
+            return "prometheus"
+        return "access_log" if self.access_log is not None else "prometheus_query"
+
     @model_validator(mode="after")
     def _one_source(self) -> MetricSource:
         exactly_one(self, "prometheus", "access_log", "prometheus_query")

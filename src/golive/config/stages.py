@@ -31,7 +31,7 @@ SECTIONS = (
     Section("checks", "checks", True),
     Section("maintenance", "alerts & notify", True),
     Section("notify", "alerts & notify", True),
-    Section("metrics", "SLOs", False),
+    Section("metrics", "SLOs", True),
     Section("slos", "SLOs", True),
     Section("alerts", "alerts & notify", True),
     Section("loadtests", "SLOs", True),

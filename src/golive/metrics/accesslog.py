@@ -12,11 +12,12 @@ newline; a line that is not JSON, or lacks a field, is counted as bad and skippe
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import orjson
 
 from golive.records import Histogram, RequestMinute
 from golive.records.histogram import log_index
@@ -64,7 +65,7 @@ class Parser:
         """Complete lines (the last newline may be missing: ``data`` ends at a line's end)."""
         t, m, u, s, rt, up = self._keys
         counts = self._counts
-        loads = json.loads
+        loads = orjson.loads  # ~6x json.loads: parsing is most of the cost of a line
         bad = 0
         lines = data.split(b"\n")
         if lines and not lines[-1]:

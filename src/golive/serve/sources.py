@@ -41,9 +41,7 @@ def minute_of(moment: datetime) -> datetime:
 
 
 def kind_of(source: MetricSource) -> str:
-    if source.prometheus is not None:
-        return "prometheus"
-    return "access_log" if source.access_log is not None else "prometheus_query"
+    return source.kind
 
 
 class MetricsService:

@@ -121,6 +121,27 @@ def load_health(store: Store) -> list[SourceHealth]:
         return [_health(health) for health in rows.scalars()]
 
 
+def sources_now(store: Store, sources: Sequence[tuple[str, str]]) -> list[SourceHealth]:
+    """The health of each configured ``(name, kind)`` source, in that order (a source never
+    read yet has a health that says so), for `golive status`, the API and the dashboard."""
+    stored = {health.source: health for health in load_health(store)}
+    return [
+        stored.get(name) or SourceHealth(name, kind, ok=False, last_error="not read yet")
+        for name, kind in sources
+    ]
+
+
+def describe(health: SourceHealth) -> str:
+    """One line: ``ok`` or the error, then what was read."""
+    read = (
+        f"{health.lines} lines, {health.bad_lines} bad"
+        if health.kind == "access_log"
+        else f"{health.scrapes} scrapes, {health.failed_scrapes} failed, {health.series} series"
+    )
+    state = "ok" if health.ok else f"ERROR {health.last_error}"
+    return f"{state} ({read})"
+
+
 def _health(stored: Mapping[str, Any]) -> SourceHealth:
     data = dict(stored)
     for key in ("last_ok_at", "last_error_at", "updated_at"):

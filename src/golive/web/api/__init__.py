@@ -11,6 +11,7 @@ from golive.web.api import (
     gate,
     incidents,
     maintenance,
+    metrics,
     notifications,
     oncall,
     reload,
@@ -39,5 +40,6 @@ def routers() -> list[APIRouter]:
         tokens,
         reload,
         slos,
+        metrics,
     )
     return [module.build() for module in modules]

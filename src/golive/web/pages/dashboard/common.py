@@ -33,6 +33,7 @@ NAV = (
     ("/maintenance", "Maintenance"),
     ("/oncall", "On call"),
     ("/backups", "Backups"),
+    ("/sources", "Metrics"),
 )
 ADMIN_NAV = (("/tokens", "Tokens"), ("/users", "Users"))
 

@@ -1,8 +1,10 @@
 """``/notifications`` (the outbox by status), ``/gate`` (the latest verdict by category, and a
-sign-off form for admins: ``POST /gate/signoff``) and ``/maintenance`` (the windows)."""
+sign-off form for admins: ``POST /gate/signoff``), ``/maintenance`` (the windows) and
+``/sources`` (the metrics sources' health)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,6 +15,7 @@ from golive.exceptions import UsageError
 from golive.gate.signoffs import sign
 from golive.store import outbox
 from golive.store.gate import gate_runs, signoffs
+from golive.store.requests import request_window, sources_now
 from golive.web.auth import PageAdmin, PageUser, get_runtime
 from golive.web.pages.dashboard.common import back, form_fields, page
 
@@ -99,6 +102,26 @@ def maintenance_page(request: Request, user: PageUser) -> HTMLResponse:
     )
 
 
+def sources_page(request: Request, user: PageUser) -> HTMLResponse:
+    """Each metrics source's health and its last 5 minutes of requests."""
+    runtime = get_runtime(request)
+    configured = [(m.name, m.kind) for m in runtime.loaded.config.metrics]
+    end = runtime.clock.now().replace(second=0, microsecond=0) + timedelta(minutes=1)
+    start = end - timedelta(minutes=5)
+    sources = []
+    for health in sources_now(runtime.store, configured):
+        window = request_window(runtime.store, health.source, start=start, end=end)
+        sources.append({"health": health, "window": window, "p95": window.percentile_ms(0.95)})
+    return page(
+        request,
+        user,
+        "dashboard/sources.html",
+        current="/sources",
+        sources=sources,
+        redact=runtime.loaded.secrets.redact,
+    )
+
+
 def build() -> APIRouter:
     router = APIRouter(tags=["dashboard"], include_in_schema=False)
     html = HTMLResponse
@@ -106,4 +129,5 @@ def build() -> APIRouter:
     router.add_api_route("/gate", gate_page, methods=["GET"], response_class=html)
     router.add_api_route("/gate/signoff", add_signoff, methods=["POST"])
     router.add_api_route("/maintenance", maintenance_page, methods=["GET"], response_class=html)
+    router.add_api_route("/sources", sources_page, methods=["GET"], response_class=html)
     return router
