@@ -34,6 +34,7 @@ log = logging.getLogger("golive.metrics")
 SIGNAL_SECONDS = 10.0
 QUERY_EVERY = timedelta(seconds=30)  # a prometheus_query source's health check
 MINUTE = timedelta(minutes=1)
+POSITION_KEYS = {"inode", "offset", "head"}
 
 
 def minute_of(moment: datetime) -> datetime:
@@ -92,7 +93,8 @@ class MetricsService:
         parser = self._parsers.get(source.name)
         if parser is None:
             parser = self._parsers[source.name] = Parser(source.name, spec.fields)
-        position = Position(**state) if state else None
+        # a source renamed from another kind keeps nothing of its state
+        position = Position(**state) if state and set(state) == POSITION_KEYS else None
         batch = read_new(self.ctx.config().relative(spec.path), position, parser)
         for note in batch.notes:
             log.info("metrics %s: %s", source.name, note)
