@@ -15,6 +15,7 @@ import httpx
 from devkit.ports import wait_for_port
 from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
+from golive.engine.pings import PingBook
 from golive.records import Signal
 from golive.serve.metrics import Metrics
 from golive.serve.services import ServiceContext
@@ -78,6 +79,8 @@ class Harness:
             config=lambda: self.loaded,
             wake=lambda: None,
             stopping=lambda: False,
+            submit=lambda _result: None,
+            pings=PingBook(),
             signal=self.signals.extend,
         )
         return MetricsService(ctx)
