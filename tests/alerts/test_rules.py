@@ -118,12 +118,22 @@ def test_rule_alerts_take_labels_component_and_runbook_from_their_check(tmp_path
     )
     assert slow.labels == {"team": "web", "tier": "1"}
     assert slow.runbook == "https://runbooks.example/api"
-    assert set(specs) == {"api", "slow-api", "api-errors", "high-error-rate"}
+    assert set(specs) == {
+        "api",
+        "slow-api",
+        "api-errors",
+        "high-error-rate",
+        "availability-burn-page",
+        "availability-burn-ticket",
+    }
 
 
-def test_slo_rules_are_reported_as_not_yet_supported(tmp_path: Path) -> None:
-    assert unsupported_rules(load(tmp_path, CONFIG)) == [
-        "availability-burn: SLO rules arrive with the SLO stage (slo: availability)",
+def test_only_slo_rules_with_when_are_reported_as_unsupported(tmp_path: Path) -> None:
+    assert unsupported_rules(load(tmp_path, CONFIG)) == []
+    with_when = CONFIG + "  - {name: budget-low, slo: availability, when: remaining < 0.1}\n"
+    assert unsupported_rules(load(tmp_path, with_when)) == [
+        "budget-low: an SLO rule alerts on `burn_rate: multiwindow`; `when` on an SLO is not"
+        " supported (slo: availability)",
     ]
 
 
@@ -137,22 +147,24 @@ def test_a_probe_that_could_not_measure_is_not_a_rule_problem(tmp_path: Path) ->
     assert evaluation.problems == ()
 
 
-def test_alerts_of_later_stage_rules_are_left_alone(tmp_path: Path) -> None:
+def test_a_burn_alert_without_a_signal_is_left_as_it_is(tmp_path: Path) -> None:
     from golive.alerts import fingerprint
     from golive.records import AlertView
 
     w = world(tmp_path)
-    slo_alert = AlertView(
-        fingerprint("rule", "availability-burn", {}),
-        "availability-burn",
+    labels = {"slo": "availability", "burn": "page"}
+    page = AlertView(
+        fingerprint("rule", "availability-burn-page", labels),
+        "availability-burn-page",
         "availability-burn",
         None,
         None,
         "high",
+        labels=labels,
         state="firing",
         firing_since=NOW,
     )
-    w.current = {slo_alert.fingerprint: slo_alert}
-    evaluation = w.evaluate()
+    w.current = {page.fingerprint: page}
+    evaluation = w.evaluate()  # just after a restart: the SLO service has not measured yet
     assert evaluation.alerts == ()
-    assert w.current == {slo_alert.fingerprint: slo_alert}
+    assert w.current == {page.fingerprint: page}

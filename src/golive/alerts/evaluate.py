@@ -17,7 +17,7 @@ States: **pending** → **firing** → **resolved**.
   and, unless the probe itself failed to measure, in ``Evaluation.problems``. Times come from
   results, so evaluating the same result twice decides the same; no result for the check
   leaves the alert as it is.
-- *Signal alert* (``alerts:`` with ``requests:``; later ``slo:``): like a rule alert, over
+- *Signal alert* (``alerts:`` with ``requests:``, or ``slo:`` burn rates): like a rule alert, over
   the ``values`` of the rule's latest ``Signal`` (``golive.records.Signal``, by rule name),
   with the signal's ``taken_at`` as the result's time; a signal with an ``error`` (the source
   could not measure) resolves the alert with that error in its details. No signal for the
@@ -27,8 +27,7 @@ States: **pending** → **firing** → **resolved**.
   ``firing_since`` null, and no event is recorded (nobody was told, nobody needs an all-clear).
 - Going straight to firing (``fail_after: 1``, ``for: 0``) records only "firing".
 - An active alert the config no longer defines (check or rule removed, labels changed) is
-  resolved with ``reason: "removed"``; alerts of ``slo:`` rules still in the config are left
-  alone (the SLO stage will own them).
+  resolved with ``reason: "removed"``.
 - A resolved alert loses its silence, inhibition and acknowledgement, so a new episode starts
   unacknowledged. The evaluator never writes ``last_notified_at`` (the notifier's column).
 
@@ -146,9 +145,8 @@ def evaluate(
             changed.append(replace(new, updated_at=now))
         if transition is not None:
             steps.append(_Step(new, transition, spec.runbook, reason))
-    later = {rule.name for rule in config.config.alerts if rule.slo is not None}  # SLO stage's
     for fingerprint, stored in current.items():
-        if fingerprint not in known and stored.active and stored.rule not in later:
+        if fingerprint not in known and stored.active:
             gone = _resolved(stored, f"{stored.name} is no longer in the configuration", now)
             changed.append(replace(gone, updated_at=now))
             if stored.state == "firing":

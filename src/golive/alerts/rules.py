@@ -1,7 +1,8 @@
 """Which alerts a configuration defines: the implicit alert of every check, every ``alerts:``
-rule on a check, and every ``requests:`` rule (judged on a ``Signal`` the metrics service
-computes over the rule's ``over:`` window). SLO (``slo:``) rules are parsed by the config and
-reported here as not yet supported.
+rule on a check, every ``requests:`` rule (judged on a ``Signal`` the metrics service
+computes over the rule's ``over:`` window), and the page and ticket alerts of every ``slo:``
+rule with ``burn_rate: multiwindow`` (judged on the burn rates the SLO service signals, see
+``golive.slo.burn``). An ``slo:`` rule with ``when`` is reported as not supported.
 
 An alert is identified by its ``fingerprint``: a hash of its kind (``check`` for the implicit
 alert of a check, ``rule`` for an ``alerts:`` rule), its name and its labels. Positions in the
@@ -18,9 +19,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from golive.config import LoadedConfig
-from golive.probes.expect import Expectation
+from golive.probes.expect import Expectation, compile_expression
+from golive.slo.burn import BurnAlert, burn_alerts
 
-SLO_LATER = "SLO rules arrive with the SLO stage"
+SLO_WHEN = "an SLO rule alerts on `burn_rate: multiwindow`; `when` on an SLO is not supported"
 
 
 def fingerprint(kind: str, name: str, labels: Mapping[str, str]) -> str:
@@ -50,6 +52,7 @@ class AlertSpec:
     condition: Expectation | None = None
     requests: str | None = None  # the metrics source of a ``requests:`` rule
     over: timedelta | None = None  # the window its signal is computed over
+    slo: str | None = None  # the SLO of a burn-rate alert
 
 
 DEFAULT_OVER = timedelta(minutes=5)  # a ``requests:`` rule without ``over:``
@@ -58,8 +61,8 @@ _cache: list[tuple[LoadedConfig, tuple[AlertSpec, ...]]] = []  # the last config
 
 
 def alert_specs(config: LoadedConfig) -> tuple[AlertSpec, ...]:
-    """The implicit alert of each check, then each ``check:`` and ``requests:`` rule, in
-    config order.
+    """The implicit alert of each check, then each rule in config order (an ``slo:`` rule as
+    its page and ticket alerts).
 
     A rule's labels are its check's labels overlaid with its own, and its component, and
     runbook unless it has one, come from its check, so silences and routes by label or
@@ -88,7 +91,11 @@ def _build(config: LoadedConfig) -> list[AlertSpec]:
         for check in config.config.checks
     ]
     checks = {check.name: check for check in config.config.checks}
+    burns: dict[str, list[BurnAlert]] = {}
+    for burn in burn_alerts(config.config.slos, config.config.alerts):
+        burns.setdefault(burn.rule, []).append(burn)
     for rule in config.config.alerts:
+        specs.extend(_burn_spec(burn) for burn in burns.get(rule.name, ()))
         check = checks.get(rule.check) if rule.check is not None else None
         condition = config.conditions.get(rule.name)
         if condition is not None and rule.requests is not None:
@@ -130,10 +137,29 @@ def _build(config: LoadedConfig) -> list[AlertSpec]:
     return specs
 
 
+def _burn_spec(burn: BurnAlert) -> AlertSpec:
+    """The page or ticket alert of a ``burn_rate: multiwindow`` rule, judged on the signal
+    the SLO service sends under its name (``golive.slo.burn``)."""
+    return AlertSpec(
+        fingerprint=fingerprint("rule", burn.name, burn.labels),
+        name=burn.name,
+        rule=burn.rule,
+        check=None,
+        component=None,
+        severity=burn.severity,
+        labels=dict(burn.labels),
+        runbook=burn.runbook,
+        for_=burn.for_,
+        condition=compile_expression(burn.when, burn.fields),
+        slo=burn.slo,
+    )
+
+
 def unsupported_rules(config: LoadedConfig) -> list[str]:
-    """``"NAME: reason"`` for each rule this stage does not evaluate (SLO rules)."""
-    found = []
-    for rule in config.config.alerts:
-        if rule.slo is not None:
-            found.append(f"{rule.name}: {SLO_LATER} (slo: {rule.slo})")
-    return found
+    """``"NAME: reason"`` for each rule golive does not evaluate: an ``slo:`` rule with
+    ``when`` instead of ``burn_rate: multiwindow``."""
+    return [
+        f"{rule.name}: {SLO_WHEN} (slo: {rule.slo})"
+        for rule in config.config.alerts
+        if rule.slo is not None and rule.burn_rate is None
+    ]

@@ -81,7 +81,14 @@ def signal_verdict(
     if signal is None or spec.condition is None:
         return None, None
     return _condition_verdict(
-        spec, spec.requests, signal.values, signal.taken_at, signal.target, signal.error, prev, now
+        spec,
+        spec.requests or spec.slo,
+        signal.values,
+        signal.taken_at,
+        signal.target,
+        signal.error,
+        prev,
+        now,
     )
 
 

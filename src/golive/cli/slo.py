@@ -58,7 +58,7 @@ def slo_show(
                 raise UsageError.unknown("SLO", name, [s.name for s in loaded.config.slos])
         now = SystemClock().now()
         with opened(loaded) as store:
-            statuses = [evaluate(s, Reader(store), now) for s in chosen]
+            statuses = [evaluate(s, Reader.of(store), now) for s in chosen]
         if as_json:
             out.print_json(json.dumps([s.as_json() for s in statuses]))
             return EXIT_OK

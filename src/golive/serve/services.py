@@ -23,7 +23,7 @@ from golive.config import LoadedConfig
 from golive.engine.pings import PingBook
 from golive.engine.results import CheckResult
 from golive.records import Signal
-from golive.serve import backups, heartbeats, incidents, report_service, sources
+from golive.serve import backups, heartbeats, incidents, report_service, slos, sources
 from golive.serve.metrics import Metrics
 from golive.store import Store
 
@@ -67,6 +67,7 @@ SERVICES: tuple[Factory, ...] = (
     backups.make,
     incidents.make,
     sources.make,
+    slos.make,
 )
 
 

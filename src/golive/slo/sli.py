@@ -5,7 +5,7 @@
   keeps probe values, so it reads the stored runs of that one check (an indexed range); it can
   look back only as far as evidence is kept, and says from when it covers (``since``).
 - ``requests``: good = requests under ``status_below`` and/or ``latency_below`` among those
-  matching ``where``, from the metrics sources, through the ``RequestWindows`` the door passes in.
+  matching ``where``, from the metrics sources' request minutes (``golive.store.requests``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from datetime import datetime
 from typing import Protocol
 
 from golive.config.slo import Sli
+from golive.records import BucketError
 from golive.slo.budget import Counts
 from golive.store import Store
+from golive.store.requests import request_window
 from golive.store.slo import field_values, oldest_evidence, run_totals
 
 
@@ -41,7 +43,8 @@ class RequestWindows(Protocol):
 
 
 class NoRequestData(LookupError):
-    """A requests SLI was read without request data (no metrics source wired in)."""
+    """A requests SLI cannot be measured: no request data, or a latency that is not one of
+    the source's histogram bounds."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,17 @@ class Reader:
 
     store: Store
     requests: RequestWindows | None = None
+
+    @classmethod
+    def of(cls, store: Store) -> Reader:
+        """A reader of ``store``'s check rollups, runs and request minutes."""
+
+        def requests(
+            source: str, *, start: datetime, end: datetime, where: Mapping[str, str]
+        ) -> RequestWindowLike:
+            return request_window(store, source, start=start, end=end, where=where)
+
+        return cls(store, requests)
 
     def counts(self, sli: Sli, *, start: datetime, end: datetime) -> Counts:
         """Good and total events of ``sli`` with ``start <= t < end``."""
@@ -80,10 +94,13 @@ class Reader:
             raise NoRequestData(f"no request data for source {sli.requests!r}")
         window = self.requests(sli.requests, start=start, end=end, where=sli.where)
         below = sli.good.latency_below
-        good = window.good(
-            status_below=sli.good.status_below,
-            latency_below_ms=below.total_seconds() * 1000 if below is not None else None,
-        )
+        try:
+            good = window.good(
+                status_below=sli.good.status_below,
+                latency_below_ms=below.total_seconds() * 1000 if below is not None else None,
+            )
+        except BucketError as exc:  # a scraped histogram counts only below its bucket bounds
+            raise NoRequestData(f"source {sli.requests!r}: {exc}") from exc
         return Counts(good=float(good), total=float(window.count))
 
 

@@ -48,7 +48,7 @@ class SloDetailOut(SloOut):
 
 def get_slos(runtime: RuntimeDep, _: Viewer) -> list[SloOut]:
     """Every configured SLO over its window, as `golive slo --json` shows it."""
-    now, reader = runtime.clock.now(), Reader(runtime.store)
+    now, reader = runtime.clock.now(), Reader.of(runtime.store)
     return [SloOut(**evaluate(s, reader, now).as_json()) for s in runtime.loaded.config.slos]
 
 
@@ -64,7 +64,7 @@ def detail(runtime: Runtime, name: str) -> dict[str, Any]:
         slo = find(config.slos, name)
     except UsageError:
         raise not_found("SLO", name) from None
-    now, reader = runtime.clock.now(), Reader(runtime.store)
+    now, reader = runtime.clock.now(), Reader.of(runtime.store)
     rules = [r.name for r in config.alerts if r.slo == name]
     alerts = list_alerts(runtime.store, rules=rules, limit=RECENT_ALERTS) if rules else []
     return {

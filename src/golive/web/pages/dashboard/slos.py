@@ -23,7 +23,7 @@ WIDTH, HEIGHT, PAD = 300.0, 80.0, 4.0
 def slos_page(request: Request, user: PageUser) -> HTMLResponse:
     """Every SLO now."""
     runtime = get_runtime(request)
-    now, reader = runtime.clock.now(), Reader(runtime.store)
+    now, reader = runtime.clock.now(), Reader.of(runtime.store)
     rows = [evaluate(s, reader, now).as_json() for s in runtime.loaded.config.slos]
     return page(request, user, "dashboard/slos.html", current="/slos", slos=rows)
 
