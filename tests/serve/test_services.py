@@ -149,3 +149,34 @@ async def test_signals_from_a_service_reach_the_alert_cycle_even_without_check_r
     alerts = [a for a in load_alerts(store).values() if a.name == "errors"]
     assert [(a.state, a.check) for a in alerts] == [("firing", None)]
     assert not serve._signals_changed
+
+
+async def test_a_service_the_config_asks_for_only_after_a_reload_starts_then(
+    tmp_path: Path,
+) -> None:
+    """A factory that said "nothing for me" at start is asked again on each reload: adding
+    `reports:` or a metrics source to a running golive starts its service, without a restart."""
+    made: list[Recorder] = []
+
+    def wanted_with_two_checks(ctx: ServiceContext) -> Service | None:
+        if len(ctx.config().config.checks) < 2:
+            return None
+        made.append(Recorder(ctx))
+        return made[-1]
+
+    serve = make_runtime(tmp_path, wanted_with_two_checks)
+    assert serve.services == []
+    running = asyncio.create_task(serve.run())
+    path = tmp_path / "golive.yaml"
+    path.write_text(CONFIG + "  - {name: api, tcp: {host: 127.0.0.1, port: 1}, every: 1h}\n")
+    serve.apply(load_config(path, environ={}))
+    serve.apply(load_config(path, environ={}))  # asked once: a second reload reloads it
+    assert [s.name for s in serve.services] == ["recorder"] and len(made) == 1
+    for _ in range(500):
+        if made[0].ticks:
+            break
+        await asyncio.sleep(0.01)
+    serve.stop()
+    await asyncio.wait_for(running, 10)
+    assert made[0].ticks, "the service started by the reload never ticked"
+    assert len(made[0].reloads) == 1

@@ -31,7 +31,14 @@ from golive.exceptions import ConfigError, StoreError
 from golive.notify import check_channels, deliver_due, plan
 from golive.records import Bucket, CheckStatus, EvidenceRecord, Signal
 from golive.serve.metrics import Metrics
-from golive.serve.services import SERVICES, Factory, ServiceContext, run_service, start_services
+from golive.serve.services import (
+    SERVICES,
+    Factory,
+    Service,
+    ServiceContext,
+    Services,
+    run_service,
+)
 from golive.store import Store
 from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.outbox import counts_by_status
@@ -100,7 +107,7 @@ class ServeRuntime:
         self._signals_changed = False
         self._announce(loaded)
         self.pings = PingBook()  # the web's ping URLs record here, the heartbeat service judges
-        self.services = start_services(
+        self._services = Services(
             ServiceContext(
                 store=store,
                 clock=clock,
@@ -127,6 +134,11 @@ class ServeRuntime:
 
     # -- what the API reads ---------------------------------------------------------------
     @property
+    def services(self) -> list[Service]:
+        """The services running now (a reload may add one)."""
+        return list(self._services)
+
+    @property
     def metrics_registry(self) -> CollectorRegistry:
         return self.metrics.registry
 
@@ -147,12 +159,7 @@ class ServeRuntime:
         """Run until ``stop()``; the last results and open rollups are stored on the way out."""
         engine = asyncio.create_task(self.engine.run(), name="engine")
         deliverer = asyncio.create_task(self._deliver_loop(), name="deliver")
-        loops = [
-            asyncio.create_task(
-                run_service(service, self.clock, self._stopping, self._step), name=service.name
-            )
-            for service in self.services
-        ]
+        self._services.launch(lambda s: run_service(s, self.clock, self._stopping, self._step))
         try:
             while not self._stopping.is_set():
                 started = time.perf_counter()
@@ -164,7 +171,7 @@ class ServeRuntime:
         finally:
             self.engine.stop()
             await engine
-            await asyncio.gather(*loops)
+            await self._services.stopped()
             if self._pruning is not None:
                 await self._pruning  # it stops after the batch it is in (``stopping``)
             await self.cycle(final=True)
@@ -240,8 +247,7 @@ class ServeRuntime:
         self.checks_version += 1
         self._recent.forget(self._checks)
         self.engine.reload(loaded)
-        for service in self.services:
-            service.reload(loaded)
+        self._services.reload(loaded)
         names = len(loaded.config.checks)
         log.info("configuration reloaded: %d checks", names)
         return ReloadOutcome(True, f"reloaded: {names} checks")

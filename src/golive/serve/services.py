@@ -5,18 +5,19 @@ module with a factory ``make(ctx) -> Service | None`` (None when the config asks
 does) and one line in ``SERVICES`` below. The runtime starts one task per service: ``tick`` runs
 every ``interval`` seconds until golive stops (a failing tick is logged and counted in
 ``golive_cycle_errors_total{step=NAME}``, and the loop goes on), ``reload`` follows a new
-config. Services keep their state in the store, so a restart continues where the last process
-stopped; a service never touches the web or the CLI.
+config; a factory that had nothing to run is asked again on each reload, so a section added
+to a running golive starts its service. Services keep their state in the store, so a restart
+continues where the last process stopped; a service never touches the web or the CLI.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from golive.clock import Clock
 from golive.config import LoadedConfig
@@ -71,9 +72,41 @@ SERVICES: tuple[Factory, ...] = (
 )
 
 
-def start_services(ctx: ServiceContext, factories: tuple[Factory, ...] = SERVICES) -> list[Service]:
-    """The services the current config asks for."""
-    return [service for make in factories if (service := make(ctx)) is not None]
+class Services:
+    """The running services, and the factories that had nothing to run yet: a reload asks
+    those again, so a section added to a running golive starts its service (no restart)."""
+
+    def __init__(self, ctx: ServiceContext, factories: tuple[Factory, ...] = SERVICES) -> None:
+        self._ctx = ctx
+        self._made: dict[Factory, Service | None] = {make: make(ctx) for make in factories}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._run: Callable[[Service], Coroutine[Any, Any, None]] | None = None
+
+    def __iter__(self) -> Iterator[Service]:
+        return iter([s for s in self._made.values() if s is not None])
+
+    def launch(self, run: Callable[[Service], Coroutine[Any, Any, None]]) -> None:
+        """Start a task running ``run(service)`` for each service, now and for those to come."""
+        self._run = run
+        for service in self:
+            self._start(service)
+
+    def reload(self, loaded: LoadedConfig) -> None:
+        for make, service in self._made.items():
+            if service is not None:
+                service.reload(loaded)
+            elif (fresh := make(self._ctx)) is not None:
+                self._made[make] = fresh
+                if self._run is not None:
+                    self._start(fresh)
+
+    async def stopped(self) -> None:
+        """Wait for every service's task (after the runtime set its stop event)."""
+        await asyncio.gather(*self._tasks)
+
+    def _start(self, service: Service) -> None:
+        assert self._run is not None
+        self._tasks.append(asyncio.create_task(self._run(service), name=service.name))
 
 
 async def run_service(
