@@ -14,11 +14,11 @@ from golive.cli.gate import gate
 from golive.cli.heartbeat import heartbeat, ping
 from golive.cli.importer import import_guide
 from golive.cli.incident import incident
-from golive.cli.later import rollout
 from golive.cli.loadtest import loadtest
 from golive.cli.migrate import migrate
 from golive.cli.oncall import oncall
 from golive.cli.report import report
+from golive.cli.rollout import rollout
 from golive.cli.schema import schema
 from golive.cli.serve import reload, serve, status
 from golive.cli.slo import slo

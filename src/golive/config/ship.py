@@ -24,13 +24,22 @@ class HaproxyTraffic(Model):
     backend: str
 
 
+class CommandTraffic(Model):
+    """User scripts for any other balancer: ``set`` reads JSON ``{"HOST:PORT": weight, ...}``
+    on its stdin (weight 0: out of the pool)."""
+
+    set: str
+    timeout: Duration = timedelta(seconds=30)
+
+
 class Traffic(Model):
     nginx: NginxTraffic | None = None
     haproxy: HaproxyTraffic | None = None
+    command: CommandTraffic | None = None
 
     @model_validator(mode="after")
     def _one_driver(self) -> Traffic:
-        exactly_one(self, "nginx", "haproxy")
+        exactly_one(self, "nginx", "haproxy", "command")
         return self
 
 
@@ -44,12 +53,14 @@ class Analysis(Model):
 
 class Rollout(Model):
     name: Name
-    strategy: Literal["canary", "blue-green"] = "canary"
+    strategy: Literal["canary", "blue-green", "rolling"] = "canary"
     traffic: Traffic
     stable: list[str] = Field(min_length=1)
     canary: list[str] = Field(default_factory=list)
     steps: list[int] = Field(default_factory=lambda: [10, 50, 100])
     pause: Duration = timedelta(minutes=5)
+    interval: Duration = timedelta(seconds=5)  # how often the analysis judges a step
+    keep_old: Duration = timedelta(minutes=10)  # blue-green: the old pool kept for a switch back
     analysis: Analysis = Analysis()
     before: list[str] = Field(default_factory=list)
     smoke: list[str] = Field(default_factory=list)

@@ -24,7 +24,15 @@ from golive.config import LoadedConfig
 from golive.engine.pings import PingBook
 from golive.engine.results import CheckResult
 from golive.records import Signal
-from golive.serve import backups, heartbeats, incidents, report_service, slos, sources
+from golive.serve import (
+    backups,
+    heartbeats,
+    incidents,
+    report_service,
+    rollouts,
+    slos,
+    sources,
+)
 from golive.serve.metrics import Metrics
 from golive.store import Store
 
@@ -69,6 +77,7 @@ SERVICES: tuple[Factory, ...] = (
     incidents.make,
     sources.make,
     slos.make,
+    rollouts.make,
 )
 
 

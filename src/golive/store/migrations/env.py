@@ -11,6 +11,7 @@ from golive.store import (  # noqa: F401 - registers their tables
     tables_incidents,
     tables_monitor,
     tables_requests,
+    tables_rollouts,
     tables_users,
 )
 from golive.store.tables import Base

@@ -1,0 +1,203 @@
+"""Rollout fixtures: real ParkWise processes behind a real nginx whose upstream file golive
+owns, a constant load through it, and a golive config naming both."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from devkit.nginx import NginxServer
+from devkit.ports import free_port, wait_for_port
+from devkit.pytest_plugin import NginxFactory
+from golive.config import LoadedConfig, load_config
+from golive.gate.registry import argument_models
+from golive.records.rollouts import RolloutView
+from golive.rollout.drivers.nginx import render
+from golive.rollout.run import tick
+from golive.store.rollouts import rollout_by_id
+
+ROOT = Path(__file__).parents[2]
+LOG_FORMAT = (
+    'log_format golive escape=json \'{"time":"$time_iso8601","method":"$request_method",'
+    '"uri":"$uri","status":$status,"request_time":$request_time,'
+    '"upstream_addr":"$upstream_addr","upstream_response_time":"$upstream_response_time",'
+    '"bytes":$body_bytes_sent}\';'
+)
+
+StartParkwise = Callable[..., str]
+
+
+@pytest.fixture
+def parkwise(tmp_path: Path) -> Iterator[StartParkwise]:
+    """``parkwise(version, **env)`` starts one ParkWise process; returns its HOST:PORT."""
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(version: str, **env: str) -> str:
+        port = free_port()
+        folder = tmp_path / f"parkwise-{port}"
+        folder.mkdir()
+        log = folder / "parkwise.log"
+        environ = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT / "examples" / "parkwise"),
+            "PARKWISE_DATA_DIR": str(folder),
+            "PARKWISE_PORT": str(port),
+            "PARKWISE_VERSION": version,
+            **{f"PARKWISE_{k.upper()}": v for k, v in env.items()},
+        }
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "parkwise"], env=environ, stdout=out, stderr=out
+            )
+        procs.append(proc)
+        wait_for_port(port, timeout=30, proc=proc, log=log)
+        return f"127.0.0.1:{port}"
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class Edge:
+    """An nginx in front of the ``parkwise`` upstream that golive's file defines."""
+
+    server: NginxServer
+    port: int
+    upstream_file: Path
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def nginx(self, flag: str) -> str:
+        base = self.server.base_dir
+        return f"/usr/sbin/nginx -p {base}/ -c {base}/nginx.conf -e {base}/nginx.log {flag}"
+
+    def live(self) -> list[str]:
+        """The servers of the upstream file that get traffic (not ``backup``)."""
+        lines = self.upstream_file.read_text().splitlines()
+        return [
+            ln.split()[1] for ln in lines if ln.strip().startswith("server ") and "weight=" in ln
+        ]
+
+    def config(self, folder: Path, body: str) -> LoadedConfig:
+        """A golive config with the edge's access log as metrics source ``edge``."""
+        path = folder / "golive.yaml"
+        path.write_text(
+            "version: 1\nproject: shop\nstore: sqlite:///golive.db\n"
+            f"metrics:\n  - name: edge\n    access_log: {{path: {self.log}, format: nginx-json}}\n"
+            + body.replace("NGINX_TRAFFIC", self.traffic())
+        )
+        return load_config(path, environ={}, gate_args=argument_models())
+
+    def traffic(self) -> str:
+        return (
+            f"{{nginx: {{upstream: parkwise, file: {self.upstream_file},"
+            f" test: '{self.nginx('-t')}', reload: '{self.nginx('-s reload')}'}}}}"
+        )
+
+    def failures_not_from(self, addrs: set[str]) -> list[dict[str, object]]:
+        """Logged requests that failed for another reason than a backend in ``addrs``."""
+        bad = []
+        for line in self.log.read_text().splitlines():
+            entry = json.loads(line)
+            last = str(entry["upstream_addr"]).split(",")[-1].strip()
+            if int(entry["status"]) >= 500 and last not in addrs:
+                bad.append(entry)
+        return bad
+
+
+@pytest.fixture
+def edge(nginx_factory: NginxFactory, tmp_path: Path) -> Callable[[list[str]], Edge]:
+    """``edge(stable)`` starts nginx with golive's upstream file holding ``stable``."""
+
+    def start(stable: list[str]) -> Edge:
+        port = free_port()
+        upstream = tmp_path / "edge" / "parkwise-upstream.conf"
+        upstream.parent.mkdir(exist_ok=True)
+        upstream.write_text(render("parkwise", dict.fromkeys(stable, 1), "api"))
+        log = tmp_path / "edge" / "access.json.log"
+        http = (
+            f"    {LOG_FORMAT}\n    include {upstream};\n"
+            f"    server {{\n        listen 127.0.0.1:{port};\n"
+            f"        access_log {log} golive;\n"
+            "        location / {\n            proxy_pass http://parkwise;\n"
+            "            proxy_http_version 1.1;\n"
+            '            proxy_set_header Connection "";\n        }\n    }\n'
+        )
+        return Edge(nginx_factory(http, ports=[port]), port, upstream, log)
+
+    return start
+
+
+@dataclass
+class Load:
+    """What a constant load saw: statuses, and errors that never got an HTTP answer."""
+
+    statuses: Counter[int] = field(default_factory=Counter)
+    broken: list[str] = field(default_factory=list)
+
+
+@contextlib.asynccontextmanager
+async def constant_load(url: str, users: int = 4) -> AsyncIterator[Load]:
+    """``users`` loops of GET /api/facilities through the edge until the block ends."""
+    seen = Load()
+    stop = asyncio.Event()
+
+    async def user(session: aiohttp.ClientSession) -> None:
+        while not stop.is_set():
+            try:
+                async with session.get(f"{url}/api/facilities") as response:
+                    await response.read()
+                    seen.statuses[response.status] += 1
+            except aiohttp.ClientError as exc:
+                seen.broken.append(repr(exc))
+            await asyncio.sleep(0.002)
+
+    async with aiohttp.ClientSession() as session:
+        tasks = [asyncio.create_task(user(session)) for _ in range(users)]
+        try:
+            await asyncio.sleep(0.3)
+            yield seen
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks)
+
+
+async def drive(
+    loaded: LoadedConfig, store: object, rollout_id: int, *, within: float
+) -> RolloutView:
+    """Tick like `golive serve` does until the rollout ends (or ``within`` seconds pass)."""
+    from golive.clock import SystemClock
+    from golive.store import Store
+
+    assert isinstance(store, Store)
+    clock, resumed, judged = SystemClock(), {rollout_id}, {}  # type: ignore[var-annotated]
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        await tick(store, loaded, clock.now(), resumed, judged)
+        view = rollout_by_id(store, rollout_id)
+        assert view is not None
+        if not view.active:
+            return view
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"rollout still {view.state} after {within}s")
