@@ -2,7 +2,7 @@
 # Install the Debian packages devkit starts real servers from. Idempotent and silent
 # when everything is already there.
 #
-#   devkit/system.sh                                  # postgresql redis nginx dnsmasq chromium prometheus
+#   devkit/system.sh                                  # postgresql redis nginx dnsmasq chromium prometheus haproxy
 #   devkit/system.sh prometheus-blackbox-exporter     # ... plus extra packages
 #
 # Services that the packages would normally start system-wide (nginx on *:80, redis,
@@ -20,6 +20,7 @@ binary_for() {
     prometheus-blackbox-exporter) echo /usr/bin/prometheus-blackbox-exporter ;;
     prometheus) echo /usr/bin/prometheus ;;
     chromium) echo /usr/bin/chromium ;;
+    haproxy) echo /usr/sbin/haproxy ;;
     *) echo "" ;;
   esac
 }
@@ -32,6 +33,7 @@ services_for() {
     nginx-light) echo nginx ;;
     prometheus-blackbox-exporter) echo prometheus-blackbox-exporter ;;
     prometheus) echo prometheus ;;
+    haproxy) echo haproxy ;;
     *) echo "" ;;
   esac
 }
@@ -48,7 +50,7 @@ present() {
 }
 
 missing=()
-for pkg in postgresql redis-server nginx-light dnsmasq-base chromium prometheus "$@"; do
+for pkg in postgresql redis-server nginx-light dnsmasq-base chromium prometheus haproxy "$@"; do
   present "$pkg" || missing+=("$pkg")
 done
 ((${#missing[@]})) || exit 0
