@@ -201,3 +201,80 @@ async def drive(
             return view
         await asyncio.sleep(0.2)
     raise AssertionError(f"rollout still {view.state} after {within}s")
+
+
+@dataclass
+class Haproxy:
+    """A haproxy in front of backend ``parkwise`` (every server declared, new ones at weight
+    0), its runtime API on ``socket``, its JSON request log in ``log``."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    socket: Path
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def config(self, folder: Path, body: str) -> LoadedConfig:
+        path = folder / "golive.yaml"
+        traffic = f"{{haproxy: {{socket: {self.socket}, backend: parkwise}}}}"
+        path.write_text(
+            "version: 1\nproject: shop\nstore: sqlite:///golive.db\n"
+            f"metrics:\n  - name: edge\n    access_log: {{path: {self.log}, format: nginx-json}}\n"
+            + body.replace("NGINX_TRAFFIC", traffic)
+        )
+        return load_config(path, environ={}, gate_args=argument_models())
+
+    def failures_not_from(self, addrs: set[str]) -> list[dict[str, object]]:
+        bad = []
+        for line in self.log.read_text().splitlines():
+            if not line.startswith("{"):
+                continue  # haproxy's own notices ("Server parkwise/s0 enters drain state")
+            entry = json.loads(line)
+            if int(entry["status"]) >= 500 and entry["upstream_addr"] not in addrs:
+                bad.append(entry)
+        return bad
+
+
+HAPROXY_LOG = '{"status":%ST,"uri":"%HP","upstream_addr":"%si:%sp","upstream_response_ms":%Tr}'
+
+
+@pytest.fixture
+def haproxy(tmp_path: Path) -> Iterator[Callable[[list[str], list[str]], Haproxy]]:
+    """``haproxy(stable, new)`` starts haproxy 2.6 (Debian) with all of them declared."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(stable: list[str], new: list[str]) -> Haproxy:
+        folder = tmp_path / "haproxy"
+        folder.mkdir(exist_ok=True)
+        port = free_port()
+        servers = "\n".join(
+            f"    server s{i} {addr} weight {1 if addr in stable else 0}"
+            for i, addr in enumerate([*stable, *new])
+        )
+        (folder / "haproxy.cfg").write_text(
+            f"global\n    stats socket {folder}/admin.sock mode 600 level admin\n"
+            "    log stdout format raw local0\n"
+            "defaults\n    mode http\n    log global\n    timeout connect 2s\n"
+            "    timeout client 30s\n    timeout server 30s\n"
+            f"frontend edge\n    bind 127.0.0.1:{port}\n    log-format '{HAPROXY_LOG}'\n"
+            "    default_backend parkwise\n"
+            f"backend parkwise\n    balance roundrobin\n{servers}\n"
+        )
+        log = folder / "access.json.log"
+        with log.open("ab") as out, (folder / "haproxy.err").open("ab") as errors:
+            proc = subprocess.Popen(
+                ["/usr/sbin/haproxy", "-f", str(folder / "haproxy.cfg"), "-db"],
+                stdout=out,
+                stderr=errors,
+            )
+        started.append(proc)
+        wait_for_port(port, timeout=15, proc=proc, log=folder / "haproxy.err")
+        return Haproxy(proc, port, folder / "admin.sock", log)
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        proc.wait(10)

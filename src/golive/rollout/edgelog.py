@@ -70,8 +70,11 @@ def read_pools(
             if pool is None:
                 continue
             status = int(entry["status"])
-            seconds = str(entry.get("upstream_response_time") or entry.get("request_time", 0))
-            ms = float(seconds.split(",")[-1].strip() or 0) * 1000
+            if "upstream_response_ms" in entry:  # haproxy's %Tr: it cannot log seconds
+                ms = float(entry["upstream_response_ms"])
+            else:
+                seconds = str(entry.get("upstream_response_time") or entry.get("request_time", 0))
+                ms = float(seconds.split(",")[-1].strip() or 0) * 1000
         except (ValueError, KeyError, TypeError, AttributeError):
             continue  # a bad line never stops a judgement
         windows[pool].add(status, ms)

@@ -70,8 +70,9 @@ class HaproxyDriver:
             if weight > 0:
                 for line in (f"set server {server} state ready", f"set weight {server} {weight}"):
                     await self._ok(line)
-            else:
-                await self._ok(f"set server {server} state drain")
+            else:  # weight 0 takes no new requests; drain lets the open ones finish
+                for line in (f"set weight {server} 0", f"set server {server} state drain"):
+                    await self._ok(line)
 
     async def _ok(self, line: str) -> None:
         answer = (await self.command(line)).strip()
