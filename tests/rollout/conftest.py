@@ -184,14 +184,20 @@ async def constant_load(url: str, users: int = 4) -> AsyncIterator[Load]:
 
 
 async def drive(
-    loaded: LoadedConfig, store: object, rollout_id: int, *, within: float
+    loaded: LoadedConfig,
+    store: object,
+    rollout_id: int,
+    *,
+    within: float,
+    resumed: set[int] | None = None,
 ) -> RolloutView:
     """Tick like `golive serve` does until the rollout ends (or ``within`` seconds pass)."""
     from golive.clock import SystemClock
     from golive.store import Store
 
     assert isinstance(store, Store)
-    clock, resumed, judged = SystemClock(), {rollout_id}, {}  # type: ignore[var-annotated]
+    clock, judged = SystemClock(), {}  # type: ignore[var-annotated]
+    resumed = {rollout_id} if resumed is None else resumed  # empty: a process new to it
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         await tick(store, loaded, clock.now(), resumed, judged)
