@@ -39,7 +39,7 @@ SECTIONS = (
     Section("incidents", "incidents & on-call", True),
     Section("reports", "incidents & on-call", True),
     Section("gate", "gate", True),
-    Section("rollouts", "rollouts", False),
+    Section("rollouts", "rollouts", True),
     Section("backups", "backups", True),
     Section("flags", "flags", False),
     Section("workers", "scale", False),

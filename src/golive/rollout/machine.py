@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import shlex
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from golive.config.ship import Rollout
+from golive.records import EvidenceRecord, RunSummary
 from golive.records.rollouts import RolloutEvent, RolloutView
 from golive.rollout import edgelog
 from golive.rollout.drivers import Driver, TrafficError, split
@@ -22,6 +23,7 @@ from golive.rollout.judge_minimal import judge
 from golive.store.rollouts import add_event, save_rollout
 from golive.store.store import Store
 
+EVIDENCE_LIFETIME = timedelta(days=30)
 NO_DATA_PAUSES = 3  # a step that never gets min_requests rolls back after this many pauses
 
 
@@ -52,8 +54,39 @@ def weights(config: Rollout, view: RolloutView, step: int | None) -> dict[str, i
 class Machine:
     """Advances rollouts of one config against one store, driver and edge log."""
 
-    def __init__(self, store: Store, config: Rollout, driver: Driver, log: Path | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Rollout,
+        driver: Driver,
+        log: Path | None,
+        *,
+        environment: str = "",
+    ) -> None:
         self.store, self.config, self.driver, self.log = store, config, driver, log
+        self.environment = environment
+
+    def evidence(self, view: RolloutView, now: datetime) -> None:
+        """The rollout's end as evidence (the gate and DORA read it)."""
+        values = {
+            "rollout_id": view.id,
+            "version": view.version,
+            "commit": view.commit,
+            "state": view.state,
+            "strategy": view.strategy,
+            "started_at": view.started_at.isoformat(),
+        }
+        record = EvidenceRecord(
+            kind="rollout",
+            subject=view.name,
+            ok=view.state == "promoted",
+            taken_at=now,
+            expires_at=now + EVIDENCE_LIFETIME,
+            error=None if view.state == "promoted" else view.reason,
+            values=values,
+        )
+        run = RunSummary("rollout", self.environment, view.started_at, now)
+        self.store.record_run(run, [record])
 
     def event(self, view: RolloutView, now: datetime, kind: str, message: str, **data: Any) -> None:
         add_event(self.store, RolloutEvent(view.id, now, kind, message, data))
@@ -80,7 +113,11 @@ class Machine:
             view, state=state, reason=reason, percent=percent, finished_at=now, request=None
         )
         self.event(view, now, state, reason, weights=target)
-        return self.save(view, done, now) or view
+        saved = self.save(view, done, now)
+        if saved is None:
+            return view
+        self.evidence(saved, now)
+        return saved
 
     async def enter_step(self, view: RolloutView, now: datetime, step: int) -> RolloutView:
         target = weights(self.config, view, step)

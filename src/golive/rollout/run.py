@@ -34,7 +34,8 @@ def edge_log(loaded: LoadedConfig, rollout: Rollout) -> Path | None:
 
 
 def machine(store: Store, loaded: LoadedConfig, rollout: Rollout) -> Machine:
-    return Machine(store, rollout, driver_for(rollout), edge_log(loaded, rollout))
+    log = edge_log(loaded, rollout)
+    return Machine(store, rollout, driver_for(rollout), log, environment=loaded.environment)
 
 
 def start(
