@@ -64,8 +64,11 @@ def rollout_init(name: Name, config: ConfigOption = None, env: EnvOption = None)
 @rollout.command("start")
 def rollout_start(
     name: Name,
-    to: Annotated[str, typer.Option("--to", help="The new pool: HOST:PORT[,HOST:PORT...].")],
     version: Annotated[str, typer.Option("--version", help="The version being rolled out.")],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="The new pool: HOST:PORT[,HOST:PORT...] (default: canary:)."),
+    ] = None,
     commit: Annotated[
         str | None, typer.Option("--commit", help="The commit (for lead time).")
     ] = None,
@@ -78,11 +81,12 @@ def rollout_start(
     """Start a rollout; `golive serve` advances it (or this command with --wait). Exit 1 when
     it ends rolled back or aborted."""
     from golive.clock import SystemClock
-    from golive.rollout.run import start
+    from golive.rollout.run import rollout_config, start
 
     def command() -> int:
         loaded = load(config, env)
-        targets = [t.strip() for t in to.split(",") if t.strip()]
+        pool = to if to is not None else ",".join(rollout_config(loaded, name).canary)
+        targets = [t.strip() for t in pool.split(",") if t.strip()]
         clock = SystemClock()
         with opened(loaded) as store:
             view = start(

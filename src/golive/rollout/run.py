@@ -50,7 +50,9 @@ def start(
 ) -> RolloutView:
     config = rollout_config(loaded, name)
     if not targets:
-        raise UsageError("--to needs at least one HOST:PORT")
+        raise UsageError(
+            f"rollout {name}: give the new pool with --to HOST:PORT[,...] (or canary:)"
+        )
     for target in targets:
         host, _, port = target.rpartition(":")
         if not host or not port.isdigit():
