@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -19,22 +17,15 @@ import aiohttp
 import pytest
 
 from devkit.nginx import NginxServer
-from devkit.ports import free_port, wait_for_port
+from devkit.ports import free_port
 from devkit.pytest_plugin import NginxFactory
+from devkit.rollout_stack import edge_http, start_haproxy, start_parkwise
 from golive.config import LoadedConfig, load_config
 from golive.gate.registry import argument_models
 from golive.records.rollouts import RolloutView
 from golive.rollout.drivers.nginx import render
 from golive.rollout.run import tick
 from golive.store.rollouts import rollout_by_id
-
-ROOT = Path(__file__).parents[2]
-LOG_FORMAT = (
-    'log_format golive escape=json \'{"time":"$time_iso8601","method":"$request_method",'
-    '"uri":"$uri","status":$status,"request_time":$request_time,'
-    '"upstream_addr":"$upstream_addr","upstream_response_time":"$upstream_response_time",'
-    '"bytes":$body_bytes_sent}\';'
-)
 
 StartParkwise = Callable[..., str]
 
@@ -45,25 +36,9 @@ def parkwise(tmp_path: Path) -> Iterator[StartParkwise]:
     procs: list[subprocess.Popen[bytes]] = []
 
     def start(version: str, **env: str) -> str:
-        port = free_port()
-        folder = tmp_path / f"parkwise-{port}"
-        folder.mkdir()
-        log = folder / "parkwise.log"
-        environ = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT / "examples" / "parkwise"),
-            "PARKWISE_DATA_DIR": str(folder),
-            "PARKWISE_PORT": str(port),
-            "PARKWISE_VERSION": version,
-            **{f"PARKWISE_{k.upper()}": v for k, v in env.items()},
-        }
-        with log.open("ab") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "parkwise"], env=environ, stdout=out, stderr=out
-            )
+        proc, addr = start_parkwise(tmp_path, version, **env)
         procs.append(proc)
-        wait_for_port(port, timeout=30, proc=proc, log=log)
-        return f"127.0.0.1:{port}"
+        return addr
 
     yield start
     for proc in procs:
@@ -136,14 +111,7 @@ def edge(nginx_factory: NginxFactory, tmp_path: Path) -> Callable[[list[str]], E
         upstream.parent.mkdir(exist_ok=True)
         upstream.write_text(render("parkwise", dict.fromkeys(stable, 1), "api"))
         log = tmp_path / "edge" / "access.json.log"
-        http = (
-            f"    {LOG_FORMAT}\n    include {upstream};\n"
-            f"    server {{\n        listen 127.0.0.1:{port};\n"
-            f"        access_log {log} golive;\n"
-            "        location / {\n            proxy_pass http://parkwise;\n"
-            "            proxy_http_version 1.1;\n"
-            '            proxy_set_header Connection "";\n        }\n    }\n'
-        )
+        http = edge_http(port, upstream, log)
         return Edge(nginx_factory(http, ports=[port]), port, upstream, log)
 
     return start
@@ -244,41 +212,15 @@ class Haproxy:
         return bad
 
 
-HAPROXY_LOG = '{"status":%ST,"uri":"%HP","upstream_addr":"%si:%sp","upstream_response_ms":%Tr}'
-
-
 @pytest.fixture
 def haproxy(tmp_path: Path) -> Iterator[Callable[[list[str], list[str]], Haproxy]]:
     """``haproxy(stable, new)`` starts haproxy 2.6 (Debian) with all of them declared."""
     started: list[subprocess.Popen[bytes]] = []
 
     def start(stable: list[str], new: list[str]) -> Haproxy:
-        folder = tmp_path / "haproxy"
-        folder.mkdir(exist_ok=True)
-        port = free_port()
-        servers = "\n".join(
-            f"    server s{i} {addr} weight {1 if addr in stable else 0}"
-            for i, addr in enumerate([*stable, *new])
-        )
-        (folder / "haproxy.cfg").write_text(
-            f"global\n    stats socket {folder}/admin.sock mode 600 level admin\n"
-            "    log stdout format raw local0\n"
-            "defaults\n    mode http\n    log global\n    timeout connect 2s\n"
-            "    timeout client 30s\n    timeout server 30s\n"
-            f"frontend edge\n    bind 127.0.0.1:{port}\n    log-format '{HAPROXY_LOG}'\n"
-            "    default_backend parkwise\n"
-            f"backend parkwise\n    balance roundrobin\n{servers}\n"
-        )
-        log = folder / "access.json.log"
-        with log.open("ab") as out, (folder / "haproxy.err").open("ab") as errors:
-            proc = subprocess.Popen(
-                ["/usr/sbin/haproxy", "-f", str(folder / "haproxy.cfg"), "-db"],
-                stdout=out,
-                stderr=errors,
-            )
+        proc, port, socket, log = start_haproxy(tmp_path / "haproxy", stable, new)
         started.append(proc)
-        wait_for_port(port, timeout=15, proc=proc, log=folder / "haproxy.err")
-        return Haproxy(proc, port, folder / "admin.sock", log)
+        return Haproxy(proc, port, socket, log)
 
     yield start
     for proc in started:
