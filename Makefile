@@ -54,6 +54,7 @@ bench: $(STAMP)
 	@$(VENV)/bin/python bench/loadtest.py $(LOADTEST_ARGS)
 	@$(VENV)/bin/python bench/backup.py $(BACKUP_ARGS)
 	@$(VENV)/bin/python bench/metrics.py $(METRICS_ARGS)
+	@$(VENV)/bin/python bench/rollout.py $(ROLLOUT_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .golive bench/results
