@@ -28,6 +28,16 @@ from golive.rollout.run import tick
 from golive.store.rollouts import rollout_by_id
 
 StartParkwise = Callable[..., str]
+CANARY = """rollouts:
+  - name: api
+    strategy: canary
+    traffic: NGINX_TRAFFIC
+    stable: [{stable}]
+    steps: [10, 50, 100]
+    pause: {pause}
+    interval: 500ms
+    analysis: {{requests: edge, max_error_rate: 1%, max_p95: 300ms, min_requests: 30}}
+"""
 
 
 @pytest.fixture

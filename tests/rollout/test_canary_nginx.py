@@ -12,18 +12,7 @@ from golive.clock import SystemClock
 from golive.engine.once import open_store
 from golive.rollout.run import start
 from golive.store.rollouts import rollout_events
-from tests.rollout.conftest import Edge, StartParkwise, constant_load, drive
-
-CANARY = """rollouts:
-  - name: api
-    strategy: canary
-    traffic: NGINX_TRAFFIC
-    stable: [{stable}]
-    steps: [10, 50, 100]
-    pause: {pause}
-    interval: 500ms
-    analysis: {{requests: edge, max_error_rate: 1%, max_p95: 300ms, min_requests: 30}}
-"""
+from tests.rollout.conftest import CANARY, Edge, StartParkwise, constant_load, drive
 
 
 async def test_a_canary_with_errors_rolls_back_within_seconds(

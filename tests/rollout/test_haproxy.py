@@ -17,8 +17,7 @@ from golive.rollout.drivers import TrafficError
 from golive.rollout.drivers.haproxy import HaproxyDriver
 from golive.rollout.run import start
 from golive.store.rollouts import rollout_events
-from tests.rollout.conftest import Haproxy, StartParkwise, constant_load, drive
-from tests.rollout.test_canary_nginx import CANARY
+from tests.rollout.conftest import CANARY, Haproxy, StartParkwise, constant_load, drive
 
 Start = Callable[[list[str], list[str]], Haproxy]
 
