@@ -1,6 +1,6 @@
 """The command driver hands a user script the weights on stdin; `before` commands run first
 with their output in the deployment record; a failing one aborts before traffic moves; the end
-of a rollout is stored as evidence."""
+of a rollout is stored as evidence; steps and judgements reach the open incident's timeline."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from golive.clock import SystemClock
 from golive.config import load_config
 from golive.engine.once import open_store
 from golive.gate.registry import argument_models
+from golive.incidents.lifecycle import open_incident
+from golive.incidents.timeline import read
 from golive.rollout.run import start
 from golive.store.rollouts import rollout_events
 from tests.rollout.conftest import StartParkwise, drive
@@ -19,6 +21,9 @@ from tests.rollout.conftest import StartParkwise, drive
 CONFIG = """version: 1
 project: shop
 store: sqlite:///golive.db
+incidents:
+  severities:
+    SEV1: {{from: critical, respond_within: 5m}}
 rollouts:
   - name: api
     traffic: {{command: {{set: "{python} {folder}/set_weights.py"}}}}
@@ -52,6 +57,14 @@ async def test_before_runs_then_the_command_driver_gets_each_steps_weights(
     loaded = load_config(path, environ={}, gate_args=argument_models())
     store = open_store(loaded)
     try:
+        incident = open_incident(
+            store,
+            loaded.config.incidents,
+            title="Checkout slow",
+            severity="SEV1",
+            at=SystemClock().now(),
+            actor="test",
+        )
         view = start(
             store,
             loaded,
@@ -64,9 +77,17 @@ async def test_before_runs_then_the_command_driver_gets_each_steps_weights(
         done = await drive(loaded, store, view.id, within=15)
         events = rollout_events(store, view.id)
         evidence = store.latest("rollout", "api")
+        timeline = [e.message for e in read(store, incident.id) if e.kind == "rollout"]
     finally:
         store.close()
     assert done.state == "promoted", done
+    assert timeline == [
+        "rollout api 2: step: step 1: 50% on canary",
+        "rollout api 2: judgement: step 1 passed",
+        "rollout api 2: step: step 2: 100% on canary",
+        "rollout api 2: judgement: step 2 passed",
+        "rollout api 2: promoted: every step passed",
+    ]
     before = [e for e in events if e.kind == "before"]
     assert before[0].data["output"] == "migrated 3 tables\n"
     sent = [json.loads(line) for line in weights.read_text().splitlines()]

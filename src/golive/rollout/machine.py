@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from golive.config.ship import Rollout
+from golive.incidents.timeline import append_to_open
 from golive.records import EvidenceRecord, RunSummary
 from golive.records.rollouts import RolloutEvent, RolloutView
 from golive.rollout import edgelog
@@ -23,6 +24,7 @@ from golive.rollout.judge_minimal import judge
 from golive.store.rollouts import add_event, save_rollout
 from golive.store.store import Store
 
+TIMELINE_KINDS = frozenset({"step", "judgement", "promoted", "rolled_back", "aborted", "error"})
 EVIDENCE_LIFETIME = timedelta(days=30)
 NO_DATA_PAUSES = 3  # a step that never gets min_requests rolls back after this many pauses
 
@@ -89,7 +91,18 @@ class Machine:
         self.store.record_run(run, [record])
 
     def event(self, view: RolloutView, now: datetime, kind: str, message: str, **data: Any) -> None:
+        """A line of the deployment record; steps, judgements and endings also go to every
+        open incident's timeline."""
         add_event(self.store, RolloutEvent(view.id, now, kind, message, data))
+        if kind in TIMELINE_KINDS:
+            append_to_open(
+                self.store,
+                kind="rollout",
+                at=now,
+                actor="golive rollout",
+                message=f"rollout {view.name} {view.version}: {kind}: {message}",
+                data={"rollout": view.name, "rollout_id": view.id, "event": kind, **data},
+            )
 
     def save(self, old: RolloutView, new: RolloutView, now: datetime) -> RolloutView | None:
         return save_rollout(self.store, replace(new, updated_at=now), read_rev=old.rev)
