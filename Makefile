@@ -1,5 +1,6 @@
 # golive — everything a newcomer needs is one of these targets.
 #   make demo   set up, start the sample app with its PostgreSQL and Redis, and show golive on it
+#   make demo-rollout  ParkWise v1 and v2 behind nginx: a canary rolled back by itself under load
 #   make test   set up, install the real servers the tests need, run the whole suite on
 #               TEST_WORKERS pytest-xdist workers (0 = serial) in a random order that
 #               pytest-randomly prints as a seed; PYTEST_ARGS is passed on, e.g.
@@ -19,7 +20,7 @@ STAMP := $(VENV)/.synced
 # The suite waits on servers and subprocesses more than it computes: twice the cores, at most 4.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); n=$$((n * 2)); echo $$((n > 4 ? 4 : n)))
 
-.PHONY: demo test lint bench system clean
+.PHONY: demo demo-rollout test lint bench system clean
 
 $(UV):
 	@echo "installing uv into .tools/ (once)"
@@ -34,6 +35,9 @@ system:
 
 demo: $(STAMP) system
 	@$(VENV)/bin/python -m devkit.demo
+
+demo-rollout: $(STAMP) system
+	@$(VENV)/bin/python -m devkit.demo_rollout
 
 test: $(STAMP) system
 	@$(VENV)/bin/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)

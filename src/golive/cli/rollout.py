@@ -35,9 +35,9 @@ Name = Annotated[str, typer.Argument(help="The rollout (a name under rollouts:).
 
 def _line(view: RolloutView) -> str:
     paused = " (paused)" if view.paused and view.active else ""
-    where = f" step {view.step + 1} at {view.percent}%" if view.state == "step" else ""
+    state = f"step {view.step + 1} at {view.percent}%" if view.state == "step" else view.state
     reason = f": {view.reason}" if view.reason else ""
-    return f"{view.name} #{view.id} {view.version} {view.state}{where}{paused}{reason}"
+    return f"{view.name} #{view.id} {view.version} {state}{paused}{reason}"
 
 
 def _as_dict(view: RolloutView) -> dict[str, Any]:
@@ -102,7 +102,6 @@ def rollout_start(
             if not wait:
                 return EXIT_OK
             view = asyncio.run(_follow(store, loaded, view.id))
-        out.print(_line(view), markup=False)
         return EXIT_OK if view.state == "promoted" else EXIT_FAILED
 
     raise typer.Exit(guarded(command))
