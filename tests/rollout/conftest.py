@@ -27,7 +27,6 @@ from golive.rollout.drivers.nginx import render
 from golive.rollout.run import tick
 from golive.store.rollouts import rollout_by_id
 
-StartParkwise = Callable[..., str]
 CANARY = """rollouts:
   - name: api
     strategy: canary
@@ -40,24 +39,35 @@ CANARY = """rollouts:
 """
 
 
-@pytest.fixture
-def parkwise(tmp_path: Path) -> Iterator[StartParkwise]:
-    """``parkwise(version, **env)`` starts one ParkWise process; returns its HOST:PORT."""
-    procs: list[subprocess.Popen[bytes]] = []
+class Parkwise:
+    """``parkwise(version, **env)`` starts one ParkWise process and returns its HOST:PORT;
+    ``parkwise.stop(addr)`` stops it; all stop at teardown."""
 
-    def start(version: str, **env: str) -> str:
-        proc, addr = start_parkwise(tmp_path, version, **env)
-        procs.append(proc)
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def __call__(self, version: str, **env: str) -> str:
+        proc, addr = start_parkwise(self.folder, version, **env)
+        self.procs[addr] = proc
         return addr
 
-    yield start
-    for proc in procs:
+    def stop(self, addr: str) -> None:
+        proc = self.procs.pop(addr)
         proc.terminate()
-    for proc in procs:
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def parkwise(tmp_path: Path) -> Iterator[Parkwise]:
+    started = Parkwise(tmp_path)
+    yield started
+    for addr in list(started.procs):
+        started.stop(addr)
 
 
 @dataclass

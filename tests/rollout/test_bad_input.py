@@ -19,7 +19,7 @@ from golive.exceptions import UsageError
 from golive.rollout.drivers import TrafficError
 from golive.rollout.drivers.nginx import NginxDriver
 from golive.rollout.run import request, start
-from tests.rollout.conftest import Edge, StartParkwise, drive
+from tests.rollout.conftest import Edge, Parkwise, drive
 
 ROLLOUT = """rollouts:
   - name: api
@@ -42,7 +42,7 @@ async def test_a_file_golive_does_not_own_is_refused_and_left_alone(tmp_path: Pa
 
 
 async def test_a_failing_nginx_test_restores_the_previous_file(
-    parkwise: StartParkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
 ) -> None:
     v1 = parkwise("1.0.0")
     front = edge([v1])
@@ -59,7 +59,7 @@ async def test_a_failing_nginx_test_restores_the_previous_file(
 
 
 async def test_a_target_that_is_not_listening_aborts_before_any_traffic_moves(
-    parkwise: StartParkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
 ) -> None:
     v1 = parkwise("1.0.0")
     front = edge([v1])
@@ -85,7 +85,7 @@ async def test_a_target_that_is_not_listening_aborts_before_any_traffic_moves(
 
 
 async def test_a_second_rollout_of_one_name_and_an_early_promote_are_refused(
-    parkwise: StartParkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
 ) -> None:
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0")
     front = edge([v1])

@@ -12,11 +12,11 @@ from golive.clock import SystemClock
 from golive.engine.once import open_store
 from golive.rollout.run import start
 from golive.store.rollouts import rollout_events
-from tests.rollout.conftest import CANARY, Edge, StartParkwise, constant_load, drive
+from tests.rollout.conftest import CANARY, Edge, Parkwise, constant_load, drive
 
 
 async def test_a_canary_with_errors_rolls_back_within_seconds(
-    parkwise: StartParkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
 ) -> None:
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0", error_rate="0.2")
     front = edge([v1])
@@ -49,7 +49,7 @@ async def test_a_canary_with_errors_rolls_back_within_seconds(
 
 
 async def test_a_slow_canary_rolls_back_on_its_p95(
-    parkwise: StartParkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
 ) -> None:
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0", latency_ms="400")
     front = edge([v1])
@@ -76,7 +76,7 @@ async def test_a_slow_canary_rolls_back_on_its_p95(
 
 
 async def test_a_healthy_canary_is_promoted_step_by_step_without_a_failed_request(
-    parkwise: StartParkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
 ) -> None:
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0")
     front = edge([v1])

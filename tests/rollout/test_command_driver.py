@@ -16,7 +16,7 @@ from golive.incidents.lifecycle import open_incident
 from golive.incidents.timeline import read
 from golive.rollout.run import start
 from golive.store.rollouts import rollout_events
-from tests.rollout.conftest import StartParkwise, drive
+from tests.rollout.conftest import Parkwise, drive
 
 CONFIG = """version: 1
 project: shop
@@ -49,7 +49,7 @@ def write_config(folder: Path, stable: str, more: str) -> Path:
 
 
 async def test_before_runs_then_the_command_driver_gets_each_steps_weights(
-    parkwise: StartParkwise, tmp_path: Path
+    parkwise: Parkwise, tmp_path: Path
 ) -> None:
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0")
     weights = tmp_path / "weights.jsonl"
@@ -96,7 +96,7 @@ async def test_before_runs_then_the_command_driver_gets_each_steps_weights(
 
 
 async def test_a_failing_before_command_aborts_before_traffic_moves(
-    parkwise: StartParkwise, tmp_path: Path
+    parkwise: Parkwise, tmp_path: Path
 ) -> None:
     v1 = parkwise("1.0.0")
     weights = tmp_path / "weights.jsonl"

@@ -17,7 +17,7 @@ from golive.rollout.drivers import TrafficError
 from golive.rollout.drivers.haproxy import HaproxyDriver
 from golive.rollout.run import start
 from golive.store.rollouts import rollout_events
-from tests.rollout.conftest import CANARY, Haproxy, StartParkwise, constant_load, drive
+from tests.rollout.conftest import CANARY, Haproxy, Parkwise, constant_load, drive
 
 Start = Callable[[list[str], list[str]], Haproxy]
 
@@ -33,7 +33,7 @@ async def weights(front: Haproxy) -> dict[str, int]:
 
 
 async def test_a_canary_with_errors_rolls_back_through_haproxy(
-    parkwise: StartParkwise, haproxy: Start, tmp_path: Path
+    parkwise: Parkwise, haproxy: Start, tmp_path: Path
 ) -> None:
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0", error_rate="0.2")
     front = haproxy([v1], [v2])
@@ -64,7 +64,7 @@ async def test_a_canary_with_errors_rolls_back_through_haproxy(
 
 
 async def test_a_healthy_canary_is_promoted_through_haproxy_without_a_failed_request(
-    parkwise: StartParkwise, haproxy: Start, tmp_path: Path
+    parkwise: Parkwise, haproxy: Start, tmp_path: Path
 ) -> None:
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0")
     front = haproxy([v1], [v2])
@@ -91,7 +91,7 @@ async def test_a_healthy_canary_is_promoted_through_haproxy_without_a_failed_req
 
 
 async def test_a_socket_gone_mid_step_is_a_clear_error_and_traffic_stays_served(
-    parkwise: StartParkwise, haproxy: Start, tmp_path: Path
+    parkwise: Parkwise, haproxy: Start, tmp_path: Path
 ) -> None:
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0")
     front = haproxy([v1], [v2])

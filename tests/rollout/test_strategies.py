@@ -13,9 +13,9 @@ from pathlib import Path
 
 from golive.clock import SystemClock
 from golive.engine.once import open_store
-from golive.rollout.run import start
+from golive.rollout.run import start, tick
 from golive.store.rollouts import active_rollout, rollout_events
-from tests.rollout.conftest import Edge, StartParkwise, constant_load, drive
+from tests.rollout.conftest import Edge, Parkwise, constant_load, drive
 
 STRATEGY = """rollouts:
   - name: api
@@ -29,7 +29,7 @@ STRATEGY = """rollouts:
 
 
 async def test_blue_green_switches_all_at_once_and_back_when_green_fails(
-    parkwise: StartParkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
 ) -> None:
     blue, green = parkwise("1.0.0"), parkwise("2.0.0", error_rate="0.2")
     front = edge([blue])
@@ -58,7 +58,7 @@ async def test_blue_green_switches_all_at_once_and_back_when_green_fails(
 
 
 async def test_blue_green_keeps_blue_as_backup_after_the_switch(
-    parkwise: StartParkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
 ) -> None:
     blue, green = parkwise("1.0.0"), parkwise("2.0.0")
     front = edge([blue])
@@ -85,7 +85,7 @@ async def test_blue_green_keeps_blue_as_backup_after_the_switch(
 
 
 async def test_rolling_replaces_one_backend_at_a_time(
-    parkwise: StartParkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
 ) -> None:
     old = [parkwise("1.0.0"), parkwise("1.0.0")]
     new = [parkwise("2.0.0"), parkwise("2.0.0")]
@@ -118,7 +118,7 @@ async def test_rolling_replaces_one_backend_at_a_time(
 
 
 async def test_a_golive_killed_mid_rollout_is_resumed_by_the_next_process(
-    parkwise: StartParkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
 ) -> None:
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0")
     front = edge([v1])
@@ -167,3 +167,29 @@ async def _pause() -> None:
     import asyncio
 
     await asyncio.sleep(0.1)
+
+
+async def test_a_rollout_whose_new_pool_died_with_golive_goes_back_to_stable(
+    parkwise: Parkwise, edge: Callable[[list[str]], Edge], tmp_path: Path
+) -> None:
+    v1 = parkwise("1.0.0")
+    v2 = parkwise("2.0.0")
+    front = edge([v1])
+    loaded = front.config(tmp_path, STRATEGY.format(strategy="canary", stable=v1, pause="1m"))
+    store = open_store(loaded)
+    try:
+        view = start(
+            store, loaded, "api", targets=[v2], version="2", commit=None, now=SystemClock().now()
+        )
+        await tick(store, loaded, SystemClock().now(), {view.id})  # pending -> smoke
+        await tick(store, loaded, SystemClock().now(), {view.id})  # smoke -> step 1
+        assert front.live() == [v1, v2]
+        parkwise.stop(v2)  # the new pool dies while golive is away
+        async with constant_load(front.url) as load:
+            done = await drive(loaded, store, view.id, within=10, resumed=set())
+    finally:
+        store.close()
+    assert done.state == "rolled_back"
+    assert done.reason.startswith(f"could not resume: {v2} is not listening")
+    assert front.live() == [v1]
+    assert load.broken == [] and sum(load.statuses.values()) == load.statuses[200]

@@ -177,14 +177,9 @@ class Machine:
         return self.save(view, replace(view, state="smoke"), now) or view
 
     async def smoke(self, view: RolloutView, now: datetime) -> RolloutView:
-        for target in view.targets:
-            host, _, port = target.rpartition(":")
-            try:
-                _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), 3)
-                writer.close()
-            except (OSError, TimeoutError, ValueError) as exc:
-                reason = f"smoke: {target} is not listening ({exc or 'timed out'})"
-                return await self.finish(view, now, "aborted", reason)
+        silent = await not_listening(view.targets)
+        if silent:
+            return await self.finish(view, now, "aborted", f"smoke: {silent}")
         self.event(view, now, "smoke", f"{len(view.targets)} new backend(s) answer")
         return await self.enter_step(view, now, 0)
 
@@ -218,9 +213,24 @@ class Machine:
         when it cannot, everything goes back to stable."""
         if view.state != "step":
             return view
+        silent = await not_listening(view.targets)
+        if silent:
+            return await self.finish(view, now, "rolled_back", f"could not resume: {silent}")
         try:
             await self.driver.apply(weights(self.config, view, view.step))
         except TrafficError as exc:
             return await self.finish(view, now, "rolled_back", f"could not resume: {exc}")
         self.event(view, now, "resumed", f"resumed at step {view.step + 1}")
         return view
+
+
+async def not_listening(targets: tuple[str, ...]) -> str | None:
+    """Why the first of ``targets`` that does not accept a connection is silent, or None."""
+    for target in targets:
+        host, _, port = target.rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), 3)
+            writer.close()
+        except (OSError, TimeoutError, ValueError) as exc:
+            return f"{target} is not listening ({exc or 'timed out'})"
+    return None
