@@ -4,8 +4,10 @@ of a rollout is stored as evidence; steps and judgements reach the open incident
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
+import time
 from pathlib import Path
 
 from golive.clock import SystemClock
@@ -15,7 +17,9 @@ from golive.gate.registry import argument_models
 from golive.incidents.lifecycle import open_incident
 from golive.incidents.timeline import read
 from golive.rollout.run import start
-from golive.store.rollouts import rollout_events
+from golive.serve import rollouts
+from golive.serve.runtime import ServeRuntime
+from golive.store.rollouts import rollout_by_id, rollout_events
 from tests.rollout.conftest import Parkwise, drive
 
 CONFIG = """version: 1
@@ -114,3 +118,27 @@ async def test_a_failing_before_command_aborts_before_traffic_moves(
     assert done.state == "aborted" and done.reason == "before: `false` failed"
     assert json.loads(weights.read_text()) == {v1: 1}  # back on stable, never moved
     assert evidence is not None and not evidence.ok
+
+
+async def test_golive_serve_advances_a_started_rollout_to_its_end(
+    parkwise: Parkwise, tmp_path: Path
+) -> None:
+    v1, v2 = parkwise("1.0.0"), parkwise("2.0.0")
+    path = write_config(tmp_path, v1, '"true"')
+    loaded = load_config(path, environ={}, gate_args=argument_models())
+    store = open_store(loaded)
+    clock = SystemClock()
+    serve = ServeRuntime(loaded, store=store, clock=clock, environ={}, services=(rollouts.make,))
+    assert [s.name for s in serve.services] == ["rollouts"]
+    view = start(store, loaded, "api", targets=[v2], version="2", commit=None, now=clock.now())
+    running = asyncio.create_task(serve.run())
+    try:
+        deadline = time.monotonic() + 20
+        while (done := rollout_by_id(store, view.id)) and done.active:
+            assert time.monotonic() < deadline, done
+            await asyncio.sleep(0.1)
+    finally:
+        serve.stop()
+        await asyncio.wait_for(running, 10)
+        store.close()
+    assert done is not None and done.state == "promoted"
