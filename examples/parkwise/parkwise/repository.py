@@ -26,6 +26,13 @@ def get_booking(db: Database, booking_id: int) -> Row | None:
     return db.query_one(f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE id = %s", [booking_id])
 
 
+def delete_booking(db: Database, booking_id: int) -> bool:
+    """Delete a booking; False when there was none."""
+    with db.transaction() as run:
+        rows = run("DELETE FROM bookings WHERE id = %s RETURNING id", [booking_id])
+    return bool(rows)
+
+
 def create_booking(
     db: Database, facility_id: int, plate: str, starts_at: datetime, ends_at: datetime
 ) -> Row:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from parkwise import repository
+from parkwise.auth import LoginIn, issue_token, password_matches, token_user
 from parkwise.cache import Cache
 from parkwise.db import Database
 from parkwise.health import health_report
@@ -81,7 +82,30 @@ def get_facility(id: int, request: Request) -> dict[str, Any]:
     return row
 
 
+def login(body: LoginIn, request: Request) -> dict[str, str]:
+    """The synthetic user's bearer token; 401 for any other user or password."""
+    settings = _state(request).settings
+    if not password_matches(settings.synth_user, settings.synth_password, body):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong user or password")
+    return {"token": issue_token(settings.secret_key, body.user)}
+
+
+def _signed_in(request: Request, *, required: bool) -> None:
+    """A bearer token, when sent (or ``required``), must be one ``/api/login`` issued."""
+    header = request.headers.get("authorization")
+    if header is None and not required:
+        return
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or token_user(_state(request).settings.secret_key, token) is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "a valid bearer token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
 def create_booking(body: BookingIn, request: Request) -> dict[str, Any]:
+    _signed_in(request, required=False)
     db = _state(request).db
     if repository.get_facility(db, body.facility_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"facility {body.facility_id} not found")
@@ -99,6 +123,13 @@ def get_booking(id: int, request: Request) -> dict[str, Any]:
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"booking {id} not found")
     return row
+
+
+def cancel_booking(id: int, request: Request) -> Response:
+    _signed_in(request, required=True)
+    if not repository.delete_booking(_state(request).db, id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"booking {id} not found")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 def register_routes(app: FastAPI) -> None:
@@ -121,3 +152,11 @@ def register_routes(app: FastAPI) -> None:
         status_code=status.HTTP_201_CREATED,
     )
     app.add_api_route("/api/bookings/{id}", get_booking, methods=["GET"], response_model=Booking)
+    app.add_api_route("/api/login", login, methods=["POST"])
+    app.add_api_route(
+        "/api/bookings/{id}",
+        cancel_booking,
+        methods=["DELETE"],
+        status_code=status.HTTP_204_NO_CONTENT,
+        response_class=Response,
+    )

@@ -65,6 +65,8 @@ class Settings:
     rate_limit: RateLimit | None = None
     secret_key: str = field(default="", repr=False)
     debug: bool = False
+    synth_user: str = "synthetic"
+    synth_password: str = field(default="synthetic-pass", repr=False)
 
     @property
     def db_kind(self) -> str:
@@ -95,6 +97,8 @@ class Settings:
             rate_limit=env.rate_limit("RATE_LIMIT"),
             secret_key=env.secret("SECRET_KEY"),
             debug=env.flag("DEBUG"),
+            synth_user=env.text("SYNTH_USER") or "synthetic",
+            synth_password=env.text("SYNTH_PASSWORD") or "synthetic-pass",
         )
 
 
