@@ -111,25 +111,22 @@ def test_a_config_error_exits_2_without_running_anything(tmp_path: Path) -> None
     assert not (tmp_path / ".golive").exists()
 
 
-def test_checks_of_later_stages_are_skipped_with_a_word_and_refused_by_name(
-    config: Path,
-) -> None:
-    journey = "  - name: nightly\n    steps:\n      - {name: a, tcp: {host: h, port: 1}}\n"
+def test_a_journey_runs_with_the_other_checks_and_names_its_broken_step(config: Path) -> None:
+    journey = "  - name: journey\n    steps:\n      - {name: a, tcp: {host: 127.0.0.1, port: 1}}\n"
     config.write_text(config.read_text() + journey)
-    result = runner.invoke(app, ["check", "-c", str(config), "health", "shell"])
-    assert result.exit_code == 0, result.output
-    assert "not yet supported" not in result.output  # not asked for by name, not mentioned
-
     result = runner.invoke(app, ["check", "-c", str(config), "--json"])
-    assert [r["name"] for r in json.loads(result.stdout)] == ["health", "degraded", "shell"]
+    assert "not yet supported: check" not in result.stderr
+    results = json.loads(result.stdout)
+    assert [r["name"] for r in results] == ["health", "degraded", "shell", "journey"]
+    assert results[-1]["ok"] is False
     assert (
-        "not yet supported: check nightly (steps: runs with the heartbeats, journeys & flags"
-        " stage)" in result.stderr
+        results[-1]["error"] == "step 'a' failed: cannot connect to 127.0.0.1:1: connection refused"
     )
+    assert results[-1]["fields"]["failed_step"] == "a"
 
-    result = runner.invoke(app, ["check", "-c", str(config), "nightly"])
-    assert result.exit_code == 2
-    assert "not yet supported: check nightly is a steps check" in result.output
+    result = runner.invoke(app, ["check", "-c", str(config), "journey"])
+    assert result.exit_code == 1
+    assert "step 'a' failed" in result.output
 
 
 def test_a_heartbeat_check_is_left_to_golive_serve_and_refused_by_name(config: Path) -> None:

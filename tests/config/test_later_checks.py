@@ -1,5 +1,5 @@
 """``heartbeat:`` and ``steps:`` checks and ``workers:``: parsed and validated fully, with located
-errors; heartbeats are judged from their pings, journeys run by nothing until their stage lands."""
+errors; heartbeats are judged from their pings, journeys are scheduled like any probe."""
 
 from __future__ import annotations
 
@@ -32,13 +32,11 @@ checks:
 """
 
 
-def test_heartbeat_and_steps_checks_load_and_are_not_scheduled(load: Load) -> None:
+def test_heartbeat_and_steps_checks_load_and_journeys_are_scheduled(load: Load) -> None:
     loaded = load(JOURNEY)
-    assert [c.name for c in loaded.runnable_checks()] == ["web"]
+    assert [c.name for c in loaded.runnable_checks()] == ["web", "journey"]
     assert [c.name for c in loaded.pushed_checks()] == ["nightly"]  # its pings are its runs
-    assert loaded.later_checks() == [
-        "check journey (steps: runs with the heartbeats, journeys & flags stage)",
-    ]
+    assert loaded.later_checks() == []
     journey = loaded.config.check("journey")
     assert isinstance(journey.spec, StepsSpec)
     assert [step.name for step in journey.spec.steps] == ["login", "book"]
@@ -87,6 +85,14 @@ def test_a_value_no_earlier_step_captured_is_an_error(errors: Errors) -> None:
     assert found.startswith("9:5: checks[journey]: ")
     assert "step name 'login' is used twice" in found
     assert "step 'login' uses {{ tokn }}, which no earlier step captures" in found
+
+
+def test_a_step_cannot_be_a_journey_or_a_heartbeat(errors: Errors) -> None:
+    text = JOURNEY.replace("tcp: {host: a, port: 1}", "x").replace(
+        '        expect: ["status == 200"]\n', "        heartbeat: {period: 1d}\n", 1
+    )
+    (found,) = errors(text)
+    assert "checks[journey].steps[login]" in found and "heartbeat" in found
 
 
 def test_a_step_has_exactly_one_probe(errors: Errors) -> None:

@@ -2,10 +2,9 @@
 
 They are check kinds like the probe registry's, so every check still has one kind, fields for
 its expectations and a target to describe. A ``heartbeat:`` check is *pushed*: the job pings
-`golive serve` (``golive.engine.heartbeats`` judges the pings), nothing probes it. ``steps:``
-still has a ``later`` naming the stage that runs it: ``golive check``, ``golive serve`` and
-``golive validate`` report it as not yet supported. A ``steps:`` check's steps each name one of
-the injected probe kinds.
+`golive serve` (``golive.engine.heartbeats`` judges the pings), nothing probes it. A ``steps:``
+check is a journey (``golive.probes.steps`` runs it): its steps each name one of the injected
+probe kinds, so its runner is bound to them by ``with_later_kinds``.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import timedelta
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from pydantic import Field, PrivateAttr, create_model, model_validator
@@ -21,9 +20,9 @@ from pydantic import Field, PrivateAttr, create_model, model_validator
 from golive.config.model import Model
 from golive.config.reference import format_duration
 from golive.config.units import Cron, Duration, Name, TimeZone
+from golive.probes import steps as journeys
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec
 
-HEARTBEAT_STAGE = "heartbeats, journeys & flags"
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
@@ -98,7 +97,9 @@ def _cached_step_model(kinds: tuple[tuple[str, type[ProbeSpec]], ...]) -> type[S
 def step_model(kinds: Mapping[str, ProbeKind[Any]]) -> type[StepBase]:
     """The model of one step, for the probe kinds a step may use (those golive runs today)."""
     usable = tuple(
-        (name, kind.spec) for name, kind in kinds.items() if kind.later is None and not kind.pushed
+        (name, kind.spec)
+        for name, kind in kinds.items()
+        if kind.later is None and not kind.pushed and kind.spec is not StepsSpec
     )
     return _cached_step_model(usable)
 
@@ -121,10 +122,6 @@ def step_problems(steps: list[StepBase]) -> list[str]:
     return problems
 
 
-async def _later(spec: ProbeSpec, ctx: ProbeContext) -> dict[str, Any]:
-    raise ProbeError(f"not yet supported: this check runs with the {HEARTBEAT_STAGE} stage")
-
-
 async def _pushed(spec: ProbeSpec, ctx: ProbeContext) -> dict[str, Any]:
     raise ProbeError("a heartbeat check is judged from its pings by golive serve, never probed")
 
@@ -144,19 +141,24 @@ HEARTBEAT = ProbeKind(
     pushed=True,
 )
 
-STEPS = ProbeKind(
-    name="steps",
-    spec=StepsSpec,
-    fields={"failed_step": "string|null: the name of the first step that failed, or null"},
-    default_expect=("failed_step == null",),
-    run=_later,
-    summary="several requests in order, values captured by one used by the next",
-    later=HEARTBEAT_STAGE,
-)
+STEPS_FIELDS = {
+    "failed_step": "string|null: the name of the first step that failed, or null",
+}
 
-LATER_KINDS: Mapping[str, ProbeKind[Any]] = {"heartbeat": HEARTBEAT, "steps": STEPS}
+
+def steps_kind(kinds: Mapping[str, ProbeKind[Any]]) -> ProbeKind[StepsSpec]:
+    """The ``steps:`` kind, its steps run with ``kinds``."""
+    return ProbeKind(
+        name="steps",
+        spec=StepsSpec,
+        fields=STEPS_FIELDS,
+        default_expect=("failed_step == null",),
+        run=partial(journeys.run, kinds=kinds),
+        summary="several requests in order, values captured by one used by the next",
+    )
 
 
 def with_later_kinds(kinds: Mapping[str, ProbeKind[Any]]) -> dict[str, ProbeKind[Any]]:
-    """``kinds`` and the kinds of the checks later stages run (parsed and validated today)."""
-    return {**kinds, **LATER_KINDS}
+    """``kinds`` and the kinds beside them: ``heartbeat`` and ``steps`` (whose steps use
+    ``kinds``)."""
+    return {**kinds, "heartbeat": HEARTBEAT, "steps": steps_kind(kinds)}

@@ -65,6 +65,14 @@ class Expectation:
             return Outcome(False, self._values(fields), f"expected true or false, got {result!r}")
         return Outcome(result, {} if result else self._values(fields))
 
+    def value(self, fields: Mapping[str, Any]) -> Any:
+        """What the expression yields over ``fields`` (a capture); raises ``ValueError`` with
+        the gist of the engine's error when it cannot be evaluated."""
+        try:
+            return self._run({name: fields.get(name) for name in self.variables})
+        except Exception as exc:  # CEL raises TypeError/RuntimeError/ValueError subclasses
+            raise ValueError(_first_line(exc)) from exc
+
     def _values(self, fields: Mapping[str, Any]) -> dict[str, Any]:
         return {path: _shorten(_lookup(fields, path)) for path in self.paths}
 
