@@ -20,7 +20,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "golive"
 # Bottom to top; a package may import its own layer and the ones below it.
 LAYERS: tuple[frozenset[str], ...] = (
     # "" is the root package (golive/__init__.py: the version only)
-    frozenset({"", "records", "clock", "exceptions", "settings", "junit"}),
+    # integrations go into users' apps: they import nothing of golive (checked below)
+    frozenset({"", "records", "clock", "exceptions", "settings", "junit", "integrations"}),
     frozenset({"config", "probes", "metrics"}),
     frozenset({"store"}),
     frozenset(
@@ -138,6 +139,16 @@ def test_records_import_nothing_from_golive_but_clock_and_exceptions() -> None:
         if found.source == "records" and found.destination not in RECORDS_MAY_IMPORT
     ]
     assert not wrong
+
+
+def test_integrations_import_nothing_from_golive_but_themselves() -> None:
+    wrong = [
+        f"{found.module}:{found.line} imports {found.target}"
+        for found in all_imports()
+        if found.source == "integrations" and found.destination != "integrations"
+    ]
+    assert not wrong, "golive.integrations runs inside users' apps:\n" + "\n".join(wrong)
+    assert any(found.source == "integrations" for found in all_imports())  # they were read
 
 
 def test_the_store_reads_and_writes_records_not_domain_classes() -> None:
