@@ -14,7 +14,7 @@ import pytest
 from starlette.applications import Starlette
 
 from devkit.servers import PostgresServer, RedisServer
-from golive.integrations.asgi import HealthASGI
+from golive.integrations.asgi import health_route
 from golive.integrations.health import Component, Health, cache, database, disk, memory
 from golive.integrations.wsgi import Environ, StartResponse, with_health
 from tests.devkit.parkwise import TestClient
@@ -80,9 +80,8 @@ def test_memory_and_disk_over_their_limits_warn_unless_critical() -> None:
 
 
 def test_starlette_serves_the_report(redis_server: RedisServer) -> None:
-    app = Starlette()
     components: dict[str, Component | None] = {"redis": cache(redis_server.url)}
-    app.add_route("/health", HealthASGI(Health(components, version="1.0")))
+    app = Starlette(routes=[health_route(Health(components, version="1.0"))])
     with TestClient(app) as client:
         response = client.get("/health")
         assert response.status_code == 200

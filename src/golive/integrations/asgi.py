@@ -1,8 +1,7 @@
 """ASGI (Starlette, FastAPI): the health endpoint, the metrics middleware and ``/metrics``.
 
-    app.add_route("/health", HealthASGI(health))          # FastAPI / Starlette
-    app.add_route("/metrics", metrics_asgi(request_metrics))
-    app.add_middleware(MetricsASGI, metrics=request_metrics)
+    app.router.routes += [health_route(health), metrics_route(request_metrics)]  # or Starlette(routes=[...])
+    app.add_middleware(MetricsASGI, metrics=request_metrics)                     # FastAPI / Starlette
 
 The middleware finds the route template among the routes of the app that received the request
 (``scope["app"]``, which Starlette sets), or among ``routes`` when given.
@@ -45,13 +44,34 @@ class HealthASGI:
         await _answer(send, status, json.dumps(body).encode(), dict(self.health.headers))
 
 
-def metrics_asgi(metrics: RequestMetrics) -> App:
-    """An ASGI app answering with the metrics' exposition."""
+class MetricsEndpoint:
+    """An ASGI app answering with the metrics' exposition (a class, not a function: Starlette
+    would take a function for a request handler)."""
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        await _answer(send, 200, metrics.exposition(), {"content-type": CONTENT_TYPE})
+    def __init__(self, metrics: RequestMetrics) -> None:
+        self.metrics = metrics
 
-    return app
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _answer(send, 200, self.metrics.exposition(), {"content-type": CONTENT_TYPE})
+
+
+def metrics_asgi(metrics: RequestMetrics) -> MetricsEndpoint:
+    """The ``/metrics`` app of ``metrics``."""
+    return MetricsEndpoint(metrics)
+
+
+def health_route(health: Health, path: str = "/health") -> Any:
+    """A Starlette ``Route`` (FastAPI's router takes it too) serving ``HealthASGI(health)``."""
+    from starlette.routing import Route
+
+    return Route(path, HealthASGI(health), methods=["GET", "HEAD"])
+
+
+def metrics_route(metrics: RequestMetrics, path: str = "/metrics") -> Any:
+    """A Starlette ``Route`` serving ``metrics``' exposition."""
+    from starlette.routing import Route
+
+    return Route(path, MetricsEndpoint(metrics), methods=["GET"])
 
 
 def route_template(routes: Sequence[Any], scope: Scope) -> str:
