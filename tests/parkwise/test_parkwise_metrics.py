@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from parkwise.app import create_app
-from parkwise.metrics import BUCKETS
 from parkwise.settings import Settings
 
+from golive.integrations.metrics import BUCKETS
 from tests.devkit.parkwise import MakeClient, labels, samples
 
 

@@ -1,4 +1,8 @@
-"""Prometheus metrics on a private registry, recorded by an outermost ASGI middleware."""
+"""Prometheus metrics on a private registry, recorded by an outermost ASGI middleware.
+
+The request metrics and route templates are golive's integration; this middleware adds what
+ParkWise wants besides: an unhandled error becomes a counted JSON 500 that still passes through
+the security headers."""
 
 from __future__ import annotations
 
@@ -6,48 +10,26 @@ import json
 import logging
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, Info
-from starlette.routing import BaseRoute, Match
+from prometheus_client import Info
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from golive.integrations.asgi import route_template
+from golive.integrations.metrics import RequestMetrics
 
 log = logging.getLogger(__name__)
 
-BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.25, 0.3, 0.5, 1.0, 2.5, 5.0)
-UNMATCHED = "<unmatched>"  # one label for every unknown path keeps cardinality bounded
-LABELS = ("route", "method", "status")
-
 
 class Metrics:
+    """golive's request metrics (``golive.integrations.metrics``) and the build info."""
+
     def __init__(self, version: str) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter(
-            "http_requests_total", "HTTP requests answered.", LABELS, registry=self.registry
-        )
-        self.duration = Histogram(
-            "http_request_duration_seconds",
-            "Time from request received to response sent.",
-            LABELS,
-            buckets=BUCKETS,
-            registry=self.registry,
-        )
+        self.request_metrics = RequestMetrics()
+        self.registry = self.request_metrics.registry
         Info("parkwise_build", "ParkWise build.", registry=self.registry).info({"version": version})
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
-        labels = {"route": route, "method": method, "status": str(status)}
-        self.requests.labels(**labels).inc()
-        self.duration.labels(**labels).observe(seconds)
-
-
-def route_template(routes: list[BaseRoute], scope: Scope) -> str:
-    """The matching route's template (``/api/facilities/{id}``), never the raw path."""
-    partial = None
-    for route in routes:
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", UNMATCHED))
-        if match is Match.PARTIAL and partial is None:  # path matched, method did not
-            partial = str(getattr(route, "path", UNMATCHED))
-    return partial or UNMATCHED
+        self.request_metrics.observe(route, method, status, seconds)
 
 
 class MetricsMiddleware:
