@@ -107,6 +107,26 @@ class Job:
     grace: str = "30m"  # how late its ping may be
 
 
+@dataclass(frozen=True)
+class JourneyStep:
+    """One flow of a smoke journey: a request whose URL the guide does not give."""
+
+    name: str
+    line: int
+    text: str  # the guide's words for it
+    method: str = "GET"
+
+
+@dataclass(frozen=True)
+class Journey:
+    """Smoke flows a guide runs in order, for a ``steps:`` check."""
+
+    title: str  # the heading it was under
+    line: int  # its first flow
+    steps: tuple[JourneyStep, ...]
+    every: str | None = None  # "5m" when the guide says how often
+
+
 @dataclass
 class Guide:
     name: str  # the file name, shown in comments
@@ -123,4 +143,5 @@ class Guide:
     backup: BackupHints = BackupHints()
     response: ResponseHints = field(default_factory=ResponseHints)  # severities, escalation
     jobs: list[Job] = field(default_factory=list)
+    journeys: list[Journey] = field(default_factory=list)
     unused: list[Unused] = field(default_factory=list)

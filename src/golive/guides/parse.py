@@ -10,7 +10,8 @@ every line of the guide — prose, items, table rows and code — is searched fo
     URLs, of ``*_URL`` / ``ALLOWED_HOSTS`` variables, and of nginx ``server_name``;
   * backup facts: PostgreSQL, how often to back up ("every 6 hours", "daily" on a line or under
     a heading about backups), RPO and RTO;
-  * scheduled jobs (crontab lines, Celery beat, "pg_dump daily at 2am"): see ``jobs``.
+  * scheduled jobs (crontab lines, Celery beat, "pg_dump daily at 2am"): see ``jobs``;
+  * smoke journeys (synthetic monitoring's flows): see ``journeys``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 from golive.guides.checklist import checklist_lines
 from golive.guides.envvars import env_vars
 from golive.guides.jobs import jobs
+from golive.guides.journeys import journeys
 from golive.guides.markdown import Block, Fence, Heading, Item, Paragraph, Path, Table, blocks
 from golive.guides.model import BackupHints, Guide, HealthEndpoint, HostMention
 from golive.guides.response import response_hints
@@ -84,6 +86,7 @@ def parse_guide(text: str, name: str) -> Guide:
     guide.backup = _backup(text, lines)
     guide.response = response_hints(lines)
     guide.jobs = jobs([(line, raw) for line, raw, _ in lines])
+    guide.journeys = journeys(lines)
     guide.unused.sort(key=lambda u: u.line)
     return guide
 

@@ -95,6 +95,8 @@ def build(guide: Guide) -> Plan:
     _add_derived(plan)
     for job in guide.jobs:
         plan.sections.heartbeat(job)
+    for journey in guide.journeys:
+        plan.sections.journey(journey)
     return plan
 
 

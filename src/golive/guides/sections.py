@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from golive.guides.model import Guide, Job, SlaRow
+from golive.guides.model import Guide, Job, Journey, SlaRow
 from golive.guides.text import slug
 from golive.guides.yamltext import Note
 
@@ -121,6 +121,34 @@ class Sections:
                 above=(
                     f"from line {job.line} ({job.how}): {job.text}",
                     f"a job, so it pings golive: {how}; DOWN when a ping is late or says it failed",
+                ),
+            ),
+        )
+
+    def journey(self, journey: Journey) -> None:
+        """A ``steps:`` check for a guide's smoke flows: each a request to a TODO URL (a login's
+        session cookie is kept for the steps after it)."""
+        name = slug(f"{journey.title} journey", "journey")
+        name = re.sub(r"^\d+-", "", name)
+        steps = []
+        for step in journey.steps:
+            http: dict[str, Any] = {"url": todo(f"{step.name.upper().replace('-', '_')}_URL")}
+            if step.method != "GET":
+                http["method"] = step.method
+            steps.append({"name": step.name, "http": http, "expect": ["status < 400"]})
+        check: dict[str, Any] = {"name": name}
+        if journey.every:
+            check["every"] = journey.every
+        check["steps"] = steps
+        flows = " → ".join(s.text for s in journey.steps)
+        self.checks.setdefault(
+            name,
+            Note(
+                check,
+                above=(
+                    f"from line {journey.line} ({journey.title}): {flows}",
+                    "a journey: give each step's URL (a login's cookie goes to the next steps;"
+                    " a token: capture: {token: json.token}, then Bearer {{ token }})",
                 ),
             ),
         )
