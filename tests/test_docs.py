@@ -43,6 +43,8 @@ CLI = DOCS / "cli.md"
 SERVE = DOCS / "serve.md"
 GATE = DOCS / "gate.md"
 METRICS = DOCS / "metrics.md"
+JOURNEYS = DOCS / "journeys.md"
+INTEGRATIONS = DOCS / "integrations.md"
 TOP_LEVEL = "(top level)"
 
 _ANCHOR = re.compile(r"<!-- keys: (.+?) -->")
@@ -173,7 +175,11 @@ def yaml_examples(path: Path) -> Iterator[str]:
 
 # A block fenced as ```yaml is a golive config; one with more after the language (```yaml
 # prometheus.yml) is some other tool's file and is not matched by _CODE_BLOCK.
-@pytest.mark.parametrize("doc", [CONFIGURATION, PROBES, SERVE, GATE, METRICS], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "doc",
+    [CONFIGURATION, PROBES, SERVE, GATE, METRICS, JOURNEYS, INTEGRATIONS],
+    ids=lambda p: p.name,
+)
 def test_the_yaml_examples_in_the_docs_load(doc: Path, tmp_path: Path) -> None:
     examples = list(yaml_examples(doc))
     assert examples
