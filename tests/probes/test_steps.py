@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -154,8 +155,14 @@ async def cookie_site() -> AsyncIterator[str]:
             return web.json_response({"error": "who are you?"}, status=401)
         return web.json_response({"user": "synthetic"})
 
+    never = asyncio.Event()
+
+    async def hang(request: web.Request) -> web.Response:
+        await never.wait()  # never answers: the journey's timeout must name this step
+        return web.json_response({})
+
     app = web.Application()
-    app.add_routes([web.post("/login", login), web.get("/me", me)])
+    app.add_routes([web.post("/login", login), web.get("/me", me), web.get("/hang", hang)])
     runner = web.AppRunner(app)
     await runner.setup()
     port = free_port()
@@ -163,6 +170,7 @@ async def cookie_site() -> AsyncIterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+        never.set()  # let a hanging handler end, or cleanup waits for it
         await runner.cleanup()
 
 
@@ -189,3 +197,18 @@ async def test_cookies_are_kept_across_the_steps_of_one_run_only(
     assert alone.ok  # the journey's cookie went nowhere else
     again = await run(loaded, "session")  # a new run starts with an empty jar and logs in again
     assert again.ok and again.fields["me"]["json"] == {"user": "synthetic"}
+
+
+async def test_a_step_that_never_answers_is_named_when_the_timeout_is_near(
+    cookie_site: str, tmp_path: Path
+) -> None:
+    text = (
+        COOKIES.format(url=cookie_site)
+        .replace('/me"}, expect', '/hang"}, expect')
+        .replace("  - name: session\n", "  - name: session\n    timeout: 1s\n")
+    )
+    loaded = load(tmp_path, text)
+    result = await run(loaded, "session")
+    assert result.error == "step 'me' failed: no answer within the check's 1s"
+    assert result.fields["failed_step"] == "me"
+    assert result.fields["login"]["status"] == 200

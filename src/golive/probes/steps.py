@@ -5,13 +5,14 @@ steps after it and by no other run. Before a step runs, every ``{{ name }}`` in 
 becomes the value an earlier step captured (a whole-string ``"{{ id }}"`` inside ``json:`` keeps
 the value's type). A step passes when its expectations hold (its probe kind's defaults when it
 has none) and each capture finds a value; the journey stops at the first step that does not,
-and its error names that step. Secret captured values are masked in every field and error: a
+and its error names that step (one still waiting when the check's timeout is nearly spent too). Secret captured values are masked in every field and error: a
 token a login returns is as secret as the password that bought it. A capture is secret when its name
 or its expression's last name says so (``token``, ``json.session_key``), like config keys.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -24,6 +25,7 @@ from golive.probes.expect import compile_expression
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _ERROR_FIELDS = frozenset({"error", "ok_connect"})
 _SHAPE_KEYS = 8
+_STEP_SHARE = 0.97  # of the check's timeout the steps may use together
 
 
 class Step(Protocol):
@@ -71,10 +73,19 @@ async def run(
         headers={"User-Agent": "golive-probe"},
     ) as session:
         step_ctx = ProbeContext(timeout=ctx.timeout, http=session, extras=ctx.extras)
+        # a little before the engine's own timeout, so a step that hangs is named
+        deadline = asyncio.get_running_loop().time() + ctx.timeout * _STEP_SHARE
         for step in steps:
             kind = kinds[step.kind]
             try:
-                values = await _run_step(step, kind, captured, step_ctx)
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        values = await _run_step(step, kind, captured, step_ctx)
+                except TimeoutError:
+                    late = dict.fromkeys(kind.all_fields) | {"ok_connect": False}
+                    raise StepFailed(
+                        f"no answer within the check's {ctx.timeout:g}s", late
+                    ) from None
                 connected = True
             except StepFailed as exc:
                 values = exc.args[1]
