@@ -2,7 +2,7 @@
 # Install the Debian packages devkit starts real servers from. Idempotent and silent
 # when everything is already there.
 #
-#   devkit/system.sh                                  # postgresql redis nginx dnsmasq chromium prometheus haproxy
+#   devkit/system.sh                                  # postgresql pgbackrest redis nginx dnsmasq chromium prometheus haproxy
 #   devkit/system.sh prometheus-blackbox-exporter     # ... plus extra packages
 #
 # Services that the packages would normally start system-wide (nginx on *:80, redis,
@@ -14,6 +14,7 @@ set -euo pipefail
 binary_for() {
   case "$1" in
     postgresql) echo '/usr/lib/postgresql/*/bin/postgres' ;;
+    pgbackrest) echo /usr/bin/pgbackrest ;;
     redis-server) echo /usr/bin/redis-server ;;
     nginx-light) echo /usr/sbin/nginx ;;
     dnsmasq-base) echo /usr/sbin/dnsmasq ;;
@@ -50,7 +51,7 @@ present() {
 }
 
 missing=()
-for pkg in postgresql redis-server nginx-light dnsmasq-base chromium prometheus haproxy "$@"; do
+for pkg in postgresql pgbackrest redis-server nginx-light dnsmasq-base chromium prometheus haproxy "$@"; do
   present "$pkg" || missing+=("$pkg")
 done
 ((${#missing[@]})) || exit 0

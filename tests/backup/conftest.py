@@ -1,5 +1,6 @@
 """Backup fixtures: a pgbench database with foreign keys on the session's PostgreSQL, a local
-S3-compatible server (moto), and configs that back them up."""
+S3-compatible server (moto), a cluster archiving WAL through pgBackRest, and configs that back
+them up."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from devkit.ports import free_port, wait_for_port
 from devkit.servers import PostgresServer
+from tests.devkit.pgbackrest import ArchivingCluster
 
 PGBENCH_SCALE = 3  # 300,000 accounts
 
@@ -71,3 +73,10 @@ class moto:
 
 
 S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@pytest.fixture(scope="session")
+def archiving_cluster() -> Iterator[ArchivingCluster]:
+    """A PostgreSQL archiving its WAL through pgBackRest into a local repository."""
+    with ArchivingCluster.start() as cluster:
+        yield cluster

@@ -70,3 +70,25 @@ def test_a_schedule_slower_than_rpo_is_told_with_the_fix() -> None:
 def test_a_cron_schedule_is_judged_by_its_longest_gap() -> None:
     advice = schedule_advice(spec(cron="0 2,3 * * *", rpo="2h"), NOW)
     assert advice is not None and "runs cron 23h" in advice
+
+
+def test_a_pgbackrest_backup_archives_wal_so_a_slow_schedule_still_meets_rpo() -> None:
+    physical = Backup.model_validate(
+        {
+            "name": "main-db",
+            "pgbackrest": {"stanza": "main"},
+            "to": {"dir": "b"},
+            "every": "6h",
+            "rpo": "15m",
+        }
+    )
+    assert schedule_advice(physical, NOW) is None
+
+
+def test_files_and_redis_are_not_told_to_archive_wal() -> None:
+    files = Backup.model_validate(
+        {"name": "up", "files": {"paths": ["x"]}, "to": {"dir": "b"}, "every": "6h", "rpo": "1h"}
+    )
+    advice = schedule_advice(files, NOW)
+    assert advice is not None and "runs every 6h but promises rpo 1h" in advice
+    assert "WAL" not in advice and "Back up at least every 1h" in advice

@@ -84,3 +84,19 @@ def test_validate_says_a_schedule_cannot_meet_its_rpo_with_file_and_line() -> No
     line = REFERENCE.read_text().splitlines().index("    rpo: 15m") + 1
     assert warning.startswith(f"{REFERENCE}:{line}:")
     assert "runs every 6h but promises rpo 15m" in warning
+
+
+def test_validate_warns_a_logical_backup_slower_than_rpo_and_not_a_pgbackrest_one(
+    tmp_path: Path,
+) -> None:
+    logical = {"name": "db", "postgres": {"dsn": "postgresql://x/db"}, "to": {"dir": "b"}}
+    physical = {"name": "db", "pgbackrest": {"stanza": "main"}, "to": {"dir": "b"}}
+    for backup, warned in ((logical, True), (physical, False)):
+        config = write(tmp_path, {**backup, "every": "6h", "rpo": "15m"})
+        result = runner.invoke(app, ["validate", "-c", config, "--json"], env={})
+        assert result.exit_code == 0, result.output
+        warnings = json.loads(result.output)["warnings"]
+        assert bool(warnings) is warned, warnings
+        if warned:
+            assert "can lose up to 6h of writes" in warnings[0]
+            assert "archive WAL (a pgbackrest: backup" in warnings[0]

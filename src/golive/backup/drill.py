@@ -13,7 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from golive.backup import crypto
@@ -30,8 +30,15 @@ from golive.store import Store
 from golive.store import backups as catalog
 
 
-def chosen(store: Store, loaded: LoadedConfig, name: str, backup_id: int | None) -> BackupEntry:
-    """The named backup entry, or the newest good one of ``name``."""
+def chosen(
+    store: Store,
+    loaded: LoadedConfig,
+    name: str,
+    backup_id: int | None,
+    before: datetime | None = None,
+) -> BackupEntry:
+    """The named backup entry, or the newest good one of ``name`` (that ended ``before``, for a
+    point-in-time restore)."""
     if backup_id is not None:
         entry = catalog.backup(store, backup_id)
         if entry is None or entry.name != name:
@@ -44,7 +51,18 @@ def chosen(store: Store, loaded: LoadedConfig, name: str, backup_id: int | None)
     good = catalog.backups(store, loaded.environment, name=name, state="good")
     if not good:
         raise BackupError(f"no good backup of {name} yet: golive backup run {name}")
+    if before is not None:
+        ended = [e for e in good if _stopped(e) is not None and _stopped(e) <= before]  # type: ignore[operator]
+        if not ended:
+            raise BackupError(f"no good backup of {name} ended before {before.isoformat()}")
+        return ended[0]
     return good[0]
+
+
+def _stopped(entry: BackupEntry) -> datetime | None:
+    """When the backup's source says it ended (pgBackRest's stop time), for PITR."""
+    stopped = entry.source.get("stopped")
+    return datetime.fromisoformat(stopped) if isinstance(stopped, str) else None
 
 
 def check_files(folder: Path, entry: BackupEntry) -> list[str]:
@@ -102,9 +120,12 @@ async def run_drill(
     environ: Mapping[str, str],
     backup_id: int | None = None,
     progress: Progress | None = None,
+    target_time: datetime | None = None,
 ) -> DrillReport:
     """Restore the newest good (or the given) backup of ``name`` into a scratch place, check it,
-    drop it, and keep the drill as evidence; a failed drill is a report, not an exception."""
+    drop it, and keep the drill as evidence; a failed drill is a report, not an exception.
+    ``target_time`` (kinds with archived WAL: pgbackrest) recovers to that moment instead of
+    the backup's end, from the newest backup that ended before it."""
     spec = spec_of(loaded, name)
     progress = progress or NoProgress()
     rto = spec.rto.total_seconds() if spec.rto else None
@@ -112,11 +133,16 @@ async def run_drill(
     entry: BackupEntry | None = None
     scratch = scratch_name(name, f"{now:%Y%m%d%H%M%S}")
     try:
-        entry = chosen(store, loaded, name, backup_id)
         kind = kind_of(spec)
+        if target_time is not None and kind.key != "pgbackrest":
+            raise BackupError(
+                f"backup {name} is a {kind.key} backup: a point-in-time restore needs archived"
+                " WAL (a pgbackrest: backup)"
+            )
+        entry = chosen(store, loaded, name, backup_id, target_time)
         target = target_of(loaded, spec, environ)
         key = key_file(loaded, spec)
-        ctx = DrillContext(spec, entry.source, scratch, loaded.base_dir)
+        ctx = DrillContext(spec, entry.source, scratch, loaded.base_dir, target_time)
 
         def restore_and_check() -> tuple[float, list[Check]]:
             with _fetched(store, target, entry, key, progress) as folder:
@@ -129,7 +155,14 @@ async def run_drill(
                 Check("rto", seconds <= rto, f"restored in {seconds:.1f}s, rto {rto:.0f}s")
             )
         report = DrillReport(
-            name, entry.id, all(c.ok for c in checks), seconds, rto, scratch, tuple(checks)
+            name,
+            entry.id,
+            all(c.ok for c in checks),
+            seconds,
+            rto,
+            scratch,
+            tuple(checks),
+            values={"target_time": target_time.isoformat()} if target_time else {},
         )
     except (BackupError, OSError) as exc:  # OSError: a full disk while fetching or decrypting
         report = DrillReport(

@@ -59,16 +59,22 @@ def problems(
 
 
 def schedule_advice(spec: Backup, start: datetime) -> str | None:
-    """Why the schedule cannot meet ``rpo``, and the fix; None when it can."""
+    """Why the schedule cannot meet ``rpo``, and the fix; None when it can. A ``pgbackrest``
+    backup archives WAL continuously (pgBackRest refuses to back up without it), so its
+    schedule only bounds how much WAL a restore replays, not what it loses."""
     gap = every(spec, start)
-    if spec.rpo is None or gap is None or gap <= spec.rpo:
+    if spec.rpo is None or gap is None or gap <= spec.rpo or spec.pgbackrest is not None:
         return None
     how = "every" if spec.every is not None else "cron"
+    wal = (
+        ", or archive WAL (a pgbackrest: backup of the same cluster) for an rpo of minutes"
+        if spec.postgres is not None
+        else ""
+    )
     return (
-        f"backup {spec.name} runs {how} {_span(gap)} but promises rpo {_span(spec.rpo)}: a"
-        f" logical backup can lose up to {_span(gap)} of writes. Back up at least every"
-        f" {_span(spec.rpo)}, raise rpo to {_span(gap)}, or archive WAL (physical backups with"
-        " pgBackRest) for an rpo of minutes"
+        f"backup {spec.name} runs {how} {_span(gap)} but promises rpo {_span(spec.rpo)}: it"
+        f" can lose up to {_span(gap)} of writes. Back up at least every {_span(spec.rpo)}"
+        f" or raise rpo to {_span(gap)}{wal}"
     )
 
 

@@ -85,6 +85,14 @@ class PostgresBackup(Model):
         return self.format or ("directory" if self.jobs > 1 else "custom")
 
 
+class PgBackRestBackup(Model):
+    stanza: str = Field(min_length=1)
+    repo: int | None = Field(default=None, ge=1, le=256)  # which of pgBackRest's repositories
+    config: str | None = None  # pgbackrest.conf, relative to this file (default: pgBackRest's own)
+    type: Literal["full", "diff", "incr"] = "incr"  # pgBackRest takes a full one when none exists
+    database: str = "postgres"  # the database drills check and run verify.expect in
+
+
 class RedisBackup(Model):
     url: str
 
@@ -131,6 +139,7 @@ class Encrypt(Model):
 class Backup(Model):
     name: Name
     postgres: PostgresBackup | None = None
+    pgbackrest: PgBackRestBackup | None = None
     redis: RedisBackup | None = None
     files: FilesBackup | None = None
     every: Duration | None = None
@@ -144,7 +153,7 @@ class Backup(Model):
 
     @model_validator(mode="after")
     def _shape(self) -> Backup:
-        exactly_one(self, "postgres", "redis", "files")
+        exactly_one(self, "postgres", "pgbackrest", "redis", "files")
         if self.every is not None and self.cron is not None:
             raise ValueError("give `every` or `cron`, not both")
         return self

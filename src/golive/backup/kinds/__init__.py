@@ -2,13 +2,14 @@
 
 A kind dumps its source into a local folder (and says what the source held: row counts,
 versions), restores such a folder somewhere new, and checks a restored copy in a drill.
-Physical PostgreSQL backups (pgBackRest) arrive as one more module and line.
+Physical PostgreSQL backups go through pgBackRest (``pgbackrest``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,16 +20,18 @@ from golive.config.ship import Backup
 @dataclass(frozen=True)
 class DrillContext:
     """What a drill needs beside the restored folder: the backup's source facts, the scratch
-    name to restore into, and the config's folder for relative paths."""
+    name to restore into, the config's folder for relative paths, and the time to recover to
+    (point-in-time drills; kinds with archived WAL only)."""
 
     spec: Backup
     source: Mapping[str, Any]
     scratch: str
     base_dir: Path
+    target_time: datetime | None = None
 
 
 class Kind(Protocol):
-    key: str  # the config field naming it: postgres | redis | files
+    key: str  # the config field naming it: postgres | pgbackrest | redis | files
 
     def describe(self, spec: Backup) -> str:
         """What is backed up, secrets left out (``postgres parkwise on 127.0.0.1:5432``)."""
@@ -49,9 +52,9 @@ class Kind(Protocol):
 
 def kinds() -> dict[str, Kind]:
     """The kinds golive knows, by config field."""
-    from golive.backup.kinds import files, postgres, redis
+    from golive.backup.kinds import files, pgbackrest, postgres, redis
 
-    return {k.key: k for k in (postgres.KIND, redis.KIND, files.KIND)}
+    return {k.key: k for k in (postgres.KIND, pgbackrest.KIND, redis.KIND, files.KIND)}
 
 
 def kind_of(spec: Backup) -> Kind:
