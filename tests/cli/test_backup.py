@@ -100,3 +100,16 @@ def test_validate_warns_a_logical_backup_slower_than_rpo_and_not_a_pgbackrest_on
         if warned:
             assert "can lose up to 6h of writes" in warnings[0]
             assert "archive WAL (a pgbackrest: backup" in warnings[0]
+
+
+def test_verify_to_a_time_needs_a_zone_and_a_kind_with_archived_wal(tmp_path: Path) -> None:
+    config = write(tmp_path, UPLOADS)
+    result = runner.invoke(app, ["backup", "verify", "-c", config, "--to-time", "2026-05-01 12:00"])
+    assert result.exit_code == 2
+    assert "has no time zone: add Z or +HH:MM" in result.output
+    assert runner.invoke(app, ["backup", "run", "-c", config], env={}).exit_code == 0
+    result = runner.invoke(
+        app, ["backup", "verify", "-c", config, "--to-time", "2026-05-01T12:00:00Z"], env={}
+    )
+    assert result.exit_code == 1
+    assert "a point-in-time restore needs archived WAL (a pgbackrest: backup)" in result.output

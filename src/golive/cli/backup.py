@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -216,6 +217,15 @@ def backup_list(
 def backup_verify(
     name: NameArgument = None,
     backup_id: BackupOption = None,
+    to_time: Annotated[
+        str | None,
+        typer.Option(
+            "--to-time",
+            help="Recover to this moment (ISO 8601 with a zone, e.g. 2026-05-01T12:00:00Z):"
+            " a point-in-time drill of a pgbackrest backup.",
+            show_default=False,
+        ),
+    ] = None,
     config: ConfigOption = None,
     env: EnvOption = None,
     as_json: JsonOption = False,
@@ -228,6 +238,7 @@ def backup_verify(
         from golive.backup.drill import run_drill
         from golive.clock import SystemClock
 
+        target_time = _moment(to_time) if to_time else None
         loaded = load(config, env)
         reports = []
         with opened(loaded) as store, bars(as_json) as bar:
@@ -241,6 +252,7 @@ def backup_verify(
                         environ=settings.environ(),
                         backup_id=backup_id,
                         progress=Bars(bar, each),
+                        target_time=target_time,
                     )
                 )
                 reports.append(report)
@@ -255,6 +267,19 @@ def backup_verify(
         return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED
 
     raise typer.Exit(guarded(command))
+
+
+def _moment(text: str) -> datetime:
+    """``--to-time``'s value; a time without a zone or not ISO 8601 is a UsageError."""
+    from golive.exceptions import UsageError
+
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--to-time {text!r} is not an ISO 8601 time") from None
+    if at.tzinfo is None:
+        raise UsageError(f"--to-time {text!r} has no time zone: add Z or +HH:MM")
+    return at
 
 
 @backup.command("restore")
