@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from devkit.pgbackrest import ArchivingCluster
 from devkit.ports import free_port, wait_for_port
 from devkit.servers import PostgresServer
-from tests.devkit.pgbackrest import ArchivingCluster
 
 PGBENCH_SCALE = 3  # 300,000 accounts
 

@@ -3,6 +3,8 @@ backups golive runs and catalogs, drills to the backup's end and to a point in t
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,14 +13,15 @@ from typing import Any
 import psycopg
 import pytest
 
-from golive.backup.drill import run_drill
+from devkit.pgbackrest import STANZA, ArchivingCluster
+from golive.backup.drill import restore, run_drill
 from golive.backup.run import run_backup
 from golive.clock import SystemClock
 from golive.config import LoadedConfig
 from golive.engine import open_store
+from golive.exceptions import BackupError
 from golive.store import backups as catalog
 from tests.devkit.backup import backup_config
-from tests.devkit.pgbackrest import STANZA, ArchivingCluster
 
 
 def config(tmp_path: Path, cluster: ArchivingCluster, **more: Any) -> LoadedConfig:
@@ -134,3 +137,27 @@ async def test_a_point_in_time_drill_has_the_rows_before_the_time_and_not_after(
     # the source kept both rows: the drill restored the past, not the present
     with psycopg.connect(shop) as conn:
         assert conn.execute("SELECT count(*) FROM orders WHERE note = 'after T'").fetchone() == (1,)
+
+
+async def test_restore_writes_the_backup_into_a_new_data_directory_and_refuses_a_full_one(
+    tmp_path: Path, archiving_cluster: ArchivingCluster, shop: str
+) -> None:
+    loaded = config(tmp_path, archiving_cluster)
+    store = open_store(loaded)
+    clock = SystemClock()
+    entry = await run_backup(loaded, "main-db", store=store, clock=clock, environ={})
+    into = Path(tempfile.mkdtemp(prefix="golive-restore-"))
+    into.chmod(0o755)  # reachable by postgres, who restores into it
+    try:
+        restored, _ = await restore(
+            loaded, "main-db", into=str(into / "data"), store=store, clock=clock, environ={}
+        )
+        assert restored.id == entry.id
+        version = (into / "data" / "PG_VERSION").read_text().strip()
+        assert version == entry.source["postgres"]
+        with pytest.raises(BackupError, match="is not empty; name a new folder"):
+            await restore(
+                loaded, "main-db", into=str(into / "data"), store=store, clock=clock, environ={}
+            )
+    finally:
+        shutil.rmtree(into, ignore_errors=True)
