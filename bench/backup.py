@@ -6,8 +6,10 @@ turn: plain ``pg_dump -Fc`` to a file; golive's ``run_backup`` (custom format, o
 directory target: the dump in an exported snapshot, row counts of every table in that snapshot,
 SHA-256 of the file, the catalog); plain ``createdb`` + ``pg_restore`` + ``dropdb``; golive's
 ``run_drill`` (checksum, restore into a scratch database, every table counted, foreign keys, one
-``expect``, drop). Reports the medians and golive's overhead over the plain tools (target
-≤ 10 %). See bench/README.md.
+``expect``, drop). With pgBackRest installed, a physical row too: golive's pgbackrest backup
+against ``pgbackrest backup --type=full`` by hand, on a cluster archiving WAL
+(bench/backup_physical.py). Reports the medians and golive's overhead over the plain tools
+(target ≤ 10 %). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=10, help="pgbench scale (100,000 rows each)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-physical", action="store_true", help="skip the pgBackRest row")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "backup.json")
     args = parser.parse_args()
 
@@ -131,6 +134,12 @@ def main() -> int:
                 dump.unlink()
             store.close()
             shutil.rmtree(base / "backups", ignore_errors=True)
+        physical: list[dict[str, float]] = []
+        if not args.no_physical and shutil.which("pgbackrest"):
+            from backup_physical import physical_rows
+
+            progress("physical: pgBackRest by hand and through golive")
+            physical = physical_rows(base, args.scale, args.repeat)
 
     def median(key: str) -> float:
         return statistics.median(r[key] for r in rows)
@@ -146,10 +155,17 @@ def main() -> int:
     )
     for column in ("step", "plain tools (s)", "golive (s)", "overhead", f"target ≤ {TARGET:.0%}"):
         table.add_column(column)
-    for step, plain, ours, over in (
+    steps = [
         ("dump / backup", median("plain_dump_s"), median("golive_backup_s"), backup_overhead),
         ("restore / drill", median("plain_restore_s"), median("golive_drill_s"), drill_overhead),
-    ):
+    ]
+    physical_overhead = None
+    if physical:
+        by_hand = statistics.median(r["pgbackrest_by_hand_s"] for r in physical)
+        ours = statistics.median(r["golive_pgbackrest_s"] for r in physical)
+        physical_overhead = ours / by_hand - 1
+        steps.append(("physical full backup (pgBackRest)", by_hand, ours, physical_overhead))
+    for step, plain, ours, over in steps:
         table.add_row(
             step,
             f"{plain:.2f}",
@@ -166,7 +182,12 @@ def main() -> int:
         "database_bytes": size,
         "pgbench_init_s": init,
         "repeats": rows,
-        "summary": {"backup_overhead": backup_overhead, "drill_overhead": drill_overhead},
+        "physical_repeats": physical,
+        "summary": {
+            "backup_overhead": backup_overhead,
+            "drill_overhead": drill_overhead,
+            "physical_backup_overhead": physical_overhead,
+        },
         "elapsed_s": time.monotonic() - started,
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
