@@ -3,6 +3,7 @@ backups golive runs and catalogs, drills to the backup's end and to a point in t
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import time
@@ -161,3 +162,23 @@ async def test_restore_writes_the_backup_into_a_new_data_directory_and_refuses_a
             )
     finally:
         shutil.rmtree(into, ignore_errors=True)
+
+
+def test_the_cli_runs_a_backup_and_lists_its_repository_size(
+    tmp_path: Path, archiving_cluster: ArchivingCluster, shop: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from golive.cli import app
+
+    config(tmp_path, archiving_cluster)
+    path = str(tmp_path / "golive.yaml")
+    runner = CliRunner()
+    ran = runner.invoke(app, ["backup", "run", "-c", path, "--json"], env={})
+    assert ran.exit_code == 0, ran.output
+    (entry,) = json.loads(ran.output)
+    assert entry["kind"] == "pgbackrest" and entry["source"]["repo_size"] > 1_000_000
+    listed = runner.invoke(app, ["backup", "list", "-c", path], env={})
+    assert listed.exit_code == 0, listed.output
+    assert " MB" in listed.output  # pgBackRest's repository size, not the kB manifest's
+    assert " kB" not in listed.output

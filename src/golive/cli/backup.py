@@ -149,7 +149,7 @@ def backup_run(
                 rows.append(entry.as_dict())
                 if not as_json:
                     out.print(
-                        f"[green]✓[/green] {each}: backup {entry.id} good, {_size(entry.size)}"
+                        f"[green]✓[/green] {each}: backup {entry.id} good, {_size(_stored(entry))}"
                         f" in {entry.seconds:.1f}s, {len(entry.files)} files → {entry.target}"
                     )
         if as_json:
@@ -197,10 +197,10 @@ def backup_list(
                 "kind": e.kind,
                 "state": e.state,
                 "started": when(e.started_at),
-                "size": _size(e.size),
+                "size": _size(_stored(e)),
                 "seconds": f"{e.seconds:.1f}",
                 "verified": {True: "yes", False: "FAILED", None: "—"}[e.verified],
-                "where": f"{e.target}/{e.key}",
+                "where": _where(e),
             }
             for e in entries
         ]
@@ -267,6 +267,19 @@ def backup_verify(
         return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED
 
     raise typer.Exit(guarded(command))
+
+
+def _stored(entry: BackupEntry) -> int:
+    """Bytes the backup takes: a pgbackrest backup's in pgBackRest's repository."""
+    return int(entry.source.get("repo_size") or entry.size)
+
+
+def _where(entry: BackupEntry) -> str:
+    """The stored files' place; a pgbackrest backup's data is its label in pgBackRest's repo."""
+    label = entry.source.get("label")
+    if entry.kind == "pgbackrest" and label:
+        return f"pgbackrest {entry.source.get('stanza')}/{label}"
+    return f"{entry.target}/{entry.key}"
 
 
 def _moment(text: str) -> datetime:
