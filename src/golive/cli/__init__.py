@@ -10,6 +10,7 @@ from golive import __version__
 from golive.cli.admin import silences, tokens
 from golive.cli.backup import backup
 from golive.cli.check import check
+from golive.cli.dora import dora
 from golive.cli.gate import gate
 from golive.cli.heartbeat import heartbeat, ping
 from golive.cli.importer import import_guide
@@ -53,6 +54,7 @@ app.add_typer(backup, name="backup")
 app.add_typer(incident, name="incident")
 app.add_typer(migrate, name="migrate")
 app.add_typer(slo, name="slo")
+app.command()(dora)
 
 
 def _version(value: bool) -> None:

@@ -190,6 +190,53 @@ def dora(
     )
 
 
+def spoken(seconds: float | None) -> str:
+    """``2d 03h``, ``1h 05m``, ``4m 10s``, or ``—``."""
+    if seconds is None:
+        return "—"
+    left = int(seconds)
+    days, left = divmod(left, 86400)
+    hours, left = divmod(left, 3600)
+    minutes, secs = divmod(left, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def measures(report: DoraReport) -> list[dict[str, str]]:
+    """The four measures as lines of ``measure``, ``value`` and ``band`` (CLI and page)."""
+    bands = {k: v or "—" for k, v in report.bands.items()}
+    rate = report.change_failure_rate
+    median_lead, p90_lead = report.lead_time_median_seconds, report.lead_time_p90_seconds
+    return [
+        {
+            "measure": "deployment frequency",
+            "value": f"{report.per_day:.2f}/day, {report.per_week:.1f}/week "
+            f"({report.deployments} promoted)",
+            "band": bands["deployment_frequency"],
+        },
+        {
+            "measure": "lead time for changes",
+            "value": f"median {spoken(median_lead)}, p90 {spoken(p90_lead)}",
+            "band": bands["lead_time"],
+        },
+        {
+            "measure": "change failure rate",
+            "value": "—"
+            if rate is None
+            else f"{rate:.0%} ({len(report.failures)} of {report.changes})",
+            "band": bands["change_failure_rate"],
+        },
+        {
+            "measure": "time to restore",
+            "value": f"median {spoken(report.restore_median_seconds)}",
+            "band": bands["time_to_restore"],
+        },
+    ]
+
+
 def _seconds(start: datetime, end: datetime) -> float:
     return max(0.0, (end - start).total_seconds())
 
