@@ -46,6 +46,7 @@ PAGES = [
     "/loadtests",
     "/maintenance",
     "/oncall",
+    "/dora",
 ]
 
 

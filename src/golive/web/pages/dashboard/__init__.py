@@ -12,6 +12,7 @@ from golive.web.pages.dashboard import (
     alerts,
     backups,
     check,
+    dora,
     incidents,
     loadtests,
     oncall,
@@ -38,6 +39,7 @@ def routers() -> list[APIRouter]:
         oncall,
         loadtests,
         backups,
+        dora,
         tokens,
         users,
     )

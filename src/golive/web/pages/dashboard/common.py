@@ -34,6 +34,7 @@ NAV = (
     ("/oncall", "On call"),
     ("/backups", "Backups"),
     ("/sources", "Metrics"),
+    ("/dora", "DORA"),
 )
 ADMIN_NAV = (("/tokens", "Tokens"), ("/users", "Users"))
 
