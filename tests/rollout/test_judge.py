@@ -196,3 +196,10 @@ def test_it_judges_the_metrics_packages_request_windows() -> None:
         analysis(compare_to_stable=True),
     )
     assert (slow.verdict, same.verdict) == ("fail", "pass")
+
+
+def test_it_compares_errors_alone_when_a_source_has_no_latencies() -> None:
+    new, stable = Window(1000, 30), Window(5000, 5)
+    result = judge(new, stable, analysis(compare_to_stable=True))
+    assert result.verdict == "fail"
+    assert "latency_p_value" not in result.values
