@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from golive.records.histogram import Histogram
+
 
 @dataclass
 class Window:
@@ -32,6 +34,11 @@ class Window:
             return None
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+    @property
+    def histogram(self) -> Histogram:
+        """The latencies as the log-linear histogram the judge's Mann-Whitney test reads."""
+        return Histogram.of_latencies_ms(self.latencies_ms)
 
     def add(self, status: int, ms: float) -> None:
         self.count += 1

@@ -20,7 +20,7 @@ from golive.records import EvidenceRecord, RunSummary
 from golive.records.rollouts import RolloutEvent, RolloutView
 from golive.rollout import edgelog
 from golive.rollout.drivers import Driver, TrafficError, split
-from golive.rollout.judge_minimal import judge
+from golive.rollout.judge import judge
 from golive.store.rollouts import add_event, save_rollout
 from golive.store.store import Store
 
@@ -197,7 +197,7 @@ class Machine:
         baked = now - view.step_started_at
         if view.paused:
             return view
-        if not verdict.enough:
+        if verdict.verdict == "wait":
             if baked >= self.config.pause * NO_DATA_PAUSES:
                 return await self.finish(view, now, "rolled_back", verdict.reasons[0])
             return view
