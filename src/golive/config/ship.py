@@ -159,6 +159,52 @@ class Backup(Model):
         return self
 
 
+ConstraintOperator = Literal[
+    "IN",
+    "NOT_IN",
+    "STR_CONTAINS",
+    "STR_STARTS_WITH",
+    "STR_ENDS_WITH",
+    "NUM_EQ",
+    "NUM_GT",
+    "NUM_GTE",
+    "NUM_LT",
+    "NUM_LTE",
+]
+
+
+class FlagConstraint(Model):
+    """One Unleash-style condition on the evaluation context: ``field operator values``."""
+
+    field: str = Field(min_length=1)
+    operator: ConstraintOperator
+    values: list[str] = Field(min_length=1)
+    inverted: bool = False
+    case_insensitive: bool = False
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _as_text(cls, values: object) -> object:
+        if isinstance(values, list):
+            return [
+                str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                for v in values
+            ]
+        return values
+
+    @model_validator(mode="after")
+    def _numbers(self) -> FlagConstraint:
+        if self.operator.startswith("NUM_"):
+            for value in self.values:
+                try:
+                    float(value)
+                except ValueError:
+                    raise ValueError(
+                        f"{self.operator} compares numbers; {value!r} is not one"
+                    ) from None
+        return self
+
+
 class Flag(Model):
     name: Name
     description: str = ""
@@ -166,3 +212,4 @@ class Flag(Model):
     rollout: Percent = 1.0
     roles: list[str] = Field(default_factory=list)
     environments: list[str] = Field(default_factory=list)
+    constraints: list[FlagConstraint] = Field(default_factory=list)
