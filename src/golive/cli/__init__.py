@@ -11,6 +11,7 @@ from golive.cli.admin import silences, tokens
 from golive.cli.backup import backup
 from golive.cli.check import check
 from golive.cli.dora import dora
+from golive.cli.flags import flags
 from golive.cli.gate import gate
 from golive.cli.heartbeat import heartbeat, ping
 from golive.cli.importer import import_guide
@@ -49,6 +50,7 @@ app.add_typer(users, name="user")
 app.add_typer(rollout, name="rollout")
 app.add_typer(heartbeat, name="heartbeat")
 app.add_typer(oncall, name="oncall")
+app.add_typer(flags, name="flag")
 app.command()(report)
 app.add_typer(backup, name="backup")
 app.add_typer(incident, name="incident")

@@ -6,6 +6,7 @@ from alembic import context
 
 from golive.store import (  # noqa: F401 - registers their tables
     tables_backup,
+    tables_flags,
     tables_gate,
     tables_heartbeats,
     tables_incidents,
