@@ -107,8 +107,11 @@ def history(
     return flag_changes(store, name, limit=limit)
 
 
-def bulk_document(definitions: Sequence[FlagDefinition]) -> tuple[dict[str, Any], str]:
-    """What ``GET /api/flags`` answers, and its ETag (a hash of exactly that content)."""
-    body = {"version": 1, "flags": [d.to_json() for d in definitions]}
+def bulk_document(
+    definitions: Sequence[FlagDefinition], *, environment: str
+) -> tuple[dict[str, Any], str]:
+    """What ``GET /api/flags`` answers, and its ETag (a hash of exactly that content). The SDK
+    evaluates in ``environment`` unless the app's context names another."""
+    body = {"version": 1, "environment": environment, "flags": [d.to_json() for d in definitions]}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
     return body, '"' + hashlib.sha256(canonical).hexdigest()[:32] + '"'
