@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, HTTPException, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from golive.exceptions import UsageError
 from golive.flags.evaluate import evaluate
@@ -158,14 +159,34 @@ async def flag_history(runtime: RuntimeDep, _: Viewer, name: str) -> list[FlagCh
     return [_change_out(c) for c in changes]
 
 
+class FlagNameConvertor(StringConvertor):
+    """A flag's name in a path, never ``evaluate`` (so ``/api/flags/evaluate`` is not also a
+    flag's address and answers 405 with ``Allow: POST`` alone)."""
+
+    regex = "(?!evaluate$)[^/]+"
+
+
+LINKS = {
+    "change": {"operationId": "patch_flag", "parameters": {"name": "$response.body#/flags/0/name"}},
+    "history": {
+        "operationId": "flag_history",
+        "parameters": {"name": "$response.body#/flags/0/name"},
+    },
+}
+
+
 def build() -> APIRouter:
+    register_url_convertor("flag", FlagNameConvertor())  # idempotent: the same one each app
     router = APIRouter(prefix="/api/flags", tags=["flags"], responses=AUTH_ERRORS)
     router.add_api_route(
         "",
         get_flags,
         methods=["GET"],
         response_model=FlagsOut,
-        responses={304: {"description": "not modified since the ETag given"}},
+        responses={
+            200: {"links": LINKS},
+            304: {"description": "not modified since the ETag given"},
+        },
     )
     router.add_api_route(
         "/evaluate",
@@ -175,7 +196,7 @@ def build() -> APIRouter:
         responses={**BODY_ERRORS, **NOT_FOUND},
     )
     router.add_api_route(
-        "/{name}",
+        "/{name:flag}",
         patch_flag,
         methods=["PATCH"],
         response_model=FlagChangeOut,
@@ -186,7 +207,7 @@ def build() -> APIRouter:
         },
     )
     router.add_api_route(
-        "/{name}/history",
+        "/{name:flag}/history",
         flag_history,
         methods=["GET"],
         response_model=list[FlagChangeOut],
