@@ -78,3 +78,10 @@ def test_check_of_http_checks_imports_no_database_client(tmp_path: Path) -> None
     assert (tmp_path / "golive.db").is_file(), "the check ran and kept its evidence"
     assert {"aiohttp", "sqlalchemy"} <= modules
     assert modules & DATABASE_CLIENTS == set()
+
+
+def test_the_flags_sdk_imports_no_server_dependency(tmp_path: Path) -> None:
+    modules = imported(
+        "from golive.flags.client import FlagClient\nfrom golive.flags import evaluate", tmp_path
+    )
+    assert modules & (CLIENTS | {"pydantic", "fastapi", "yaml", "typer", "rich"}) == set()
