@@ -10,7 +10,7 @@
 #               bench: STARTUP_ARGS (startup.py), BENCH_ARGS (probes.py), SCALE_ARGS
 #               (serve_scale.py), DETECTION_ARGS, WEB_ARGS, PINGS_ARGS, LOADTEST_ARGS,
 #               BACKUP_ARGS (backup.py),
-#               METRICS_ARGS (metrics.py)
+#               METRICS_ARGS (metrics.py), FLAGS_ARGS (flags.py)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -59,6 +59,7 @@ bench: $(STAMP)
 	@$(VENV)/bin/python bench/backup.py $(BACKUP_ARGS)
 	@$(VENV)/bin/python bench/metrics.py $(METRICS_ARGS)
 	@$(VENV)/bin/python bench/rollout.py $(ROLLOUT_ARGS)
+	@$(VENV)/bin/python bench/flags.py $(FLAGS_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .golive bench/results
