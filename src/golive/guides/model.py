@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from golive.guides.flags import FlagHint
 from golive.guides.markdown import Path
 from golive.guides.response import ResponseHints
 from golive.guides.text import short_heading
@@ -144,4 +145,5 @@ class Guide:
     response: ResponseHints = field(default_factory=ResponseHints)  # severities, escalation
     jobs: list[Job] = field(default_factory=list)
     journeys: list[Journey] = field(default_factory=list)
+    flags: tuple[FlagHint, ...] = ()  # the guide's feature-flag table
     unused: list[Unused] = field(default_factory=list)

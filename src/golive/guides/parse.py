@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from golive.guides.checklist import checklist_lines
 from golive.guides.envvars import env_vars
+from golive.guides.flags import flag_hints
 from golive.guides.jobs import jobs
 from golive.guides.journeys import journeys
 from golive.guides.markdown import Block, Fence, Heading, Item, Paragraph, Path, Table, blocks
@@ -87,6 +88,7 @@ def parse_guide(text: str, name: str) -> Guide:
     guide.response = response_hints(lines)
     guide.jobs = jobs([(line, raw) for line, raw, _ in lines])
     guide.journeys = journeys(lines)
+    guide.flags = flag_hints(lines)
     guide.unused.sort(key=lambda u: u.line)
     return guide
 

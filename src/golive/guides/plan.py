@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from golive.guides.flags import flag_sections
 from golive.guides.model import ChecklistLine, Guide, SlaRow
 from golive.guides.response import response_sections
 from golive.guides.rules import Category, Kind, Rule, category, contingent, match_rule, recurring
@@ -66,6 +67,7 @@ class Plan:
             "vars": variables(self.guide),
             **self.sections.render(),
             **response_sections(self.guide.response),
+            **flag_sections(self.guide.flags),
             "gate": self.items,
         }
 
