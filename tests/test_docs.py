@@ -327,7 +327,7 @@ def _route_rows(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, 
         elif hasattr(route, "path"):
             for method in sorted(getattr(route, "methods", None) or ()):
                 if method != "HEAD":
-                    yield method, prefix + route.path
+                    yield method, prefix + getattr(route, "path_format", route.path)
 
 
 def api_routes() -> set[tuple[str, str]]:

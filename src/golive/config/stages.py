@@ -41,7 +41,7 @@ SECTIONS = (
     Section("gate", "gate", True),
     Section("rollouts", "rollouts", True),
     Section("backups", "backups", True),
-    Section("flags", "flags", False),
+    Section("flags", "flags", True),
     Section("workers", "scale", False),
 )
 
