@@ -13,7 +13,7 @@ from golive.config import load_config
 from golive.store import Store, normalise_url
 from golive.store.tokens import create_token
 from golive.web import create_app
-from tests.devkit.web import NOW, FakeRuntime, TestClient, bearer
+from tests.devkit.web import NOW, FakeRuntime, TestClient, add_user, bearer, form_token, log_in
 
 CONFIG = """
 version: 1
@@ -120,3 +120,39 @@ def test_a_rollout_outside_0_to_100_is_refused(flags_runtime: FakeRuntime) -> No
             client.patch("/api/flags/nope", json={"enabled": True}, headers=operator).status_code
             == 404
         )
+
+
+def test_the_flags_page_shows_state_and_operators_change_it(flags_runtime: FakeRuntime) -> None:
+    add_user(flags_runtime, "vic", "viewer")
+    add_user(flags_runtime, "ola", "operator")
+    with TestClient(create_app(flags_runtime)) as client:
+        log_in(client, "vic")
+        page = client.get("/flags")
+        assert page.status_code == 200
+        assert 'href="/flags" aria-current="page"' in page.text
+        assert "<code>mobile-pwa-install</code>" in page.text and "25%" in page.text
+        assert 'action="/flags/mobile-pwa-install"' not in page.text  # viewers see, not change
+        token = form_token(client, "/flags")
+        refused = client.post(
+            "/flags/mobile-pwa-install", data={"enabled": "off", "csrf_token": token}
+        )
+        assert refused.status_code == 403
+    with TestClient(create_app(flags_runtime)) as client:
+        log_in(client, "ola")
+        assert 'action="/flags/mobile-pwa-install"' in client.get("/flags").text
+        no_csrf = client.post("/flags/mobile-pwa-install", data={"enabled": "off"})
+        assert no_csrf.status_code == 403
+        token = form_token(client, "/flags")
+        done = client.post(
+            "/flags/mobile-pwa-install",
+            data={"enabled": "off", "rollout": "40", "reason": "crash", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        wrong = client.post(
+            "/flags/mobile-pwa-install",
+            data={"enabled": "on", "rollout": "140", "csrf_token": token},
+        )
+        assert "a rollout is a percentage from 0 to 100" in wrong.text
+        shown = client.get("/flags").text
+        assert "by user:ola" in shown and "on, 25%" in shown and "off, 40%" in shown

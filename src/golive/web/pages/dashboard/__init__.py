@@ -1,8 +1,8 @@
 """The operator dashboard (login required): the overview of every check (``overview``), a
 check's page (``check``), alerts and silences (``alerts``), the outbox, gate and maintenance
 (``ops``), who is on call (``oncall``), load tests (``loadtests``), backups and drills
-(``backups``), SLOs (``slos``), tokens and users (admin), and what these pages share
-(``common``)."""
+(``backups``), SLOs (``slos``), feature flags (``flags``), tokens and users (admin), and what
+these pages share (``common``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from golive.web.pages.dashboard import (
     backups,
     check,
     dora,
+    flags,
     incidents,
     loadtests,
     oncall,
@@ -40,6 +41,7 @@ def routers() -> list[APIRouter]:
         loadtests,
         backups,
         dora,
+        flags,
         tokens,
         users,
     )

@@ -35,6 +35,7 @@ NAV = (
     ("/backups", "Backups"),
     ("/sources", "Metrics"),
     ("/dora", "DORA"),
+    ("/flags", "Flags"),
 )
 ADMIN_NAV = (("/tokens", "Tokens"), ("/users", "Users"))
 
