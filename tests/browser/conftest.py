@@ -34,6 +34,7 @@ DASHBOARD = (
     "/gate",
     "/maintenance",
     "/backups",
+    "/flags",
 )
 USERS = {"otto": "operator", "vera": "viewer", "ada": "admin"}
 CONFIG = """\
@@ -46,6 +47,8 @@ components:
   - {{name: API, description: Public REST API}}
 checks:
   - {{name: api, component: API, command: {{run: "test ! -e {down}"}}, every: 1s, timeout: 1s, fail_after: 2}}
+flags:
+  - {{name: mobile-pwa-install, description: Offer the PWA install, enabled: true, rollout: 25%}}
 """
 
 
