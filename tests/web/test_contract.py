@@ -36,6 +36,8 @@ alerts:
   - {{name: api-slow, check: api, when: "exit_code == 0", severity: low}}
 gate:
   - {{name: Incident response plan reviewed, category: operational, manual: true}}
+flags:
+  - {{name: pwa, enabled: true, rollout: 25%, roles: [ADMIN]}}
 """
 SEED = 16
 EXAMPLES = 10

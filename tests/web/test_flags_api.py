@@ -108,14 +108,21 @@ def test_a_viewer_evaluates_but_cannot_change(flags_runtime: FakeRuntime) -> Non
         assert refused.status_code == 403
 
 
-def test_a_rollout_outside_0_to_100_is_refused(flags_runtime: FakeRuntime) -> None:
+def test_a_rollout_outside_0_to_100_or_of_another_type_is_refused(
+    flags_runtime: FakeRuntime,
+) -> None:
     operator = bearer(create_token(flags_runtime.store, "ops", "operator", NOW))
     with TestClient(create_app(flags_runtime)) as client:
-        answer = client.patch(
-            "/api/flags/mobile-pwa-install", json={"rollout": 101}, headers=operator
+        for wrong in ({"rollout": 101}, {"rollout": -0.5}, {"rollout": False}, {"enabled": "yes"}):
+            answer = client.patch("/api/flags/mobile-pwa-install", json=wrong, headers=operator)
+            assert answer.status_code == 422, wrong
+        empty = client.patch(
+            "/api/flags/mobile-pwa-install", json={"reason": "x"}, headers=operator
         )
-        assert answer.status_code == 409
-        assert "0 to 100" in answer.json()["detail"]
+        assert empty.status_code == 409, empty.text
+        assert "say what to change" in empty.json()["detail"]
+        history = client.get("/api/flags/mobile-pwa-install/history", headers=operator).json()
+        assert history == []
         assert (
             client.patch("/api/flags/nope", json={"enabled": True}, headers=operator).status_code
             == 404

@@ -69,8 +69,10 @@ class EvaluateOut(BaseModel):
 
 
 class FlagChangeIn(BaseModel):
-    enabled: bool | None = None
-    rollout: float | None = Field(default=None, description="percent of users, 0 to 100")
+    enabled: bool | None = Field(default=None, strict=True)
+    rollout: float | None = Field(
+        default=None, ge=0, le=100, strict=True, description="percent of users, 0 to 100"
+    )
     reason: str = Field(default="", max_length=500)
 
 
@@ -129,7 +131,7 @@ async def patch_flag(
     runtime: RuntimeDep, principal: Operator, name: str, body: FlagChangeIn
 ) -> FlagChangeOut:
     """Turn a flag on or off and/or set its rollout (operator); kept with who, when, why, before
-    and after. An unknown flag is a 404; a rollout outside 0–100 or an empty change a 409."""
+    and after. An unknown flag is a 404; a rollout outside 0–100 a 422; an empty change a 409."""
     if name not in {f.name for f in runtime.loaded.config.flags}:
         raise not_found("flag", name)
     try:
@@ -203,7 +205,7 @@ def build() -> APIRouter:
         responses={
             **BODY_ERRORS,
             **NOT_FOUND,
-            **conflict("a rollout outside 0–100 or nothing to change"),
+            **conflict("nothing to change"),
         },
     )
     router.add_api_route(
