@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from golive.config.oncall import Incidents
 from golive.config.ship import Flag
 from golive.exceptions import UsageError
 from golive.flags.state import bulk_document, change_flag, current_flags, history
+from golive.incidents.lifecycle import open_incident
+from golive.incidents.timeline import read as read_timeline
 from golive.store import Store, normalise_url
 from golive.store.flags import flag_changes
 
@@ -81,3 +84,27 @@ def test_a_bad_change_is_refused_and_writes_nothing(
     with pytest.raises(UsageError, match=message):
         change_flag(store, FLAGS, name, by="user:ana", now=NOW, **changes)  # type: ignore[arg-type]
     assert flag_changes(store) == []
+
+
+def test_a_change_is_told_to_every_open_incident(store: Store) -> None:
+    incident = open_incident(
+        store, Incidents(), title="Checkout fails", severity="SEV1", at=NOW, actor="test"
+    )
+    change_flag(
+        store,
+        FLAGS,
+        "pwa",
+        by="user:ana",
+        now=NOW + timedelta(minutes=2),
+        enabled=False,
+        reason="crash",
+    )
+    entry = read_timeline(store, incident.id)[-1]
+    assert (entry.kind, entry.actor, entry.at) == ("flag", "user:ana", NOW + timedelta(minutes=2))
+    assert entry.message == "flag pwa: on at 25% → off at 25% (crash)"
+    assert entry.data == {
+        "flag": "pwa",
+        "before": {"enabled": True, "rollout": 25.0},
+        "after": {"enabled": False, "rollout": 25.0},
+        "reason": "crash",
+    }

@@ -1,5 +1,6 @@
 """Flags as ``golive serve`` holds them: the config's definitions with the store's runtime
-overrides applied, changes (with their audit entry), and the bulk document SDKs fetch."""
+overrides applied, changes (with their audit entry and a line in every open incident's
+timeline), and the bulk document SDKs fetch."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from golive.config.ship import Flag
 from golive.exceptions import UsageError
 from golive.flags.model import Constraint, FlagDefinition
+from golive.incidents.timeline import append_to_open
 from golive.store.flags import (
     FlagChangeView,
     FlagOverrideView,
@@ -96,7 +98,22 @@ def change_flag(
         changed_at=now,
         changed_by=by,
     )
-    return write_flag_change(store, override, reason=reason, before=before, after=after)
+    change = write_flag_change(store, override, reason=reason, before=before, after=after)
+    append_to_open(
+        store,
+        kind="flag",
+        at=now,
+        actor=by,
+        message=f"flag {name}: {_state(before)} → {_state(after)}"
+        + (f" ({reason})" if reason else ""),
+        data={"flag": name, "before": before, "after": after, "reason": reason},
+    )
+    return change
+
+
+def _state(values: dict[str, Any]) -> str:
+    shown = "on" if values["enabled"] else "off"
+    return shown if values["rollout"] >= 100 else f"{shown} at {values['rollout']:g}%"
 
 
 def history(
