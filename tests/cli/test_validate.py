@@ -17,7 +17,7 @@ def test_the_reference_config_validates() -> None:
     result = runner.invoke(app, ["validate", "-c", str(REFERENCE)], env={})
     assert result.exit_code == 0, result.output
     assert "is valid — project parkwise, environment staging" in result.output
-    assert "not yet supported: flags, workers" in result.output
+    assert "not yet supported: workers" in result.output
     assert "alert availability-burn" not in result.output  # burn-rate rules run
     assert "alert high-error-rate" not in result.output  # requests: rules run
 
