@@ -8,7 +8,7 @@ import random
 import pytest
 
 from golive.records import BucketError, Histogram
-from golive.records.histogram import MAX_US, log_bounds, log_index
+from golive.records.histogram import MAX_US, Recorder, log_bounds, log_index
 
 
 def test_every_bucket_holds_values_within_a_thousandth_of_each_other() -> None:
@@ -85,3 +85,27 @@ def test_a_threshold_that_is_no_bucket_bound_names_the_bounds_there_are() -> Non
 def test_histograms_of_different_kinds_do_not_merge() -> None:
     with pytest.raises(ValueError, match="cannot merge"):
         Histogram.of_latencies_ms([1.0]).merge(Histogram("le", {5.0: 1}))
+
+
+def test_a_recorder_freezes_into_the_histogram_of_the_same_values() -> None:
+    rng = random.Random(5)
+    values_us = [rng.randrange(0, 5_000_000) for _ in range(20_000)] + [MAX_US + 1, 0, 1]
+    recorder = Recorder()
+    for us in values_us:
+        recorder.record(us)
+    frozen = recorder.freeze()
+    assert frozen == Histogram.of_latencies_ms(us / 1000 for us in values_us)
+    assert Histogram.from_bytes(recorder.to_bytes()) == frozen
+    recorder.add(frozen)
+    assert recorder.total == 2 * len(values_us)
+    qs = [0.999, 0.0, 0.5, 0.9, 0.99, 1.0]
+    assert frozen.percentiles_ms(qs) == [frozen.percentile_ms(q) for q in qs]
+
+
+def test_corrected_recording_back_fills_what_a_stalled_sender_could_not_send() -> None:
+    recorder = Recorder()
+    recorder.record_corrected(1_000_000, 100_000)  # 1 s stall at one request per 100 ms
+    assert recorder.total == 10
+    assert sorted(recorder.counts) == [log_index(us) for us in range(100_000, 1_000_001, 100_000)]
+    recorder.record_corrected(50_000, 100_000)  # faster than the pace: nothing to back-fill
+    assert recorder.total == 11

@@ -8,14 +8,16 @@ Two kinds, one interface:
 - ``le``: a Prometheus histogram's ``le`` buckets (upper bounds in milliseconds, the last
   ``inf``); built from scrapes, so a threshold must be one of its bounds.
 
-Both merge exactly (bucket counts add) and serialise compactly (``to_bytes``).
+Both merge exactly (bucket counts add) and serialise compactly (``to_bytes``). A ``Recorder``
+is the mutable ``log`` histogram for hot loops (a load generator's): it records in place and
+freezes into a ``Histogram``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -110,6 +112,24 @@ class Histogram:
             seen += count
         return lower if self.kind == "le" else log_bounds(int(max(self.counts)))[1] / 1000
 
+    def percentiles_ms(self, qs: Sequence[float]) -> list[float | None]:
+        """``percentile_ms`` of each of ``qs`` (0..1), in one pass over the buckets."""
+        total = self.total
+        if self.kind != "log" or total == 0:
+            return [self.percentile_ms(q) for q in qs]
+        order = sorted(range(len(qs)), key=lambda i: qs[i])
+        ranks = [max(1.0, qs[i] * total) for i in order]
+        out: list[float | None] = [None] * len(qs)
+        seen = done = 0
+        for key in sorted(self.counts):
+            seen += self.counts[key]
+            while done < len(order) and seen >= ranks[done]:
+                out[order[done]] = log_bounds(int(key))[1] / 1000
+                done += 1
+            if done == len(order):
+                break
+        return out
+
     def count_below_ms(self, threshold: float) -> int:
         """Requests faster than ``threshold`` ms: whole ``log`` buckets below it (a bucket the
         threshold cuts counts as not below); for ``le``, the buckets up to the bound
@@ -128,11 +148,20 @@ class Histogram:
             pairs = [[("inf" if b == math.inf else b), c] for b, c in sorted(self.counts.items())]
             return b"B" + json.dumps(pairs, separators=(",", ":")).encode()
         out = bytearray(b"L")
-        previous = 0
-        for index in sorted(self.counts):
-            _varint(out, int(index) - previous)
-            _varint(out, self.counts[index])
-            previous = int(index)
+        append, counts, previous = out.append, self.counts, 0
+        for key in sorted(counts):  # varints inlined: one byte each is the common case
+            index = int(key)
+            delta, count = index - previous, counts[key]
+            previous = index
+            if delta < 0x80 and count < 0x80:
+                append(delta)
+                append(count)
+                continue
+            for value in (delta, count):
+                while value >= 0x80:
+                    append((value & 0x7F) | 0x80)
+                    value >>= 7
+                append(value)
         return bytes(out)
 
     @classmethod
@@ -141,28 +170,66 @@ class Histogram:
             pairs = json.loads(data[1:])
             return cls("le", {(math.inf if b == "inf" else float(b)): int(c) for b, c in pairs})
         counts: dict[float, int] = {}
-        position, index = 1, 0
-        while position < len(data):
-            delta, position = _read_varint(data, position)
-            count, position = _read_varint(data, position)
-            index += delta
-            counts[index] = count
+        values: list[int] = []
+        value = shift = 0
+        for byte in data[1:]:  # varints inlined: (index delta, count) pairs
+            if byte < 0x80:
+                values.append(value | (byte << shift))
+                value = shift = 0
+            else:
+                value |= (byte & 0x7F) << shift
+                shift += 7
+        index = 0
+        for i in range(0, len(values) - 1, 2):
+            index += values[i]
+            counts[index] = values[i + 1]
         return cls("log", counts)
 
 
-def _varint(out: bytearray, value: int) -> None:
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
+class Recorder:
+    """A ``log`` histogram being recorded: one dict increment per value, ``freeze`` for the rest."""
 
+    __slots__ = ("counts",)
 
-def _read_varint(data: bytes, position: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[position]
-        position += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, position
-        shift += 7
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def record(self, us: int) -> None:
+        """Count one latency in whole microseconds (clamped to 0 .. 1 h)."""
+        index = (us if us > 0 else 0) if us < 2 * HALF else log_index(us)
+        counts = self.counts
+        counts[index] = counts.get(index, 0) + 1
+
+    def record_corrected(self, us: int, expected_us: int) -> None:
+        """Count one latency and, when it exceeds ``expected_us`` (a closed model's pacing
+        interval), the requests a stalled sender could not send meanwhile: ``us - expected_us``,
+        ``us - 2 * expected_us``, ... down to ``expected_us`` (HdrHistogram's corrected
+        recording, as wrk2 does)."""
+        self.record(us)
+        if expected_us <= 0:
+            return
+        missing = us - expected_us
+        while missing >= expected_us:
+            self.record(missing)
+            missing -= expected_us
+
+    def add(self, histogram: Histogram) -> None:
+        """Add a ``log`` histogram's counts (exact: counts add)."""
+        if histogram.kind != "log" and histogram.counts:
+            raise ValueError("cannot add an le histogram to a log recorder")
+        counts = self.counts
+        for key, count in histogram.counts.items():
+            index = int(key)
+            counts[index] = counts.get(index, 0) + count
+
+    def freeze(self) -> Histogram:
+        """The counts so far, as an immutable ``Histogram`` (the recorder goes on)."""
+        counts: dict[float, int] = dict(self.counts)
+        return Histogram("log", counts)
+
+    def to_bytes(self) -> bytes:
+        return self.freeze().to_bytes()
