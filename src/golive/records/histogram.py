@@ -192,7 +192,7 @@ class Recorder:
     __slots__ = ("counts",)
 
     def __init__(self) -> None:
-        self.counts: dict[int, int] = {}
+        self.counts: dict[float, int] = {}  # log index → count
 
     @property
     def total(self) -> int:
