@@ -14,11 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hdrh.histogram import HdrHistogram
-
 from golive.loadtest import histogram
 from golive.loadtest.client import Pool, RequestFailed, encode
 from golive.loadtest.plan import Prepared, WorkerSpec
+from golive.records.histogram import Recorder
 
 CONNECTIONS = 1000  # at most this many requests in flight per worker; the rest queue (and count)
 BATCH = 256  # sends per event-loop turn, so answers are read between batches
@@ -28,7 +27,7 @@ GRACE_S = 2.0  # after Ctrl-C, how long answers still in flight are awaited
 
 @dataclass
 class ClassTally:
-    histogram: HdrHistogram = field(default_factory=histogram.new)
+    histogram: Recorder = field(default_factory=histogram.new)
     count: int = 0
     errors: int = 0
 

@@ -6,11 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from hdrh.histogram import HdrHistogram
-
 from golive.config.slo import LoadTest
 from golive.loadtest import histogram
 from golive.loadtest.plan import Plan
+from golive.records.histogram import Histogram, Recorder
 
 PERCENTILES = (50, 90, 95, 99)
 CURVE = (0, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100)  # the latency distribution kept
@@ -18,17 +17,18 @@ KEEPS_UP = 0.95  # achieved below this share of the asked rate fails the run
 Verdict = Literal["PASS", "FAIL"]
 
 
-def stats(h: HdrHistogram, count: int, errors: int) -> dict[str, Any]:
+def stats(h: Histogram, count: int, errors: int) -> dict[str, Any]:
     row: dict[str, Any] = {"count": count, "errors": errors}
-    for p in PERCENTILES:
-        row[f"p{p}_ms"] = round(histogram.ms_at(h, p), 3)
-    row["max_ms"] = round(histogram.max_ms(h), 3)
+    *found, top = histogram.ms_at_each(h, [*PERCENTILES, 100])
+    for p, ms in zip(PERCENTILES, found, strict=True):
+        row[f"p{p}_ms"] = round(ms, 3)
+    row["max_ms"] = round(top, 3)
     return row
 
 
-def curve(h: HdrHistogram) -> list[list[float]]:
+def curve(h: Histogram) -> list[list[float]]:
     """[percentile, ms] pairs: enough to draw the latency distribution."""
-    return [[p, round(histogram.ms_at(h, p), 3)] for p in CURVE]
+    return [[p, round(ms, 3)] for p, ms in zip(CURVE, histogram.ms_at_each(h, CURVE), strict=True)]
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,15 @@ def build(test: LoadTest, plan: Plan, tallies: list[dict[str, Any]]) -> LoadRepo
     """Merge the workers' tallies (histograms add exactly) and judge them against the SLA."""
     by_class: dict[str, dict[str, Any]] = {}
     curves: dict[str, list[list[float]]] = {}
-    overall_h = histogram.new()
+    overall = Recorder()
     for klass in plan.classes:
         parts = [t["classes"][klass] for t in tallies if klass in t["classes"]]
         h = histogram.merged([p["histogram"] for p in parts])
-        overall_h.add(h)
+        overall.add(h)
         count, errors = sum(p["count"] for p in parts), sum(p["errors"] for p in parts)
         by_class[klass] = stats(h, count, errors)
         curves[klass] = curve(h)
+    overall_h = overall.freeze()
     done = sum(t["done"] for t in tallies)
     errors = sum(t["errors"] for t in tallies)
     sent = sum(t["sent"] for t in tallies)
