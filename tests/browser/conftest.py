@@ -9,12 +9,14 @@ creating the file ``Served.down`` and green by removing it. Three users exist, m
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -35,7 +37,14 @@ DASHBOARD = (
     "/maintenance",
     "/backups",
     "/flags",
-)
+    "/sources",
+    "/slos",
+    "/slos/availability",
+    "/slos/errors",
+    "/incidents",
+    "/oncall",
+    "/loadtests",
+)  # and the page of the incident the fixture opens: ``Served.incident_path``
 USERS = {"otto": "operator", "vera": "viewer", "ada": "admin"}
 CONFIG = """\
 version: 1
@@ -49,7 +58,30 @@ checks:
   - {{name: api, component: API, command: {{run: "test ! -e {down}"}}, every: 1s, timeout: 1s, fail_after: 2}}
 flags:
   - {{name: mobile-pwa-install, description: Offer the PWA install, enabled: true, rollout: 25%}}
+metrics:
+  - {{name: edge, access_log: {{path: "{access_log}", format: nginx-json}}}}
+slos:
+  - {{name: availability, objective: 99.9%, window: 30d, sli: {{check: api}}}}
+  - {{name: errors, objective: 99%, window: 1d, sli: {{requests: edge, good: {{status_below: 500}}}}}}
+loadtests:
+  - name: peak
+    base_url: http://127.0.0.1:{port}
+    rate: 20/s
+    duration: 1s
+    requests: [{{name: status, class: status, path: /status}}]
+    sla: {{status: {{p95: 2s}}, error_rate: 1%}}
+oncall:
+  people:
+    - {{name: alice, notify: ["json://127.0.0.1:9/alice"]}}
+    - {{name: bob, notify: ["json://127.0.0.1:9/bob"]}}
+  schedules:
+    - {{name: primary, timezone: UTC, rotation: [alice, bob], start: 2026-01-05, shift: 1w, handoff: monday 09:00}}
 """
+ACCESS_LINE = (
+    '{{"time":"{time}","method":"GET","uri":"/api/facilities","status":{status},'
+    '"request_time":0.0{ms},"upstream_addr":"127.0.0.1:8000","upstream_response_time":"0.0{ms}",'
+    '"bytes":512}}\n'
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +89,7 @@ class Served:
     base: str
     down: Path  # exists -> the check fails
     log: Path
+    incident_path: str = ""  # /incidents/{id} of a private incident opened for the page tests
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -77,7 +110,19 @@ def golive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     port = free_port()
     down = directory / "down"
     config = directory / "golive.yaml"
-    config.write_text(CONFIG.format(port=port, down=down))
+    access_log = directory / "access.log"
+    now = datetime.now(UTC).replace(microsecond=0)
+    access_log.write_text(
+        "".join(
+            ACCESS_LINE.format(
+                time=(now - timedelta(seconds=90 - i)).isoformat(),
+                status=500 if i % 10 == 0 else 200,
+                ms=10 + i % 50,
+            )
+            for i in range(60)
+        )
+    )
+    config.write_text(CONFIG.format(port=port, down=down, access_log=access_log))
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for name, role in USERS.items():
         added = subprocess.run(
@@ -97,7 +142,7 @@ def golive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )
     try:
         wait_for_port(port, timeout=30, proc=server, log=log)
-        yield Served(f"http://127.0.0.1:{port}", down, log)
+        yield Served(f"http://127.0.0.1:{port}", down, log, _pages_with_data(config, env))
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -105,6 +150,26 @@ def golive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _pages_with_data(config: Path, env: dict[str, str]) -> str:
+    """Run the load test once (for /loadtests) and open a private incident; its page's path."""
+
+    def golive(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*GOLIVE, *args, "-c", str(config)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            check=False,
+        )
+
+    loaded = golive("loadtest", "peak", "--json")
+    assert loaded.returncode in (0, 1), loaded.stdout + loaded.stderr  # PASS or FAIL: both shown
+    opened = golive("incident", "open", "Slow bookings", "--sev", "SEV3", "--json")
+    assert opened.returncode == 0, opened.stdout + opened.stderr
+    return f"/incidents/{json.loads(opened.stdout)['id']}"
 
 
 def log_in(page: Page, golive: Served, name: str) -> None:

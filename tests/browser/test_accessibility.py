@@ -67,10 +67,11 @@ def test_no_serious_or_critical_accessibility_violations(
     assert not blocking, "\n".join(describe(path, v) for v in blocking)
 
 
-@pytest.mark.parametrize("path", [*DASHBOARD, "/tokens", "/users"])
+@pytest.mark.parametrize("path", [*DASHBOARD, "/tokens", "/users", "incident"])
 def test_no_serious_or_critical_violations_on_the_dashboard(
     axe_page: Page, golive: Served, path: str
 ) -> None:
+    path = golive.incident_path if path == "incident" else path
     log_in(axe_page, golive, "ada")  # an admin sees every page and every control
     answer = axe_page.goto(golive.url(path))
     assert answer is not None and answer.status == 200

@@ -154,8 +154,18 @@ def csp_errors(page: Page) -> list[str]:
 def test_the_dashboard_pages_have_no_csp_violations(page: Page, golive: Served) -> None:
     violations = csp_errors(page)
     log_in(page, golive, "ada")
-    for path in (*DASHBOARD, "/tokens", "/users"):
-        page.goto(golive.url(path))
+    shown = {  # the fixture's data is on the pages, not their empty states
+        "/sources": "edge",
+        "/slos/errors": "edge",
+        "/loadtests": "asked 20.0/s",
+        "/oncall": "alice",
+        golive.incident_path: "Slow bookings",
+    }
+    for path in (*DASHBOARD, "/tokens", "/users", golive.incident_path):
+        answer = page.goto(golive.url(path))
+        assert answer is not None and answer.status == 200, path
+        if path in shown:
+            expect(page.locator("body")).to_contain_text(shown[path])
         page.wait_for_load_state("networkidle")
         if path == "/checks/api":  # the latency chart, drawn by the vendored uPlot
             expect(page.locator("[data-latency] .uplot canvas")).to_have_count(1)
