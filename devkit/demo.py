@@ -3,7 +3,8 @@
 Everything runs on free 127.0.0.1 ports with state under .golive/demo/. The demo runs
 `golive check` once, then `golive serve`; it stops Redis and shows the notification golive
 sends to a local webhook, then brings Redis back for the all-clear, and runs a short
-`golive loadtest peak` (its SLA table; the gate's load-test item reads it). Last, `golive gate`: NO-GO
+`golive loadtest peak` (its SLA table; the gate's load-test item reads it) and `golive slo`
+(SLOs from the health check's runs and ParkWise's scraped request histograms). Then `golive gate`: NO-GO
 while ParkWise has no security headers, GO once they are on and the human item is signed. In a
 terminal it then keeps everything running until Ctrl-C so you can poke at it.
 """
@@ -216,6 +217,8 @@ def main() -> int:
 
         say("a short load test of ParkWise: 8 requests/s for 5 s, judged against its SLA")
         golive("loadtest", "peak", "--rate", "8/s", "--duration", "5s", env=env)
+        say("the SLOs, measured: the health check's runs and ParkWise's own request histograms")
+        golive("slo", env=env)
 
         say("are we ready to go live? ParkWise runs without its security headers")
         golive("gate", env=env)
