@@ -56,6 +56,18 @@ class AlertSpec:
 
 
 DEFAULT_OVER = timedelta(minutes=5)  # a ``requests:`` rule without ``over:``
+BACKUP_FIELDS = {
+    "rpo_breached": "double: 1 when the newest verified backup is older than rpo (or none is)",
+    "drill_failed": "double: 1 when the last restore drill failed",
+    "rto_breached": "double: 1 when the last drill's restore took longer than rto",
+}
+BACKUP_BROKEN = "rpo_breached + drill_failed + rto_breached > 0"
+
+
+def backup_alert_name(backup: str) -> str:
+    """The alert of a backup's promises; the colon keeps it apart from any check or rule."""
+    return f"backup:{backup}"  # a ``requests:`` rule without ``over:``
+
 
 _cache: list[tuple[LoadedConfig, tuple[AlertSpec, ...]]] = []  # the last config's specs
 
@@ -134,7 +146,25 @@ def _build(config: LoadedConfig) -> list[AlertSpec]:
                 condition=condition,
             )
         )
+    specs.extend(_backup_spec(b.name) for b in config.config.backups if b.rpo or b.rto or b.verify)
     return specs
+
+
+def _backup_spec(backup: str) -> AlertSpec:
+    """A backup's alert: firing while it breaks its ``rpo``, its ``rto`` or its last drill
+    failed, judged on the signal the backup service sends under its name."""
+    labels = {"backup": backup}
+    name = backup_alert_name(backup)
+    return AlertSpec(
+        fingerprint=fingerprint("backup", backup, labels),
+        name=name,
+        rule=name,
+        check=None,
+        component=None,
+        severity="high",
+        labels=labels,
+        condition=compile_expression(BACKUP_BROKEN, BACKUP_FIELDS),
+    )
 
 
 def _burn_spec(burn: BurnAlert) -> AlertSpec:

@@ -58,6 +58,22 @@ def problems(
     return found
 
 
+def signal_values(
+    spec: Backup,
+    entries: Sequence[BackupEntry],
+    drill: EvidenceRecord | None,
+    now: datetime,
+) -> dict[str, float]:
+    """The values the backup's alert is judged on (``golive.alerts.rules.BACKUP_FIELDS``):
+    1.0 for each promise broken now, as ``problems`` words them."""
+    found = problems(spec, entries, drill, now)
+    return {
+        "rpo_breached": float(any(p.startswith("rpo ") for p in found)),
+        "drill_failed": float(any(p.startswith("the last restore drill failed") for p in found)),
+        "rto_breached": float(any(p.startswith("rto ") for p in found)),
+    }
+
+
 def schedule_advice(spec: Backup, start: datetime) -> str | None:
     """Why the schedule cannot meet ``rpo``, and the fix; None when it can. A ``pgbackrest``
     backup archives WAL continuously (pgBackRest refuses to back up without it), so its

@@ -1,5 +1,8 @@
 """The backup service of `golive serve`: takes each backup when its ``every`` / ``cron`` comes
-round and runs its restore drill on ``verify.every``. When each last ran is read from the
+round and runs its restore drill on ``verify.every``, and each tick tells the alert cycle which
+of its promises (``rpo``, ``rto``, a passing drill) each backup breaks now (its alert,
+``backup:NAME``, goes through the same states, routes and outbox as a check's). When each last
+ran is read from the
 catalog and the drill evidence, so a restarted golive continues the schedule instead of starting
 it again; a failed attempt waits for the next slot like a good one."""
 
@@ -9,12 +12,13 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from golive.alerts.rules import backup_alert_name
 from golive.backup.drill import run_drill
-from golive.backup.health import problems
+from golive.backup.health import problems, signal_values
 from golive.backup.run import run_backup
 from golive.config import LoadedConfig
 from golive.config.ship import Backup
-from golive.records import DRILL_EVIDENCE
+from golive.records import DRILL_EVIDENCE, Signal
 from golive.store.backups import backups
 
 if TYPE_CHECKING:
@@ -50,6 +54,7 @@ class BackupService:
 
     async def tick(self, now: datetime) -> None:
         loaded, store = self.loaded, self.ctx.store
+        signals = []
         for spec in loaded.config.backups:
             if self.ctx.stopping():
                 return
@@ -71,11 +76,21 @@ class BackupService:
                     loaded, spec.name, store=store, clock=self.ctx.clock, environ=self.ctx.environ
                 )
                 drill = store.latest(DRILL_EVIDENCE, spec.name)
-            for problem in problems(spec, entries, drill, self.ctx.clock.now()):
+            at = self.ctx.clock.now()
+            found = problems(spec, entries, drill, at)
+            for problem in found:
                 log.warning("backup %s: %s", spec.name, problem)
+            target = f"backup {spec.name}: {'; '.join(found) or 'rpo and rto kept'}"
+            values = signal_values(spec, entries, drill, at)
+            signals.append(Signal(backup_alert_name(spec.name), at, values, target=target))
+        if signals:
+            self.ctx.signal(signals)
+            self.ctx.wake()
 
 
 def make(ctx: ServiceContext) -> Service | None:
-    """A backup service when some backup has a schedule or drills."""
-    wanted = [b for b in ctx.config().config.backups if b.every or b.cron or b.verify]
+    """A backup service when some backup has a schedule, drills, or an rpo / rto to alert on."""
+    wanted = [
+        b for b in ctx.config().config.backups if b.every or b.cron or b.verify or b.rpo or b.rto
+    ]
     return BackupService(ctx) if wanted else None
