@@ -77,7 +77,10 @@ loadtests:
     listed, health = report["classes"]["list"], report["classes"]["health"]
     assert (listed["count"], health["count"]) == (96, 24)
     # the app and a busy test machine add some ms; the injected shape must show through
-    assert 40 <= listed["p50_ms"] <= 40 + 60  # 80 % wait 40 ms: the median is one of them
-    assert 250 <= listed["p90_ms"] <= 250 + 100  # 20 % wait 250 ms: p90 and p99 are those
-    assert 250 <= listed["p99_ms"] <= 250 + 100
+    # Never below what ParkWise was told to wait; above it only by what a loaded machine adds
+    # (ParkWise is Python on the same 2 cores as the test run), so the bounds above are loose;
+    # bench/loadtest.py measures the accuracy on a quiet machine.
+    assert 40 <= listed["p50_ms"] <= 40 + 200  # 80 % wait 40 ms: the median is one of them
+    assert 250 <= listed["p90_ms"] <= 250 + 600  # 20 % wait 250 ms: p90 and p99 are those
+    assert 250 <= listed["p99_ms"] <= 250 + 600
     assert health["p50_ms"] < 40  # /health is not delayed: its class shows it

@@ -111,7 +111,9 @@ def test_schemathesis_finds_nothing(server: tuple[str, Path, str], tmp_path: Pat
         "--phases=examples,coverage,fuzzing,stateful",
         f"--max-examples={EXAMPLES}",
         f"--seed={SEED}",
-        "--workers=2",
+        # one worker: two threads hit CPython 3.11's "AST constructor recursion depth mismatch"
+        # (a SystemError inside the tool, reported as a runtime error, not a finding)
+        "--workers=1",
         "--generation-database=none",
         "--no-color",
         f"--report-dir={tmp_path / 'report'}",
