@@ -172,3 +172,25 @@ def test_golive_serve_runs_the_reports_service_when_reports_are_configured(
         services=SERVICES,
     )
     assert "reports" not in [s.name for s in quiet.services]
+
+
+def test_a_report_shows_each_slos_attainment_and_budget_at_its_end(tmp_path: Path) -> None:
+    path = tmp_path / "golive.yaml"
+    path.write_text(
+        textwrap.dedent(CONFIG)
+        + "slos:\n  - {name: availability, objective: 99%, window: 30d, sli: {check: api-health}}\n"
+    )
+    with_slo = load_config(path, environ={})
+    opened = Store.open(normalise_url("sqlite:///golive.db", tmp_path))
+    try:
+        seed_a_day(opened, with_slo)
+        report = build_report(opened, with_slo, "daily", start=START, end=END)
+    finally:
+        opened.close()
+    assert report.slos is not None
+    (slo,) = report.slos
+    # 180 runs in the window (the hour before START counts: the window is 30 days), 63 failed
+    assert (slo["name"], slo["good"], slo["total"]) == ("availability", 117, 180)
+    assert slo["attainment"] == pytest.approx(117 / 180)
+    text = markdown(report)
+    assert "- availability: 65.00% of 99.00% over 30d, budget left 0.00%" in text

@@ -4,11 +4,12 @@ notification's title."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from golive.incidents.reports import Report
 
 NOT_YET_INCIDENTS = "n/a until incidents are recorded"
-NOT_YET_SLOS = "n/a: no SLO results are recorded yet"
+NOT_YET_SLOS = "n/a: no slos: in the config"
 
 
 def _when(at: datetime) -> str:
@@ -24,6 +25,15 @@ def _span(seconds: float | None) -> str:
 
 def _percent(value: float | None) -> str:
     return "no runs" if value is None else f"{value * 100:.2f}%"
+
+
+def _slo_line(slo: dict[str, Any]) -> str:
+    left = slo["budget"]["remaining_share"]
+    line = (
+        f"- {slo['name']}: {_percent(slo['attainment'])} of {_percent(slo['objective'])}"
+        f" over {slo['window']}, budget left {_percent(max(0.0, left) if left is not None else None)}"
+    )
+    return line + (f" ({slo['note']})" if slo["note"] else "")
 
 
 def title(report: Report) -> str:
@@ -55,7 +65,7 @@ def markdown(report: Report) -> str:
     if report.slos is None:
         lines.append(NOT_YET_SLOS)
     else:
-        lines += [f"- {s['name']}: {s['attainment']}" for s in report.slos]
+        lines += [_slo_line(s) for s in report.slos]
     fired = sum(a.fired for a in report.alerts)
     resolved = sum(a.resolved for a in report.alerts)
     lines += [

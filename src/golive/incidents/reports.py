@@ -77,7 +77,7 @@ class Report:
     alerts: list[AlertCount]
     alert_mttr_seconds: float | None  # mean firing → resolved of episodes resolved in the period
     incidents: dict[str, Any] | None  # incident_stats, or None until incidents are recorded
-    slos: list[dict[str, Any]] | None  # None until the SLO stage lands
+    slos: list[dict[str, Any]] | None  # each SLO's status at the report's end; None: no slos:
     failed_notifications: int
     failures: list[FailedNotification] = field(default_factory=list)
     expiring: list[ExpiringSignoff] = field(default_factory=list)
@@ -146,11 +146,24 @@ def build_report(
         alerts=alerts,
         alert_mttr_seconds=mttr,
         incidents=incident_measures(store, since=start, until=end),
-        slos=None,
+        slos=_slos(store, loaded, end),
         failed_notifications=count,
         failures=failures,
         expiring=sorted(expiring, key=lambda s: s.expires_at),
     )
+
+
+def _slos(store: Store, loaded: LoadedConfig, end: datetime) -> list[dict[str, Any]] | None:
+    """Each SLO as measured over its window ending at the report's end (``golive slo``'s
+    read); None when the config has none."""
+    slos = loaded.config.slos
+    if not slos:
+        return None
+    from golive.slo.sli import Reader
+    from golive.slo.status import evaluate
+
+    reader = Reader.of(store)
+    return [evaluate(slo, reader, end).as_json() for slo in slos]
 
 
 def _alerts(store: Store, start: datetime, end: datetime) -> tuple[list[AlertCount], float | None]:
