@@ -15,6 +15,7 @@ import pytest
 from devkit.ports import free_port
 from devkit.receivers import WebhookReceiver
 from golive.incidents.timeline import read
+from golive.store.outbox import list_notifications
 from tests.devkit.serve import Serve, store_of, wait_for
 
 CONFIG = """\
@@ -71,6 +72,11 @@ def config(tmp_path: Path, receiver: WebhookReceiver) -> tuple[Path, int]:
     return path, port
 
 
+def delivered(path: Path) -> int:
+    with store_of(path) as store:
+        return len(list_notifications(store, status="delivered"))
+
+
 def paths(receiver: WebhookReceiver) -> list[str]:
     return [r.path for r in receiver.requests]
 
@@ -82,7 +88,11 @@ def test_a_restart_mid_wait_continues_the_escalation_without_a_duplicate_step(
     (path.parent / "down").touch()
     server = serve(path, port)
     wait_for(lambda: paths(receiver) == ["/alice"], what="alice paged")
-    server.send_signal(signal.SIGKILL)  # golive dies while waiting for alice to answer
+    # golive dies while waiting for alice to answer: after her page is recorded as delivered
+    # (a kill between the receiver's answer and that record sends it again on restart: the
+    # outbox delivers at least once; a webhook carries X-Golive-Dedup-Key for receivers)
+    wait_for(lambda: delivered(path) == 1, what="alice's page recorded as delivered")
+    server.send_signal(signal.SIGKILL)
     server.wait(timeout=10)
     serve(path, port)
 
