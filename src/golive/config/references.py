@@ -42,7 +42,23 @@ def check_references(config: ConfigBase, positions: Positions) -> list[Issue]:
         if name not in names:
             issues.append(Issue(_unknown(section, name, names), positions.value(path)))
     issues.extend(_dependency_cycles(config, positions))
+    issues.extend(_smoke_kinds(config, positions))
     return issues
+
+
+def _smoke_kinds(config: ConfigBase, positions: Positions) -> Iterator[Issue]:
+    """A rollout's ``smoke:`` checks run against each new backend: only an http or tcp
+    check has a host:port to replace by the backend's."""
+    kinds = {c.name: c.kind for c in config.checks}
+    for i, rollout in enumerate(config.rollouts):
+        for j, name in enumerate(rollout.smoke):
+            kind = kinds.get(name)
+            if kind is not None and kind not in ("http", "tcp"):
+                yield Issue(
+                    f"check {name} is a {kind} check: only http and tcp checks can smoke a"
+                    " pool (their host:port is replaced by each new backend's)",
+                    positions.value(("rollouts", i, "smoke", j)),
+                )
 
 
 _SECTION_PATHS: dict[str, PathKey] = {

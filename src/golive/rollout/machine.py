@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from golive.clock import SystemClock
+from golive.config import LoadedConfig
 from golive.config.ship import Rollout
 from golive.incidents.timeline import append_to_open
 from golive.records import EvidenceRecord, RunSummary
@@ -21,6 +23,7 @@ from golive.records.rollouts import RolloutEvent, RolloutView
 from golive.rollout import edgelog
 from golive.rollout.drivers import Driver, TrafficError, split
 from golive.rollout.judge import judge
+from golive.rollout.smoke import smoke
 from golive.store.rollouts import add_event, save_rollout
 from golive.store.store import Store
 
@@ -64,9 +67,11 @@ class Machine:
         log: Path | None,
         *,
         environment: str = "",
+        loaded: LoadedConfig | None = None,
     ) -> None:
         self.store, self.config, self.driver, self.log = store, config, driver, log
         self.environment = environment
+        self.loaded = loaded  # for the checks ``smoke:`` names
 
     def evidence(self, view: RolloutView, now: datetime) -> None:
         """The rollout's end as evidence (the gate and DORA read it)."""
@@ -180,7 +185,13 @@ class Machine:
         silent = await not_listening(view.targets)
         if silent:
             return await self.finish(view, now, "aborted", f"smoke: {silent}")
-        self.event(view, now, "smoke", f"{len(view.targets)} new backend(s) answer")
+        if self.config.smoke and self.loaded is not None:
+            failed = await smoke(self.loaded, self.config.smoke, view.targets, clock=SystemClock())
+            if failed is not None:
+                self.event(view, now, "smoke", failed.reason, **failed.data)
+                return await self.finish(view, now, "aborted", failed.reason)
+        checks = f", passed {', '.join(self.config.smoke)}" if self.config.smoke else ""
+        self.event(view, now, "smoke", f"{len(view.targets)} new backend(s) answer{checks}")
         return await self.enter_step(view, now, 0)
 
     async def judge_step(self, view: RolloutView, now: datetime) -> RolloutView:

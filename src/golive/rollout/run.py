@@ -35,7 +35,9 @@ def edge_log(loaded: LoadedConfig, rollout: Rollout) -> Path | None:
 
 def machine(store: Store, loaded: LoadedConfig, rollout: Rollout) -> Machine:
     log = edge_log(loaded, rollout)
-    return Machine(store, rollout, driver_for(rollout), log, environment=loaded.environment)
+    return Machine(
+        store, rollout, driver_for(rollout), log, environment=loaded.environment, loaded=loaded
+    )
 
 
 def start(
