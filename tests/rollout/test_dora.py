@@ -249,3 +249,17 @@ def test_read_dora_reads_rollout_evidence_incidents_and_commit_times(
         "rolled back",
     ]
     assert report.failures[0].restore_seconds == 3600
+
+
+def test_a_blue_green_switched_back_within_keep_old_counts_once_as_rolled_back(
+    store: Store,
+) -> None:
+    promoted_at = START + timedelta(days=1)
+    started = (promoted_at - timedelta(minutes=10)).isoformat()
+    rollout_evidence(store, promoted_at, "promoted", None, started_at=started)
+    rollout_evidence(
+        store, promoted_at + timedelta(minutes=5), "rolled_back", None, started_at=started
+    )
+    report = read_dora(store, since=START, until=START + timedelta(days=7))
+    assert (report.deployments, report.changes) == (0, 1)
+    assert [f.why for f in report.failures] == ["rolled back"]

@@ -1,4 +1,4 @@
-"""``golive rollout``: init, start, status, promote, pause, resume, abort, history. `golive
+"""``golive rollout``: init, start, status, promote, pause, resume, abort, rollback, history. `golive
 serve` does the work; ``start --wait`` does it here and follows it live."""
 
 from __future__ import annotations
@@ -163,6 +163,22 @@ def rollout_resume(name: Name, config: ConfigOption = None, env: EnvOption = Non
 def rollout_abort(name: Name, config: ConfigOption = None, env: EnvOption = None) -> None:
     """Send all traffic back to stable and end the rollout."""
     _ask("abort", name, config, env)
+
+
+@rollout.command("rollback")
+def rollout_rollback(name: Name, config: ConfigOption = None, env: EnvOption = None) -> None:
+    """Blue-green, within keep_old of the promotion: all traffic back on the old pool at once."""
+    from golive.clock import SystemClock
+    from golive.rollout.keep import switch_back
+
+    def command() -> int:
+        loaded = load(config, env)
+        with opened(loaded) as store:
+            view = asyncio.run(switch_back(store, loaded, name, SystemClock().now()))
+        out.print(f"rollback: {_line(view)}", markup=False)
+        return EXIT_OK
+
+    raise typer.Exit(guarded(command))
 
 
 @rollout.command("status")

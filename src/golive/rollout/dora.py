@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,7 +16,7 @@ from typing import Any, Literal
 from golive.records.deployments import Deployment
 from golive.records.incidents import IncidentView
 from golive.store import incidents as incident_queries
-from golive.store.history import evidence
+from golive.store.history import StoredEvidence, evidence
 from golive.store.store import Store
 
 Band = Literal["elite", "high", "medium", "low"]
@@ -262,6 +262,21 @@ def commit_time(sha: str, repo: Path) -> datetime | None:
     return datetime.fromisoformat(done.stdout.strip())
 
 
+def latest_per_rollout(records: Iterable[StoredEvidence]) -> list[StoredEvidence]:
+    """One record per rollout, its newest: a blue-green rollout switched back within
+    ``keep_old`` ends twice (promoted, then rolled back) and counts once, as rolled back."""
+
+    def key(record: StoredEvidence) -> tuple[str, object, object]:
+        return (record.subject, record.values.get("rollout_id"), record.values.get("started_at"))
+
+    listed = list(records)
+    newest: dict[tuple[str, object, object], StoredEvidence] = {}
+    for record in listed:
+        if key(record) not in newest or record.taken_at > newest[key(record)].taken_at:
+            newest[key(record)] = record
+    return [record for record in listed if newest[key(record)] is record]
+
+
 def read_dora(
     store: Store,
     *,
@@ -273,7 +288,9 @@ def read_dora(
     """DORA over ``[since, until)`` from the store: each finished rollout's evidence (kind
     ``rollout``) and the incidents opened up to ``window`` after the period's start; a commit
     without a stored ``committed_at`` is looked up in the git repository at ``repo``."""
-    found = evidence(store, kind="rollout", since=since, until=until, limit=100_000).items
+    found = latest_per_rollout(
+        evidence(store, kind="rollout", since=since, until=until, limit=100_000).items
+    )
     times: dict[str, datetime | None] = {}
     deployments = []
     for record in found:

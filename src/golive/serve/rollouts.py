@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from golive.config import LoadedConfig
+from golive.rollout.keep import retire_old
 from golive.rollout.run import tick
 
 if TYPE_CHECKING:
@@ -30,4 +31,6 @@ class Rollouts:
         pass  # each tick reads the current config
 
     async def tick(self, now: datetime) -> None:
-        await tick(self.ctx.store, self.ctx.config(), now, self.resumed, self.judged)
+        loaded = self.ctx.config()
+        await tick(self.ctx.store, loaded, now, self.resumed, self.judged)
+        await retire_old(self.ctx.store, loaded, now)

@@ -1,5 +1,6 @@
 """Traffic drivers: one module per balancer, one registry. A driver sets the pool's weights
-(``{"HOST:PORT": weight}``, 0 = out of the pool) and raises ``TrafficError`` when it cannot."""
+(``{"HOST:PORT": weight}``, 0 = no new requests but kept on the balancer, ``REMOVED`` = off
+the balancer) and raises ``TrafficError`` when it cannot."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Protocol
 
 from golive.config.ship import Rollout
 from golive.exceptions import GoliveError
+
+REMOVED = -1  # blue-green's old pool once keep_old is over
 
 
 class TrafficError(GoliveError):

@@ -71,7 +71,8 @@ class HaproxyDriver:
                 for line in (f"set server {server} state ready", f"set weight {server} {weight}"):
                     await self._ok(line)
             else:  # weight 0 takes no new requests; drain lets the open ones finish
-                for line in (f"set weight {server} 0", f"set server {server} state drain"):
+                state = "drain" if weight == 0 else "maint"  # maint: REMOVED, off the pool
+                for line in (f"set weight {server} 0", f"set server {server} state {state}"):
                     await self._ok(line)
 
     async def _ok(self, line: str) -> None:

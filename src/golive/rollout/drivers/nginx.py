@@ -23,9 +23,10 @@ def make(rollout: Rollout) -> NginxDriver | None:
 
 def render(upstream: str, weights: Mapping[str, int], rollout: str) -> str:
     """The upstream block; servers at weight 0 stay listed as ``backup`` (nginx needs one
-    live server, and a backup answers only when every live one fails)."""
+    live server, and a backup answers only when every live one fails); servers at
+    ``REMOVED`` are left out."""
     live = [f"    server {a} weight={w} max_fails=0;" for a, w in weights.items() if w > 0]
-    spare = [f"    server {a} backup;" for a, w in weights.items() if w <= 0]
+    spare = [f"    server {a} backup;" for a, w in weights.items() if w == 0]
     body = "\n".join(live + spare)
     return (
         f"{HEADER} {rollout}: do not edit, `golive rollout` rewrites it\n"
