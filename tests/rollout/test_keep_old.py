@@ -17,14 +17,16 @@ from typer.testing import CliRunner
 
 from golive.cli import app
 from golive.clock import SystemClock
+from golive.config.ship import HaproxyTraffic
 from golive.engine.once import open_store
 from golive.exceptions import UsageError
 from golive.incidents.lifecycle import open_incident
 from golive.incidents.timeline import read
+from golive.rollout.drivers.haproxy import HaproxyDriver
 from golive.rollout.keep import RETIRED, retire_old, switch_back
 from golive.rollout.run import start
 from golive.store.rollouts import rollout_events
-from tests.rollout.conftest import Edge, Parkwise, constant_load, drive
+from tests.rollout.conftest import Edge, Haproxy, Parkwise, constant_load, drive
 
 BLUE_GREEN = """rollouts:
   - name: api
@@ -153,3 +155,55 @@ def test_rollback_says_why_it_cannot_switch_back(
     assert "rollout api has never run: only a promoted one can be switched back" in never.output
     unknown = runner.invoke(app, ["rollout", "rollback", "web", "-c", config])
     assert unknown.exit_code == 2 and "no rollout named 'web' (known: api)" in unknown.output
+
+
+async def admin_states(front: Haproxy) -> dict[str, str]:
+    """HOST:PORT → haproxy's srv_admin_state (0 ready, 1 maint, 8 drain)."""
+    driver = HaproxyDriver(HaproxyTraffic(socket=str(front.socket), backend="parkwise"))
+    text = await driver.command("show servers state parkwise")
+    rows = [line.split() for line in text.splitlines() if line[:1].isdigit()]
+    return {f"{row[4]}:{row[18]}": row[6] for row in rows if len(row) > 18}
+
+
+async def test_through_haproxy_a_rollback_readies_the_old_pool_and_keep_old_ends_in_maint(
+    parkwise: Parkwise, haproxy: Callable[[list[str], list[str]], Haproxy], tmp_path: Path
+) -> None:
+    blue, green = parkwise("1.0.0"), parkwise("2.0.0")
+    front = haproxy([blue], [green])
+    loaded = front.config(tmp_path, BLUE_GREEN.format(stable=blue))
+    store = open_store(loaded)
+    try:
+        async with constant_load(front.url) as load:
+            first = start(
+                store,
+                loaded,
+                "api",
+                targets=[green],
+                version="2",
+                commit=None,
+                now=SystemClock().now(),
+            )
+            promoted = await drive(loaded, store, first.id, within=20)
+            assert promoted.finished_at is not None
+            kept = await admin_states(front)
+            back = await switch_back(store, loaded, "api", promoted.finished_at)
+            switched = await admin_states(front)
+            second = start(
+                store,
+                loaded,
+                "api",
+                targets=[green],
+                version="2",
+                commit=None,
+                now=SystemClock().now(),
+            )
+            again = await drive(loaded, store, second.id, within=20)
+            assert again.finished_at is not None
+            await retire_old(store, loaded, again.finished_at + timedelta(minutes=10))
+            retired = await admin_states(front)
+    finally:
+        store.close()
+    assert kept == {blue: "8", green: "0"}  # blue drained, kept for a switch back
+    assert back.state == "rolled_back" and switched == {blue: "0", green: "8"}
+    assert retired == {blue: "1", green: "0"}  # blue in maint: off the balancer
+    assert load.broken == [] and front.failures_not_from(set()) == []

@@ -70,7 +70,10 @@ async def retire_old(store: Store, loaded: LoadedConfig, now: datetime) -> list[
         try:
             await one.driver.apply(pool)
         except TrafficError as exc:
-            one.event(view, now, "error", f"could not remove the old pool: {exc}")
+            message = f"could not remove the old pool: {exc}"
+            last = rollout_events(store, view.id)[-1:]
+            if not last or last[0].message != message:  # once, not on every tick it retries
+                one.event(view, now, "error", message)
             continue
         message = f"keep_old over: old pool {', '.join(view.stable)} removed from the balancer"
         add_event(store, RolloutEvent(view.id, now, RETIRED, message, {"weights": pool}))
