@@ -82,6 +82,6 @@ loadtests:
     # 1 s, so only the median is bounded from above; bench/loadtest.py measures the accuracy
     # against a purpose-built server on a quiet machine.
     assert 40 <= listed["p50_ms"] <= 40 + 200  # 80 % wait 40 ms: the median is one of them
-    assert 250 <= listed["p90_ms"]  # 20 % wait 250 ms: p90 and p99 are those
+    assert listed["p90_ms"] >= 250  # 20 % wait 250 ms: p90 and p99 are those
     assert listed["p90_ms"] <= listed["p99_ms"] <= listed["max_ms"]
     assert health["p50_ms"] < 40  # /health is not delayed: its class shows it
