@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from golive.config.ship import Analysis
+from golive.records.histogram import Histogram
+from golive.records.requests import RequestWindow
 from golive.rollout.judge import judge
 
 
@@ -178,12 +180,9 @@ def test_it_ignores_stable_without_compare_to_stable() -> None:
 
 
 def test_it_judges_the_metrics_packages_request_windows() -> None:
-    requests = pytest.importorskip("golive.records.requests")
-    histogram = pytest.importorskip("golive.records.histogram")
-
-    def real(latencies: list[float], errors: int = 0) -> Any:
-        bins = histogram.Histogram.of_latencies_ms(latencies)
-        return requests.RequestWindow(len(latencies), errors, 60.0, bins)
+    def real(latencies: list[float], errors: int = 0) -> RequestWindow:
+        bins = Histogram.of_latencies_ms(latencies)
+        return RequestWindow(len(latencies), errors, 60.0, bins)
 
     slow = judge(
         real(sample(800, 60, seed=7)),
