@@ -166,52 +166,29 @@ def _act(action: str, incident_id: int, by: str, message: str, config: Any, env:
 MessageOption = Annotated[str, typer.Option("--message", "-m", help="Why, for the timeline.")]
 
 
-@incident.command("ack")
-def incident_ack(
-    incident_id: IdArgument,
-    by: ByOption = "cli",
-    message: MessageOption = "",
-    config: ConfigOption = None,
-    env: EnvOption = None,
-) -> None:
-    """Acknowledge: escalation stops at once."""
-    _act("acknowledge", incident_id, by, message, config, env)
+def _state_command(action: str, doc: str) -> Any:
+    """A command that moves an incident by ``action`` (one signature for all four)."""
+
+    def command(
+        incident_id: IdArgument,
+        by: ByOption = "cli",
+        message: MessageOption = "",
+        config: ConfigOption = None,
+        env: EnvOption = None,
+    ) -> None:
+        _act(action, incident_id, by, message, config, env)
+
+    command.__doc__ = doc
+    return command
 
 
-@incident.command("mitigate")
-def incident_mitigate(
-    incident_id: IdArgument,
-    by: ByOption = "cli",
-    message: MessageOption = "",
-    config: ConfigOption = None,
-    env: EnvOption = None,
-) -> None:
-    """Mark the impact as mitigated (the cause may remain)."""
-    _act("mitigate", incident_id, by, message, config, env)
-
-
-@incident.command("resolve")
-def incident_resolve(
-    incident_id: IdArgument,
-    by: ByOption = "cli",
-    message: MessageOption = "",
-    config: ConfigOption = None,
-    env: EnvOption = None,
-) -> None:
-    """Resolve: escalation stops; a public incident shows as resolved."""
-    _act("resolve", incident_id, by, message, config, env)
-
-
-@incident.command("reopen")
-def incident_reopen(
-    incident_id: IdArgument,
-    by: ByOption = "cli",
-    message: MessageOption = "",
-    config: ConfigOption = None,
-    env: EnvOption = None,
-) -> None:
-    """Reopen a resolved incident (its escalation starts again)."""
-    _act("reopen", incident_id, by, message, config, env)
+for _name, _action, _doc in (
+    ("ack", "acknowledge", "Acknowledge: escalation stops at once."),
+    ("mitigate", "mitigate", "Mark the impact as mitigated (the cause may remain)."),
+    ("resolve", "resolve", "Resolve: escalation stops; a public incident shows as resolved."),
+    ("reopen", "reopen", "Reopen a resolved incident (its escalation starts again)."),
+):
+    incident.command(_name)(_state_command(_action, _doc))
 
 
 @incident.command("note")
