@@ -22,10 +22,10 @@ from devkit.pytest_plugin import NginxFactory
 from devkit.rollout_stack import edge_http, start_haproxy, start_parkwise
 from golive.config import LoadedConfig, load_config
 from golive.gate.registry import argument_models
-from golive.records.rollouts import RolloutView
+from golive.records.rollouts import RolloutEvent, RolloutView
 from golive.rollout.drivers.nginx import render
 from golive.rollout.run import tick
-from golive.store.rollouts import rollout_by_id
+from golive.store.rollouts import rollout_by_id, rollout_events
 
 CANARY = """rollouts:
   - name: api
@@ -169,6 +169,34 @@ async def constant_load(url: str, users: int = 4) -> AsyncIterator[Load]:
         finally:
             stop.set()
             await asyncio.gather(*tasks)
+
+
+async def roll_out(
+    url: str, loaded: LoadedConfig, targets: list[str], version: str, *, within: float
+) -> tuple[RolloutView, list[RolloutEvent], Load]:
+    """Start rollout ``api`` to ``targets`` under a constant load through ``url`` and drive it
+    to its end: how it ended, its events, and what the load saw."""
+    from golive.clock import SystemClock
+    from golive.engine.once import open_store
+    from golive.rollout.run import start
+
+    store = open_store(loaded)
+    try:
+        async with constant_load(url) as load:
+            view = start(
+                store,
+                loaded,
+                "api",
+                targets=targets,
+                version=version,
+                commit=None,
+                now=SystemClock().now(),
+            )
+            done = await drive(loaded, store, view.id, within=within)
+            events = rollout_events(store, view.id)
+    finally:
+        store.close()
+    return done, events, load
 
 
 async def drive(

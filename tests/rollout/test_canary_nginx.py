@@ -11,8 +11,7 @@ from pathlib import Path
 from golive.clock import SystemClock
 from golive.engine.once import open_store
 from golive.rollout.run import start
-from golive.store.rollouts import rollout_events
-from tests.rollout.conftest import CANARY, Edge, Parkwise, constant_load, drive
+from tests.rollout.conftest import CANARY, Edge, Parkwise, constant_load, drive, roll_out
 
 
 async def test_a_canary_with_errors_rolls_back_within_seconds(
@@ -21,22 +20,7 @@ async def test_a_canary_with_errors_rolls_back_within_seconds(
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0", error_rate="0.2")
     front = edge([v1])
     loaded = front.config(tmp_path, CANARY.format(stable=v1, pause="30s"))
-    store = open_store(loaded)
-    try:
-        async with constant_load(front.url) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=[v2],
-                version="2.0.0",
-                commit=None,
-                now=SystemClock().now(),
-            )
-            done = await drive(loaded, store, view.id, within=20)
-            events = rollout_events(store, view.id)
-    finally:
-        store.close()
+    done, events, load = await roll_out(front.url, loaded, [v2], "2.0.0", within=20)
     assert done.state == "rolled_back", done
     assert "error rate" in done.reason
     first_step = next(e.at for e in events if e.kind == "step")
@@ -81,22 +65,7 @@ async def test_a_healthy_canary_is_promoted_step_by_step_without_a_failed_reques
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0")
     front = edge([v1])
     loaded = front.config(tmp_path, CANARY.format(stable=v1, pause="1s"))
-    store = open_store(loaded)
-    try:
-        async with constant_load(front.url) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=[v2],
-                version="2.0.0",
-                commit=None,
-                now=SystemClock().now(),
-            )
-            done = await drive(loaded, store, view.id, within=30)
-            events = rollout_events(store, view.id)
-    finally:
-        store.close()
+    done, events, load = await roll_out(front.url, loaded, [v2], "2.0.0", within=30)
     assert done.state == "promoted", done
     assert [e.message.split(":")[0] for e in events if e.kind == "step"] == [
         "step 1",

@@ -16,8 +16,7 @@ from golive.engine.once import open_store
 from golive.rollout.drivers import TrafficError
 from golive.rollout.drivers.haproxy import HaproxyDriver
 from golive.rollout.run import start
-from golive.store.rollouts import rollout_events
-from tests.rollout.conftest import CANARY, Haproxy, Parkwise, constant_load, drive
+from tests.rollout.conftest import CANARY, Haproxy, Parkwise, constant_load, drive, roll_out
 
 Start = Callable[[list[str], list[str]], Haproxy]
 
@@ -38,22 +37,7 @@ async def test_a_canary_with_errors_rolls_back_through_haproxy(
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0", error_rate="0.2")
     front = haproxy([v1], [v2])
     loaded = front.config(tmp_path, CANARY.format(stable=v1, pause="30s"))
-    store = open_store(loaded)
-    try:
-        async with constant_load(front.url) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=[v2],
-                version="2",
-                commit=None,
-                now=SystemClock().now(),
-            )
-            done = await drive(loaded, store, view.id, within=20)
-            events = rollout_events(store, view.id)
-    finally:
-        store.close()
+    done, events, load = await roll_out(front.url, loaded, [v2], "2", within=20)
     assert done.state == "rolled_back", done
     assert "error rate" in done.reason
     first_step = next(e.at for e in events if e.kind == "step")
