@@ -28,8 +28,9 @@ from golive.engine.results import CheckResult
 from golive.engine.rollup import RollupBuffer, bucket_start
 from golive.engine.state import advance
 from golive.exceptions import ConfigError, StoreError
-from golive.notify import check_channels, deliver_due, plan
+from golive.notify import check_channels, plan
 from golive.records import Bucket, CheckStatus, EvidenceRecord, Signal
+from golive.serve.housekeeping import deliver, prune_store
 from golive.serve.metrics import Metrics
 from golive.serve.services import (
     SERVICES,
@@ -41,8 +42,6 @@ from golive.serve.services import (
 )
 from golive.store import Store
 from golive.store.alerts import load_alerts, load_silences, save_evaluation
-from golive.store.outbox import counts_by_status
-from golive.store.retention import Keep, prune
 from golive.store.state import flush, load_statuses
 from golive.web.runtime import ReloadOutcome, StoreWrites
 
@@ -372,22 +371,7 @@ class ServeRuntime:
                 await asyncio.wait_for(self._deliver_now.wait(), CYCLE_SECONDS)
 
     async def _deliver(self) -> None:
-        loaded = self.loaded
-        delivered = await deliver_due(self.store, loaded.config, loaded.secrets, self.clock.now())
-        for outcome in delivered.outcomes:
-            if outcome.result == "delivered":
-                self.metrics.deliveries.labels(outcome.channel).inc()
-            else:
-                permanent = "true" if outcome.permanent else "false"
-                self.metrics.delivery_failures.labels(outcome.channel, permanent).inc()
-                log.warning(
-                    "notification %d to %s: %s", outcome.id, outcome.channel, outcome.reason
-                )
-        for error in delivered.errors:
-            self.metrics.cycle_errors.labels("deliver").inc()
-            log.error("deliver: %s", error)
-        for status, count in (await asyncio.to_thread(counts_by_status, self.store)).items():
-            self.metrics.outbox.labels(status).set(count)
+        await deliver(self.store, self.loaded, self.clock.now(), self.metrics)
 
     async def _prune_in_background(self, now: datetime) -> None:
         """Prune beside the cycles, not in them: batches in short transactions let the cycles
@@ -398,13 +382,7 @@ class ServeRuntime:
             self._pruning = None
 
     async def _prune(self, now: datetime) -> None:
-        keep = Keep(**self.loaded.config.server.retention.model_dump())
-        removed = await asyncio.to_thread(
-            prune, self.store, now, keep, stopping=self._stopping.is_set
-        )
-        if removed:
-            gone = ", ".join(f"{count} {table}" for table, count in sorted(removed.items()))
-            log.info("retention: removed %s", gone)
+        await prune_store(self.store, self.loaded, now, stopping=self._stopping.is_set)
 
     async def _step(self, name: str, step: Callable[..., Awaitable[None]], *args: object) -> None:
         try:
