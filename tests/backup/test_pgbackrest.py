@@ -24,6 +24,10 @@ from golive.exceptions import BackupError
 from golive.store import backups as catalog
 from tests.devkit.backup import backup_config
 
+# One worker runs these: a drill checks that no /tmp/golive-drill-* is left, which another
+# drill running beside it would break.
+pytestmark = pytest.mark.xdist_group("pgbackrest-drills")
+
 
 def config(tmp_path: Path, cluster: ArchivingCluster, **more: Any) -> LoadedConfig:
     backup = {
