@@ -39,6 +39,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "backup",
             "migrate",
             "flags",
+            "scale",  # leader leases over the store; serve and workers use them
         }
     ),
     # serve is the composition root of `golive serve`: it wires the web app, so web sits below.

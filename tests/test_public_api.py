@@ -16,6 +16,7 @@ PACKAGES = [
     "golive.notify",
     "golive.probes",
     "golive.records",
+    "golive.scale",
     "golive.serve",
     "golive.store",
     "golive.web",

@@ -4,6 +4,7 @@
     ├── ConfigError             the configuration is wrong; carries one or more located issues
     ├── UsageError              a command was asked for something that does not exist
     ├── StoreError              the evidence store cannot be opened, migrated or written
+    │   └── FencedOut           a leader's lease was taken over (or lapsed): its write is refused
     ├── BackupError             a backup, restore or drill could not be done (source, target, file)
     ├── SourceError             a metrics source could not be read (scrape failed, garbage)
     └── NotYetSupported         a configured feature whose stage has not landed yet
@@ -76,6 +77,22 @@ class UsageError(GoliveError):
 
 class StoreError(GoliveError):
     """The evidence store could not be opened, migrated or written."""
+
+
+class FencedOut(StoreError):
+    """A transaction of a fenced store was refused: its lease (``name`` at ``epoch``) is no longer
+    held by it; ``holder`` and ``holder_epoch`` say who holds it now (None when it just lapsed)."""
+
+    def __init__(
+        self, name: str, epoch: int, *, holder: str | None, holder_epoch: int | None
+    ) -> None:
+        self.name, self.epoch = name, epoch
+        self.holder, self.holder_epoch = holder, holder_epoch
+        if holder is None:
+            now = "it has lapsed and no one holds it"
+        else:
+            now = f"it is held by {holder!r} at epoch {holder_epoch}"
+        super().__init__(f"fenced out of lease {name!r} (epoch {epoch}): {now}")
 
 
 class BackupError(GoliveError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from golive.exceptions import StoreError
 
-SCHEMA_REVISION = "0012"  # the newest migration; a test checks it matches Alembic's head
+SCHEMA_REVISION = "0013"  # the newest migration; a test checks it matches Alembic's head
 
 
 def normalise_url(url: str, base_dir: Path) -> str:
@@ -30,9 +30,12 @@ def normalise_url(url: str, base_dir: Path) -> str:
     return url
 
 
-def create(url: str, *, busy_timeout: float = 30.0) -> Engine:
+def create(
+    url: str, *, busy_timeout: float = 30.0, options: Mapping[str, str] | None = None
+) -> Engine:
     """An engine for ``url`` (already normalised), with the parent folder of a SQLite file made;
-    SQLite waits up to ``busy_timeout`` seconds for a lock held by another connection."""
+    SQLite waits up to ``busy_timeout`` seconds for a lock held by another connection.
+    ``options`` are PostgreSQL session settings (``lock_timeout``…) for every connection."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -47,7 +50,9 @@ def create(url: str, *, busy_timeout: float = 30.0) -> Engine:
         raise StoreError(
             f"unsupported store {parsed.get_backend_name()!r}: use sqlite:/// or postgresql://"
         )
-    return create_engine(url, pool_pre_ping=True)
+    settings = " ".join(f"-c {key}={value}" for key, value in (options or {}).items())
+    connect_args = {"options": settings} if settings else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:

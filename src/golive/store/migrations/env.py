@@ -10,6 +10,7 @@ from golive.store import (  # noqa: F401 - registers their tables
     tables_gate,
     tables_heartbeats,
     tables_incidents,
+    tables_leases,
     tables_monitor,
     tables_requests,
     tables_rollouts,
