@@ -10,7 +10,8 @@
 #               bench: STARTUP_ARGS (startup.py), BENCH_ARGS (probes.py), SCALE_ARGS
 #               (serve_scale.py), DETECTION_ARGS, WEB_ARGS, PINGS_ARGS, LOADTEST_ARGS,
 #               BACKUP_ARGS (backup.py),
-#               METRICS_ARGS (metrics.py), FLAGS_ARGS (flags.py)
+#               METRICS_ARGS (metrics.py), FLAGS_ARGS (flags.py), LEASE_ARGS (leases.py:
+#               leader hand-over after SIGKILL)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -60,6 +61,7 @@ bench: $(STAMP)
 	@$(VENV)/bin/python bench/metrics.py $(METRICS_ARGS)
 	@$(VENV)/bin/python bench/rollout.py $(ROLLOUT_ARGS)
 	@$(VENV)/bin/python bench/flags.py $(FLAGS_ARGS)
+	@$(VENV)/bin/python bench/leases.py $(LEASE_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .golive bench/results

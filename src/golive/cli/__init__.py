@@ -24,6 +24,7 @@ from golive.cli.rollout import rollout
 from golive.cli.schema import schema
 from golive.cli.serve import reload, serve, status
 from golive.cli.slo import slo
+from golive.cli.store import store
 from golive.cli.users import users
 from golive.cli.validate import validate
 
@@ -56,6 +57,7 @@ app.add_typer(backup, name="backup")
 app.add_typer(incident, name="incident")
 app.add_typer(migrate, name="migrate")
 app.add_typer(slo, name="slo")
+app.add_typer(store, name="store")
 app.command()(dora)
 
 

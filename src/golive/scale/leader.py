@@ -84,6 +84,7 @@ class Leadership:
                 hold, self.store, self.name, self.holder, ttl=self.ttl, now=self._clock.now()
             )
         )
+        call.add_done_callback(_retrieved)  # a renewal given up on may still fail later
         try:
             if self.is_leader:
                 left = max(0.0, self._deadline - started)
@@ -150,3 +151,9 @@ class Leadership:
         self._term.set()
         self.became_leader.clear()
         self.lost.set()
+
+
+def _retrieved(call: asyncio.Future[Held | None]) -> None:
+    """Read a finished renewal's outcome, so one given up on is not reported as unretrieved."""
+    if not call.cancelled():
+        call.exception()
