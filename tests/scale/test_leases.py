@@ -158,3 +158,20 @@ def test_on_postgresql_a_takeover_waits_for_the_fenced_transaction_in_flight(
     finally:
         leader.close()
     assert runs_by(store, "a") == 1  # the one committed before the takeover
+
+
+def test_on_postgresql_fenced_sessions_end_idle_transactions_within_the_ttl(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to end a session")
+    held = hold(store, "scheduler", "a", ttl=timedelta(seconds=9), now=datetime.now(UTC))
+    assert held is not None
+    leader = fenced(store, held, ttl=timedelta(seconds=9))
+    try:
+        with leader.reading("read the session's settings") as connection:
+            idle = connection.exec_driver_sql("SHOW idle_in_transaction_session_timeout").scalar()
+            lock = connection.exec_driver_sql("SHOW lock_timeout").scalar()
+    finally:
+        leader.close()
+    assert (idle, lock) == ("3s", "3s")  # a third of the ttl each
+    with store.reading("read the plain store's settings") as connection:
+        assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "0"
