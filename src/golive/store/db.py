@@ -74,8 +74,9 @@ def translated(doing: str) -> Iterator[None]:
 
 
 class Progress:
-    """Progress lines of a long step of a store upgrade (``rows done/total``), at most one
-    every ``seconds`` besides the last; to stderr unless ``write`` says otherwise."""
+    """Progress lines of a long store step (``LABEL: what: rows done/total``), at most one
+    every ``seconds`` besides the last of each ``what``; to stderr unless ``write`` says
+    otherwise."""
 
     def __init__(
         self,
@@ -83,8 +84,10 @@ class Progress:
         *,
         seconds: float = 2.0,
         monotonic: Callable[[], float] = time.monotonic,
+        label: str = "store upgrade",
     ) -> None:
         self._write = write or _to_stderr
+        self._label = label
         self._seconds = seconds
         self._monotonic = monotonic
         self._last: float | None = None
@@ -95,7 +98,7 @@ class Progress:
             return
         self._last = now
         percent = 100 * done // total if total else 100
-        self._write(f"store upgrade: {what}: {done:,}/{total:,} rows ({percent}%)")
+        self._write(f"{self._label}: {what}: {done:,}/{total:,} rows ({percent}%)")
 
 
 def _to_stderr(line: str) -> None:
