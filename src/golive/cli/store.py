@@ -114,7 +114,11 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
 
     tasks: dict[str, TaskID] = {}
     with Progress(
-        TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), console=err
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,  # the table printed at the end replaces the bars
     ) as bar:
 
         def update(table: str, done: int, total: int) -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import psycopg
+from psycopg import sql
 from sqlalchemy import Connection, Engine, Integer, MetaData, Table, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -172,18 +174,36 @@ def _copy(
 def _copy_table(
     reading: Connection, writing: Connection, table: Table, batch: int, progress: ProgressFn | None
 ) -> None:
+    """Stream ``table`` from the source in key order into PostgreSQL's COPY, each value made
+    by the column's own type for the target (as an INSERT would), ``batch`` rows at a time."""
     total = int(reading.execute(select(func.count()).select_from(table)).scalar_one())
     done = 0
     if progress:
         progress(table.name, done, total)
+    names = [c.name for c in table.columns]
+    dialect = writing.dialect
+    convert = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+    )
     rows = reading.execution_options(stream_results=True, max_row_buffer=batch).execute(
         select(table).order_by(*table.primary_key.columns)
     )
-    for chunk in rows.mappings().partitions(batch):
-        writing.execute(table.insert(), [dict(row) for row in chunk])
-        done += len(chunk)
-        if progress:
-            progress(table.name, done, total)
+    driver = writing.connection.driver_connection  # the same transaction as ``writing``
+    assert isinstance(driver, psycopg.Connection)
+    with driver.cursor() as cursor:
+        for chunk in rows.partitions(batch):
+            with cursor.copy(statement) as copying:
+                for row in chunk:
+                    copying.write_row(
+                        [
+                            v if f is None or v is None else f(v)
+                            for f, v in zip(convert, row, strict=True)
+                        ]
+                    )
+            done += len(chunk)
+            if progress:
+                progress(table.name, done, total)
 
 
 def _reset_sequences(writing: Connection, tables: Sequence[Table]) -> None:
