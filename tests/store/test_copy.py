@@ -26,7 +26,7 @@ from golive.store.backups import backups
 from golive.store.copy import metadata
 from golive.store.flags import flag_changes, flag_overrides
 from golive.store.gate import gate_runs, latest_signoffs
-from golive.store.heartbeats import load_heartbeats
+from golive.store.heartbeats import ensure_heartbeats, load_heartbeats
 from golive.store.outbox import list_notifications
 from golive.store.requests import load_health, request_window
 from golive.store.rollouts import rollout_events, rollout_history
@@ -267,3 +267,20 @@ def test_a_row_changed_on_the_way_fails_verification_and_nothing_is_kept(
         assert connection.execute("SELECT count(*) FROM evidence").fetchone() == (0,)
         connection.execute("DROP TRIGGER tamper ON silences")
     assert migrate(config, target).exit_code == 0  # the rolled-back target is accepted again
+
+
+def test_a_value_postgresql_refuses_names_its_table_and_keeps_nothing(
+    tmp_path: Path, target: str
+) -> None:
+    config = tmp_path / "golive.yaml"
+    config.write_text("version: 1\nproject: shop\nstore: sqlite:///golive.db\nchecks: []\n")
+    store = Store.open(normalise_url("sqlite:///golive.db", tmp_path))
+    ensure_heartbeats(store, ["nightly", "n" * 250], T0)  # SQLite never checks String(200)
+    store.close()
+    result = migrate(config, target)
+    assert result.exit_code == 2, result.output
+    assert "cannot copy table heartbeats: value too long" in result.stderr
+    assert "nothing was committed" in result.stderr
+    assert SECRET not in result.output and "Traceback" not in result.output
+    with psycopg.connect(target.replace("+psycopg", ""), autocommit=True) as connection:
+        assert connection.execute("SELECT count(*) FROM heartbeats").fetchone() == (0,)

@@ -193,14 +193,19 @@ def _copy_table(
     assert isinstance(driver, psycopg.Connection)
     with driver.cursor() as cursor:
         for chunk in rows.partitions(batch):
-            with cursor.copy(statement) as copying:
-                for row in chunk:
-                    copying.write_row(
-                        [
-                            v if f is None or v is None else f(v)
-                            for f, v in zip(convert, row, strict=True)
-                        ]
-                    )
+            try:
+                with cursor.copy(statement) as copying:
+                    for row in chunk:
+                        copying.write_row(
+                            [
+                                v if f is None or v is None else f(v)
+                                for f, v in zip(convert, row, strict=True)
+                            ]
+                        )
+            except psycopg.Error as exc:
+                # e.g. a string longer than its column allows: SQLite never checked it
+                reason = str(exc).strip().splitlines()[0]
+                raise StoreError(f"cannot copy table {table.name}: {reason}") from exc
             done += len(chunk)
             if progress:
                 progress(table.name, done, total)
