@@ -21,9 +21,9 @@ from devkit.ports import free_port
 from golive import accounts
 from golive.cli.store import store as store_group
 from golive.store import Store, incidents, normalise_url
-from golive.store.alerts import list_alerts, load_silences
+from golive.store.alerts import insert_silence, list_alerts, load_silences
 from golive.store.backups import backups
-from golive.store.copy import metadata
+from golive.store.copy import copy_store, metadata, target_url
 from golive.store.flags import flag_changes, flag_overrides
 from golive.store.gate import gate_runs, latest_signoffs
 from golive.store.heartbeats import ensure_heartbeats, load_heartbeats
@@ -195,13 +195,45 @@ def test_new_rows_on_the_copy_get_fresh_ids(
         copy.close()
 
 
+def test_the_copy_is_one_snapshot_of_a_store_written_to_meanwhile(
+    config: Path, source: tuple[Store, Filled], target: str
+) -> None:
+    store, _ = source
+    writer = Store.open(store.engine.url.render_as_string())
+    wrote: list[int] = []
+
+    def progress(table: str, done: int, total: int) -> None:
+        if table == "tokens" and not wrote:  # silences are copied already, verified later
+            wrote.append(insert_silence(**SILENCE, store=writer).id)
+
+    SILENCE = {
+        "matchers": {"check": "web"},
+        "starts_at": T0,
+        "ends_at": T0 + timedelta(hours=1),
+        "created_by": "ada",
+        "reason": "written during the copy",
+        "created_at": T0,
+    }
+    try:
+        report = copy_store(store, target_url(target), progress=progress)
+    finally:
+        writer.close()
+    assert wrote and report.committed, report.mismatched
+    copy = Store.open(normalise_url(target, config.parent))
+    try:
+        assert wrote[0] not in [s.id for s in load_silences(copy)]
+        assert wrote[0] in [s.id for s in load_silences(store)]
+    finally:
+        copy.close()
+
+
 def test_a_target_that_holds_rows_is_refused_with_the_table_and_count(
     config: Path, source: tuple[Store, Filled], target: str
 ) -> None:
     assert migrate(config, target).exit_code == 0
     again = migrate(config, target)
     assert again.exit_code == 2
-    assert "is not empty: table alert_events holds 1 rows" in again.stderr
+    assert "is not empty: table alert_events holds 1 row." in again.stderr
     assert "new, empty database" in again.stderr
     assert SECRET not in again.output and "Traceback" not in again.output
 

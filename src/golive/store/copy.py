@@ -132,7 +132,7 @@ def _prepare(engine: Engine, tables: Sequence[Table], url: str) -> None:
             if count:
                 raise UsageError(
                     f"the target {redact(url)} is not empty: table {table.name} holds"
-                    f" {count:,} rows. Copying into a store in use would mix two histories;"
+                    f" {count:,} row{'s' if count != 1 else ''}. Copying into a store in use would mix two histories;"
                     f" copy into a new, empty database (createdb golive_new, or DROP DATABASE"
                     f" and create it again) and point --to at it"
                 )
@@ -145,12 +145,9 @@ def _copy(
     batch: int,
     progress: ProgressFn | None,
 ) -> tuple[list[TableCheck], bool]:
-    # One read transaction on the source: the copy and its verification see one snapshot,
-    # even if a golive still writes to it (SQLite WAL readers do not block writers).
     with (
         db.translated("read the source store"),
-        source.connect() as reading,
-        reading.begin(),
+        _snapshot(source) as reading,
         db.translated("write the target"),
         target.connect() as writing,
     ):
@@ -169,6 +166,21 @@ def _copy(
             transaction.rollback()
             raise
     return checks, committed
+
+
+@contextmanager
+def _snapshot(source: Engine) -> Iterator[Connection]:
+    """One read transaction on the source, so the copy and its verification see one snapshot
+    even if a golive still writes to it (SQLite in WAL mode lets writers go on beside it)."""
+    with source.connect() as reading:
+        if reading.dialect.name == "postgresql":
+            reading = reading.execution_options(isolation_level="REPEATABLE READ")
+        with reading.begin():
+            if reading.dialect.name == "sqlite":
+                # pysqlite itself opens transactions only for writes: a SELECT would see
+                # every commit made since the one before it
+                reading.exec_driver_sql("BEGIN")
+            yield reading
 
 
 def _copy_table(
