@@ -316,3 +316,18 @@ def test_a_value_postgresql_refuses_names_its_table_and_keeps_nothing(
     assert SECRET not in result.output and "Traceback" not in result.output
     with psycopg.connect(target.replace("+psycopg", ""), autocommit=True) as connection:
         assert connection.execute("SELECT count(*) FROM heartbeats").fetchone() == (0,)
+
+
+def test_a_postgresql_store_can_be_copied_too(
+    config: Path, source: tuple[Store, Filled], target: str, postgres_server: PostgresServer
+) -> None:
+    assert migrate(config, target).exit_code == 0
+    moved = config.parent / "moved.yaml"
+    moved.write_text(config.read_text().replace("sqlite:///state/golive.db", target))
+    again = postgres_server.create_database(f"copy_{uuid.uuid4().hex[:12]}")
+    result = migrate(moved, again, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["committed"] and report["mismatched"] == []
+    assert report["rows"] == sum(t["source_rows"] for t in report["tables"]) > 0
+    assert SECRET not in result.output
