@@ -90,7 +90,7 @@ def store_migrate(
 
         url = target_url(to)  # before opening anything: a bad URL is exit 2 at once
         loaded = load(config, env)
-        with opened(loaded) as source, _progress(as_json) as progress:
+        with opened(loaded) as source, _progress() as progress:
             report = copy_store(source, url, batch=batch, progress=progress)
         if as_json:
             out.print_json(json.dumps(_as_json(report)))
@@ -102,13 +102,13 @@ def store_migrate(
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None]]:
-    """A Rich bar per table on a terminal; plain throttled lines on stderr otherwise."""
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich bar per table on a terminal; plain throttled lines otherwise (both on stderr,
+    so ``--json`` keeps stdout to itself)."""
     if not err.is_terminal:
         from golive.store.db import Progress as Lines
 
-        lines = Lines(lambda line: err.print(line, markup=False), label="store copy")
-        yield (lambda *_: None) if quiet else lines
+        yield Lines(lambda line: err.print(line, markup=False), label="store copy")
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
