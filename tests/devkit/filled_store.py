@@ -21,6 +21,7 @@ from golive.store.backups import mark_verified, start_backup
 from golive.store.flags import FlagOverrideView, write_flag_change
 from golive.store.gate import SignoffView, add_signoff, record_gate_run
 from golive.store.heartbeats import ensure_heartbeats
+from golive.store.leases import hold
 from golive.store.outbox import NewNotification, enqueue
 from golive.store.requests import save_reading
 from golive.store.rollouts import add_event, start_rollout
@@ -44,7 +45,8 @@ class Filled:
 def fill(store: Store) -> Filled:
     """Rows in every table: runs, evidence, rollups and check states from two check cycles;
     an alert with its events, a silence, an outbox row; users, sessions, tokens; gate;
-    heartbeats; a backup; an incident with all its side tables; requests; rollouts; flags."""
+    heartbeats; a backup; an incident with all its side tables; requests; rollouts; flags; a
+    leader lease."""
     results = [
         CheckResult("web", "API", "http", "GET /", True, 12.5, None, (), {"status": 200}, T0),
         CheckResult("db", "DB", "tcp", "5432", False, None, "refused", (), {"é": [1, 2.5]}, T0),
@@ -103,6 +105,7 @@ def fill(store: Store) -> Filled:
         before={},
         after={"enabled": True, "rollout": 0.25},
     )
+    hold(store, "scheduler", "host-a:4242", ttl=timedelta(seconds=10), now=T0)
     return Filled(token, session.token, incident_id, rollout.id)
 
 
