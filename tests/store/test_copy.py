@@ -333,3 +333,24 @@ def test_a_postgresql_store_can_be_copied_too(
     assert report["committed"] and report["mismatched"] == []
     assert report["rows"] == sum(t["source_rows"] for t in report["tables"]) > 0
     assert SECRET not in result.output
+
+
+def test_a_terminal_gets_a_bar_per_table(
+    config: Path, source: tuple[Store, Filled], target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+    import io
+
+    from rich.console import Console
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    # the module, not the Typer group golive.cli re-exports under the same name
+    monkeypatch.setattr(importlib.import_module("golive.cli.store"), "err", terminal)
+    result = migrate(config, target)
+    assert result.exit_code == 0, result.output
+    drawn = screen.getvalue()
+    assert "store copy:" not in drawn  # bars, not lines
+    for table in metadata().sorted_tables:
+        assert table.name in drawn
+    assert "4/4" in drawn  # evidence's rows done/total
