@@ -45,6 +45,11 @@ class PingBook:
         if self.wake is not None:
             self.wake()
 
+    async def keep(self, ping: Ping) -> None:
+        """What the web calls: here ``record``; a web replica's book stores the ping for the
+        evaluator instead (and may raise ``StoreError``)."""
+        self.record(ping)
+
     def drain(self) -> list[Ping]:
         pings, self._pings = self._pings, []
         return pings

@@ -1,7 +1,8 @@
 """The heartbeat loop of `golive serve`: judges the pings the web received and the time that
 passed, and hands each run to the check cycle (state, evidence, rollups, alerts, status page).
 
-Every second: the pings since the last tick become runs (``golive.engine.heartbeats``), each
+Every second: the pings since the last tick (those the web of this process recorded in memory,
+and those web replicas stored, ``take_pings``) become runs (``golive.engine.heartbeats``), each
 check whose next ping or open run is overdue becomes a failed run, and the changed states are
 stored. It also gives every heartbeat check a row with a secret, and tells the web's ping book
 the secrets (again every ``REFRESH`` seconds, or at the next tick after a URL did not open:
@@ -11,6 +12,7 @@ the secrets (again every ``REFRESH`` seconds, or at the next tick after a URL di
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,12 +20,13 @@ from golive.config import CheckBase, LoadedConfig
 from golive.config.later_checks import HeartbeatSpec
 from golive.engine.heartbeats import expected_after, heartbeat_result, overdue, receive, spec_of
 from golive.engine.results import CheckResult
-from golive.records import HeartbeatState
+from golive.records import HeartbeatState, Ping
 from golive.store.heartbeats import (
     ensure_heartbeats,
     load_heartbeats,
     ping_secrets,
     save_heartbeats,
+    take_pings,
 )
 
 if TYPE_CHECKING:
@@ -61,7 +64,8 @@ class Heartbeats:
             await asyncio.to_thread(self._prepare, loaded, now)
         elif self._secrets_due():
             await asyncio.to_thread(self._read_secrets)
-        for result in self.judge(loaded, now):
+        stored = await asyncio.to_thread(take_pings, self.ctx.store) if self._checks else []
+        for result in self.judge(loaded, now, stored):
             self.ctx.submit(result)
         if self._dirty:
             dirty = list(self._dirty.values())
@@ -70,10 +74,16 @@ class Heartbeats:
                 if self._dirty.get(state.check) is state:
                     del self._dirty[state.check]
 
-    def judge(self, loaded: LoadedConfig, now: datetime) -> list[CheckResult]:
-        """The runs since the last call: each end ping, each overdue run or missed ping."""
+    def judge(
+        self, loaded: LoadedConfig, now: datetime, stored: Sequence[Ping] = ()
+    ) -> list[CheckResult]:
+        """The runs since the last call: each end ping (those in memory and ``stored``, in
+        the order they came), each overdue run or missed ping."""
         results = []
-        for ping in self.ctx.pings.drain():
+        pings = self.ctx.pings.drain()
+        if stored:
+            pings = sorted([*pings, *stored], key=lambda ping: ping.at)
+        for ping in pings:
             check = self._checks.get(ping.check)
             if check is None:  # removed by a reload since the ping came
                 continue

@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from golive.exceptions import StoreError
 
-SCHEMA_REVISION = "0013"  # the newest migration; a test checks it matches Alembic's head
+SCHEMA_REVISION = "0014"  # the newest migration; a test checks it matches Alembic's head
 
 
 def normalise_url(url: str, base_dir: Path) -> str:

@@ -1,4 +1,5 @@
-"""Queries of heartbeat checks: ping secrets (created, read, rotated) and the runs' state."""
+"""Queries of heartbeat checks: ping secrets (created, read, rotated), the runs' state, and the
+pings web replicas leave for the evaluator (``keep_ping``, ``take_pings``)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,19 @@ import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from golive.exceptions import StoreError
-from golive.records import HeartbeatState
+from golive.records import HeartbeatState, Ping
 from golive.store.store import Store
-from golive.store.tables_heartbeats import Heartbeat
+from golive.store.tables_heartbeats import Heartbeat, HeartbeatPing
 
 SECRET_BYTES = 24
 _STATE = ("watched_since", "last_ping_at", "started_at", "exit_code", "duration_s", "runs")
 _STATE_COLUMNS = (*_STATE, "missed", "overdue_reported")
+_PING_FIELDS = ("check", "kind", "at", "ok", "exit_code", "log", "source", "latency_ms", "error")
+TAKE_AT_MOST = 5_000  # pings claimed per call: the rest wait for the next tick
 
 
 def new_secret() -> str:
@@ -89,6 +92,37 @@ def save_heartbeats(store: Store, states: Sequence[HeartbeatState]) -> None:
     )
     with store.writing("write heartbeat states") as connection:
         connection.execute(statement, values)
+
+
+def keep_ping(store: Store, ping: Ping) -> None:
+    """Leave ``ping`` for the evaluator (a web replica answers 200 only once it is stored)."""
+    row = {name: getattr(ping, name) for name in _PING_FIELDS}
+    with store.writing("keep a ping") as connection:
+        connection.execute(insert(HeartbeatPing), [{**row, "values": ping.values}])
+
+
+def take_pings(store: Store) -> list[Ping]:
+    """Claim the stored pings, oldest first, and delete them: a ping is taken once, however
+    many processes ask (only the rows this call deleted are returned). A read first, so that
+    an idle store costs no write transaction."""
+    with store.reading("look for pings") as connection:
+        ids = list(
+            connection.execute(
+                select(HeartbeatPing.id).order_by(HeartbeatPing.id).limit(TAKE_AT_MOST)
+            ).scalars()
+        )
+    if not ids:
+        return []
+    columns = [getattr(HeartbeatPing, name) for name in (*_PING_FIELDS, "values")]
+    with store.writing("take pings") as connection:
+        found = connection.execute(
+            delete(HeartbeatPing)
+            .where(HeartbeatPing.id.in_(ids))
+            .returning(HeartbeatPing.id, *columns)
+        ).all()
+    rows = sorted(found, key=lambda row: row[0])
+    fields = (*_PING_FIELDS, "values")
+    return [Ping(**dict(zip(fields, row[1:], strict=True))) for row in rows]
 
 
 def _new_row(check: str, now: datetime) -> dict[str, object]:

@@ -1,10 +1,12 @@
-"""Tables of heartbeat checks: each check's ping secret and what its runs have reported."""
+"""Tables of heartbeat checks: each check's ping secret, what its runs have reported, and the
+pings web replicas received for the evaluator."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Float, Integer, String
+from sqlalchemy import JSON, Boolean, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from golive.store.tables import Base, UTCDateTime
@@ -27,3 +29,23 @@ class Heartbeat(Base):
     runs: Mapped[int] = mapped_column(Integer, default=0)
     missed: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     overdue_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class HeartbeatPing(Base):
+    """A ping (or external result) received by a web replica and not yet judged: the
+    evaluator's heartbeat loop claims and deletes the rows. The single process keeps its pings
+    in memory and never writes here. Read whole, in ``id`` order: no index needed."""
+
+    __tablename__ = "heartbeat_pings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    check: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    exit_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    log: Mapped[str | None] = mapped_column(Text, nullable=True)
+    source: Mapped[str] = mapped_column(String(10))
+    latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)

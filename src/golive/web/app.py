@@ -81,7 +81,9 @@ def create_app(
     app.state.verified_sessions = verified = VerifiedSessions(runtime.clock)
     app.add_middleware(AuthenticationMiddleware, runtime=runtime, verified=verified)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(PingMiddleware, runtime=runtime)  # outermost: pings skip the rest
+    app.add_middleware(
+        PingMiddleware, runtime=runtime, budgets=budgets
+    )  # outermost: pings skip the rest
     return app
 
 

@@ -7,8 +7,10 @@ the path), and no routing, so a ping costs a lookup, a hash and an append to the
 ``PingBook`` (the heartbeat loop judges the pings). An unknown check and a wrong secret get the
 same 404. Each check has its own budget (``PER_CHECK``): a flood of one job's pings is refused
 with 429 while the others' go on; a client IP whose pings were refused (404) ``REFUSED_PER_IP``
-times waits (429) until the window ends, so secrets cannot be guessed quickly. A body is kept as the run's log: its last ``LOG_BYTES``
-bytes, secrets redacted.
+times waits (429) until the window ends, so secrets cannot be guessed quickly. Both budgets
+live in the app's ``Budgets``, so web replicas that share theirs (Redis) share these too. A body
+is kept as the run's log: its last ``LOG_BYTES`` bytes, secrets redacted. A ping the runtime's
+book cannot keep (a web replica whose store is down) is answered 503: the job may retry.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from golive.exceptions import StoreError
 from golive.records import Ping
-from golive.web.ratelimit import Decision, RateLimiter, Rule
+from golive.web.ratelimit import Budgets, Decision, Rule
 from golive.web.runtime import Runtime
 
 PREFIX = "/ping/"
@@ -37,11 +40,10 @@ _HEADERS = [
 class PingMiddleware:
     """Answers ``/ping/...`` itself; hands every other request to ``app``."""
 
-    def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
+    def __init__(self, app: ASGIApp, *, runtime: Runtime, budgets: Budgets) -> None:
         self.app = app
         self.runtime = runtime
-        self.limiter = RateLimiter(PER_CHECK, clock=runtime.clock)
-        self.refusals = RateLimiter(REFUSED_PER_IP, clock=runtime.clock)
+        self.budgets = budgets
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -68,12 +70,13 @@ class PingMiddleware:
             return 404, "not found", []
         check, secret, what = unquote(parts[0]), parts[1], parts[2] if len(parts) == 3 else ""
         client = scope.get("client") or ("", 0)
-        guessing = self.refusals.peek(client[0])
+        refused_key = f"ping-refused:{client[0]}"
+        guessing = await self.budgets.peek(refused_key, REFUSED_PER_IP)
         if not guessing.allowed:  # secrets are not guessed faster than the budget allows
             return 429, "too many refused pings", _headers(guessing)
         pings = self.runtime.pings
         if not pings.opens(check, secret):
-            self.refusals.hit(client[0])
+            await self.budgets.hit(refused_key, REFUSED_PER_IP)
             return 404, "not found", []
         if what in ("", "start", "fail"):
             code = {"": 0, "fail": None}.get(what)
@@ -81,15 +84,19 @@ class PingMiddleware:
             code = int(what)
         else:
             return 404, "not found: add /start, /fail or /EXIT_CODE (0-255)", []
-        decision = self.limiter.hit(check)
+        decision = await self.budgets.hit(f"ping:{check}", PER_CHECK)
         if not decision.allowed:
             return 429, "too many pings", _headers(decision)
         now = self.runtime.clock.now()
         if what == "start":
-            pings.record(Ping(check, "start", now))
+            ping = Ping(check, "start", now)
         else:
             log = await self._log(receive)
-            pings.record(Ping(check, "end", now, ok=code == 0, exit_code=code, log=log))
+            ping = Ping(check, "end", now, ok=code == 0, exit_code=code, log=log)
+        try:
+            await pings.keep(ping)
+        except StoreError:
+            return 503, "store unavailable, try again", [(b"retry-after", b"5")]
         return 200, "OK", []
 
     async def _log(self, receive: Receive) -> str | None:

@@ -54,7 +54,7 @@ async def post_result(
         error=None if body.error is None else secrets.redact(body.error),
         values=secrets.redact_data(body.values),
     )
-    runtime.pings.record(ping)
+    await runtime.pings.keep(ping)  # a web replica stores it for the evaluator
     return JSONResponse(Accepted().model_dump(), status_code=202)
 
 
