@@ -43,11 +43,21 @@ class Retention(Model):
 
 
 class RateLimitsConfig(Model):
-    """Request budgets of golive's own web server, per fixed window (read at start)."""
+    """Request budgets of golive's own web server, per fixed window (read at start).
+    ``shared``: a Redis URL where web replicas (`golive serve --role web`) count the budgets
+    together; unset, they use ``workers.broker`` when it is a Redis URL."""
 
     per_user: Budget = (600, 60.0)
     per_ip: Budget = (60, 60.0)
     failed_auth: Budget = (10, 60.0)
+    shared: str | None = None
+
+    @field_validator("shared")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and value.partition("://")[0] not in ("redis", "rediss", "unix"):
+            raise ValueError("expected a Redis URL (redis://, rediss:// or unix://)")
+        return value
 
 
 class ServerTls(Model):
