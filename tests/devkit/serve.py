@@ -35,18 +35,21 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0, what: str = "
 
 
 class Serve:
-    """``serve(config, port)`` starts ``golive serve -c config`` (log: ``serve.log`` beside it)
+    """``serve(config, port, *args)`` starts ``golive serve -c config *args`` (log: ``serve.log``
+    beside it, or ``log``)
     and waits until it listens on ``port``; ``stop_all()`` stops every one still running (SIGTERM,
     then SIGKILL after a grace period) and returns their exit codes."""
 
     def __init__(self) -> None:
         self.processes: list[subprocess.Popen[bytes]] = []
 
-    def __call__(self, config: Path, port: int) -> subprocess.Popen[bytes]:
-        log = config.parent / "serve.log"
+    def __call__(
+        self, config: Path, port: int, *args: str, log: Path | None = None
+    ) -> subprocess.Popen[bytes]:
+        log = log or config.parent / "serve.log"
         with log.open("ab") as out:  # the child keeps its own copy
             process = subprocess.Popen(
-                [*GOLIVE, "serve", "-c", str(config)],
+                [*GOLIVE, "serve", "-c", str(config), *args],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},

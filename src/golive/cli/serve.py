@@ -13,6 +13,7 @@ import typer
 from golive.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_USAGE,
     ConfigOption,
     EnvOption,
     JsonOption,
@@ -24,19 +25,31 @@ from golive.cli.common import (
 )
 
 
-def serve(config: ConfigOption = None, env: EnvOption = None) -> None:
+def serve(
+    config: ConfigOption = None,
+    env: EnvOption = None,
+    role: Annotated[
+        str,
+        typer.Option(
+            help="all: everything in one process. web: the web app and API only, over a shared "
+            "store (replicas behind a balancer; another process evaluates)."
+        ),
+    ] = "all",
+) -> None:
     """Run every check on its schedule, keep state and evidence, alert and notify, until stopped."""
 
     def command() -> int:
         import asyncio
 
         from golive import settings
-        from golive.serve.process import configure_logging
+        from golive.serve.process import ROLES, configure_logging
         from golive.serve.process import serve as run
 
+        if role not in ROLES:
+            fail(f"--role: expected one of {', '.join(ROLES)}, got {role!r}", EXIT_USAGE)
         loaded = load(config, env)
         configure_logging()
-        asyncio.run(run(loaded, settings.environ()))
+        asyncio.run(run(loaded, settings.environ(), role=role))
         return EXIT_OK
 
     raise typer.Exit(guarded(command))

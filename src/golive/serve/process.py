@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from golive.clock import SystemClock
 from golive.config import LoadedConfig
@@ -21,9 +22,11 @@ from golive.engine.once import open_store
 from golive.exceptions import GoliveError
 from golive.probes.base import os_reason
 from golive.serve.runtime import ServeRuntime
+from golive.serve.web_role import WebRuntime, budgets_url
 from golive.store.outbox import release_leases
 from golive.web import create_app
 from golive.web.app import warm_up
+from golive.web.shared_budgets import RedisBudgets
 
 log = logging.getLogger("golive.serve")
 
@@ -80,23 +83,11 @@ def configure_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-async def serve(
-    loaded: LoadedConfig, environ: Mapping[str, str], *, concurrency: int = 500
-) -> None:
-    """Run until SIGTERM or SIGINT."""
-    pid = pid_file(loaded)
-    _refuse_a_second_server(pid)
-    listener = _listen(loaded.config.server.host, loaded.config.server.port)
-    store = await asyncio.to_thread(open_store, loaded)
-    if store.engine.dialect.name == "sqlite":  # alone on this store: earlier leases are ours
-        released = await asyncio.to_thread(release_leases, store, SystemClock().now())
-        if released:
-            log.warning("resending %d notifications interrupted by a previous stop", released)
-    runtime = ServeRuntime(
-        loaded, store=store, clock=SystemClock(), environ=environ, concurrency=concurrency
-    )
-    app = create_app(runtime)
-    web = _WebServer(
+ROLES = ("all", "web", "scheduler", "evaluator")
+
+
+def _web_server(app: FastAPI, loaded: LoadedConfig) -> _WebServer:
+    return _WebServer(
         uvicorn.Config(
             app,
             host=loaded.config.server.host,
@@ -109,6 +100,31 @@ async def serve(
             ssl_keyfile=_tls_file(loaded, "key"),
         )
     )
+
+
+async def serve(
+    loaded: LoadedConfig, environ: Mapping[str, str], *, concurrency: int = 500, role: str = "all"
+) -> None:
+    """Run ``role`` until SIGTERM or SIGINT: ``all`` (everything in one process) or ``web``
+    (the web app only, ``golive.serve.web_role``)."""
+    if role == "web":
+        await serve_web(loaded, environ)
+        return
+    if role != "all":  # the hook of the scheduler and evaluator roles (issue 15, point 1)
+        raise GoliveError(f"--role {role} is not available yet: use --role all or --role web")
+    pid = pid_file(loaded)
+    _refuse_a_second_server(pid)
+    listener = _listen(loaded.config.server.host, loaded.config.server.port)
+    store = await asyncio.to_thread(open_store, loaded)
+    if store.engine.dialect.name == "sqlite":  # alone on this store: earlier leases are ours
+        released = await asyncio.to_thread(release_leases, store, SystemClock().now())
+        if released:
+            log.warning("resending %d notifications interrupted by a previous stop", released)
+    runtime = ServeRuntime(
+        loaded, store=store, clock=SystemClock(), environ=environ, concurrency=concurrency
+    )
+    app = create_app(runtime)
+    web = _web_server(app, loaded)
     # What is loaded by now lives as long as the process: keep it out of the collector's way
     # (full collections otherwise rescan it and pause the loop for 0.3-0.6 s at 10,000 checks).
     gc.freeze()
@@ -138,3 +154,53 @@ async def serve(
         pid.unlink(missing_ok=True)
         store.close()
         log.info("golive serve stopped")
+
+
+async def serve_web(loaded: LoadedConfig, environ: Mapping[str, str]) -> None:
+    """`golive serve --role web`: uvicorn over a ``WebRuntime``; no engine, services or
+    delivery. Several run side by side (one pid file per port), over one shared store."""
+    pid = loaded.base_dir / ".golive" / f"serve-web-{loaded.config.server.port}.pid"
+    _refuse_a_second_server(pid)
+    listener = _listen(loaded.config.server.host, loaded.config.server.port)
+    store = await asyncio.to_thread(open_store, loaded)
+    clock = SystemClock()
+    runtime = WebRuntime(loaded, store=store, clock=clock, environ=environ)
+    url = budgets_url(loaded)
+    budgets: RedisBudgets | None = None
+    if url is None:
+        log.warning(
+            "rate limits: no Redis configured (server.rate_limits.shared, workers.broker): "
+            "each web replica counts its own budgets"
+        )
+    else:
+        budgets = RedisBudgets(
+            url, clock=clock, on_error=lambda error: runtime.rate_limit_errors.labels(error).inc()
+        )
+    app = create_app(runtime, budgets=budgets)
+    web = _web_server(app, loaded)
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(runtime.reload()))
+
+    def stop() -> None:
+        runtime.stop()
+        web.should_exit = True
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+    pid.parent.mkdir(parents=True, exist_ok=True)
+    pid.write_text(f"{os.getpid()}\n")
+    log.info(
+        "golive serve --role web: %d checks, API on %s://%s, rate limits %s",
+        len(loaded.config.checks),
+        "https" if loaded.config.server.tls else "http",
+        loaded.config.server.listen,
+        "shared in Redis" if budgets is not None else "per replica",
+    )
+    try:
+        await asyncio.gather(runtime.run(), web.serve(sockets=[listener]))
+    finally:
+        if budgets is not None:
+            await budgets.close()
+        pid.unlink(missing_ok=True)
+        store.close()
+        log.info("golive serve --role web stopped")

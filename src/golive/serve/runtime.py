@@ -20,14 +20,14 @@ from prometheus_client import CollectorRegistry
 
 from golive.alerts import evaluate, maintenance_status, unsupported_rules
 from golive.clock import Clock
-from golive.config import LoadedConfig, load_config
+from golive.config import LoadedConfig
 from golive.engine.loop import Engine
 from golive.engine.pings import PingBook
 from golive.engine.recent import RecentRuns
 from golive.engine.results import CheckResult
 from golive.engine.rollup import RollupBuffer, bucket_start
 from golive.engine.state import advance
-from golive.exceptions import ConfigError, StoreError
+from golive.exceptions import StoreError
 from golive.notify import check_channels, plan
 from golive.records import Bucket, CheckStatus, EvidenceRecord, Signal
 from golive.serve.housekeeping import deliver, prune_store
@@ -40,6 +40,7 @@ from golive.serve.services import (
     Services,
     run_service,
 )
+from golive.serve.web_role import reread_config
 from golive.store import Store
 from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.state import flush, load_statuses
@@ -219,22 +220,9 @@ class ServeRuntime:
     async def reload(self) -> ReloadOutcome:
         """Read the config file again; switch to it only if it is valid (SIGHUP, `golive reload`
         and the API all come here). A bad file is refused and the running config stays."""
-        current = self.loaded
-        try:
-            fresh = await asyncio.to_thread(
-                load_config,
-                current.path,
-                environ=self.environ,
-                env=current.environment,
-                kinds=current.kinds,
-                gate_args=current.gate_builtins,
-            )
-        except ConfigError as exc:
-            message = f"reload refused, still running the previous config: {exc.issues[0]}"
-            if len(exc.issues) > 1:
-                message += f" (and {len(exc.issues) - 1} more)"
-            log.error("%s", message)
-            return ReloadOutcome(False, message)
+        fresh = await reread_config(self.loaded, self.environ)
+        if isinstance(fresh, ReloadOutcome):
+            return fresh
         return self.apply(fresh)
 
     def apply(self, loaded: LoadedConfig) -> ReloadOutcome:

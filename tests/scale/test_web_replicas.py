@@ -1,0 +1,330 @@
+"""Web replicas (`golive serve --role web`) over one real PostgreSQL store and one real Redis:
+budgets, logins and CSRF tokens hold across replicas, pings reach the evaluator, and a Redis
+outage falls back to each replica's own budgets."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from devkit.ports import free_port
+from devkit.postgres import PostgresServer
+from devkit.redis_server import RedisServer
+from golive import accounts
+from golive.clock import ManualClock
+from golive.config import LoadedConfig, load_config
+from golive.serve.heartbeats import Heartbeats
+from golive.serve.runtime import ServeRuntime
+from golive.serve.web_role import WebRuntime, budgets_url
+from golive.store import Store, history, normalise_url
+from golive.store.heartbeats import ping_secret
+from golive.web import create_app
+from golive.web.ratelimit import Rule
+from golive.web.session import VERIFIED_TTL
+from golive.web.shared_budgets import RETRY_AFTER, RedisBudgets
+from tests.devkit.serve import Serve, wait_for
+
+T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery staple"
+CONFIG = """\
+version: 1
+project: shop
+server:
+  listen: "127.0.0.1:{port}"
+  rate_limits: {{per_ip: 6/m, shared: "{redis}"}}
+store: "{store}"
+checks:
+  - name: web
+    tcp: {{host: 127.0.0.1, port: 1}}
+    every: 1h
+  - name: backup
+    heartbeat: {{period: 1h, grace: 5m}}
+"""
+_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class Replica:
+    runtime: WebRuntime
+    http: httpx.AsyncClient
+    budgets: RedisBudgets
+
+
+class Cluster:
+    """One store and one Redis; ``replica()`` adds a web replica with its own store
+    connection pool and its own Redis client, as a separate process would have."""
+
+    def __init__(self, config: Path, stack: AsyncExitStack, clock: ManualClock) -> None:
+        self.config, self.stack, self.clock = config, stack, clock
+        self.loaded = load_config(config, environ={})
+        self.url = normalise_url(str(self.loaded.config.store), config.parent)
+
+    def store(self) -> Store:
+        store = Store.open(self.url)
+        self.stack.callback(store.close)
+        return store
+
+    async def replica(self, address: str = "10.1.0.1", *, redis: str | None = None) -> Replica:
+        runtime = WebRuntime(self.loaded, store=self.store(), clock=self.clock, environ={})
+        url = redis or budgets_url(self.loaded)
+        assert url is not None
+        budgets = RedisBudgets(url, clock=self.clock)
+        self.stack.push_async_callback(budgets.close)
+        app = create_app(runtime, budgets=budgets)
+        transport = httpx.ASGITransport(app=app, client=(address, 1234))
+        http = httpx.AsyncClient(transport=transport, base_url="http://golive")
+        await self.stack.enter_async_context(http)
+        return Replica(runtime, http, budgets)
+
+
+def write_config(path: Path, store: str, redis: str, port: int = 8080) -> Path:
+    path.write_text(CONFIG.format(port=port, redis=redis, store=store))
+    return path
+
+
+@pytest.fixture
+def database(postgres_server: PostgresServer, request: pytest.FixtureRequest) -> str:
+    return postgres_server.create_database(f"replicas_{abs(hash(request.node.name)) % 10**8}")
+
+
+@pytest.fixture
+async def cluster(
+    tmp_path: Path, database: str, redis_server: RedisServer
+) -> AsyncIterator[Cluster]:
+    config = write_config(tmp_path / "golive.yaml", database, redis_server.url)
+    async with AsyncExitStack() as stack:
+        yield Cluster(config, stack, ManualClock(T0))
+
+
+async def log_in(replica: Replica, name: str) -> str:
+    """Log ``name`` in on ``replica``; the session cookie's value."""
+    form = await replica.http.get("/login")
+    match = _FIELD.search(form.text)
+    assert match
+    data = {"name": name, "password": PASSWORD, "csrf_token": match.group(1)}
+    answer = await replica.http.post("/login", data=data)
+    assert answer.status_code == 303, answer.text
+    return replica.http.cookies["golive_session"]
+
+
+async def session_token(replica: Replica) -> str:
+    """The CSRF token of the replica's session, as the dashboard renders it."""
+    page = await replica.http.get("/")
+    assert page.status_code == 200, page.text
+    match = _FIELD.search(page.text)
+    assert match, "no CSRF token on the dashboard"
+    return match.group(1)
+
+
+# Tests.
+
+
+async def test_three_replicas_share_one_budget(cluster: Cluster) -> None:
+    replicas = [await cluster.replica("10.1.0.7") for _ in range(3)]
+    answers = [(await replicas[i % 3].http.get("/api/checks")).status_code for i in range(12)]
+    assert answers.count(401) == 6  # per_ip 6/m: six in all, not six a replica
+    assert answers[6:] == [429] * 6
+    refused = await replicas[0].http.get("/api/checks")
+    assert refused.headers["RateLimit-Limit"] == "6"
+    assert refused.headers["RateLimit-Remaining"] == "0"
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+async def test_a_budget_counts_only_allowed_requests_and_peeking_counts_none(
+    redis_server: RedisServer,
+) -> None:
+    budgets = RedisBudgets(redis_server.url, clock=ManualClock(T0))
+    rule = Rule(2, 30.0)
+    try:
+        assert (await budgets.peek("ip:10.9.9.9", rule)).remaining == 2
+        first, second, third = [await budgets.hit("ip:10.9.9.9", rule) for _ in range(3)]
+        assert (first.allowed, first.remaining) == (True, 1)
+        assert (second.allowed, second.remaining) == (True, 0)
+        assert (third.allowed, third.remaining) == (False, 0)
+        assert 0 < third.reset_s <= 30
+        assert (await budgets.hit("ip:10.9.9.10", rule)).allowed  # another key, its own window
+        assert await budgets.redis.exists("golive:rl:2/30:ip:10.9.9.9")
+    finally:
+        await budgets.close()
+
+
+async def test_a_login_on_one_replica_works_on_another_and_a_logout_ends_it_on_all(
+    cluster: Cluster,
+) -> None:
+    accounts.add_user(cluster.store(), name="otto", role="operator", password=PASSWORD, now=T0)
+    a, b = await cluster.replica("10.1.0.2"), await cluster.replica("10.1.0.3")
+    cookie = await log_in(a, "otto")
+    b.http.cookies.set("golive_session", cookie)
+    assert (await b.http.get("/api/checks")).status_code == 200  # B verified it, and keeps it
+
+    token = await session_token(a)
+    answer = await b.http.post("/logout", data={"csrf_token": token})  # A's token, on B
+    assert answer.status_code == 303
+    b.http.cookies.set("golive_session", cookie)  # a stolen copy of the cookie, say
+    assert (await b.http.get("/api/checks")).status_code == 401
+    c = await cluster.replica("10.1.0.4")
+    c.http.cookies.set("golive_session", cookie)
+    assert (await c.http.get("/api/checks")).status_code == 401  # never verified it: at once
+    cluster.clock.advance(VERIFIED_TTL)
+    assert (await a.http.get("/api/checks")).status_code == 401  # A: once its check is stale
+
+
+async def test_a_logout_elsewhere_is_refused_once_the_verified_session_ttl_ends(
+    cluster: Cluster,
+) -> None:
+    accounts.add_user(cluster.store(), name="otto", role="operator", password=PASSWORD, now=T0)
+    a, b = await cluster.replica("10.1.0.5"), await cluster.replica("10.1.0.6")
+    cookie = await log_in(a, "otto")
+    b.http.cookies.set("golive_session", cookie)
+    assert (await b.http.get("/api/checks")).status_code == 200
+    answer = await a.http.post("/logout", data={"csrf_token": await session_token(a)})
+    assert answer.status_code == 303
+    cluster.clock.advance(VERIFIED_TTL - 0.1)  # the documented bound: B trusts its check
+    assert (await b.http.get("/api/checks")).status_code == 200  # for VERIFIED_TTL at most
+    cluster.clock.advance(0.1)
+    assert (await b.http.get("/api/checks")).status_code == 401
+
+
+async def test_a_csrf_token_from_one_replica_is_accepted_by_another(cluster: Cluster) -> None:
+    accounts.add_user(cluster.store(), name="ana", role="admin", password=PASSWORD, now=T0)
+    a, b = await cluster.replica("10.1.0.8"), await cluster.replica("10.1.0.9")
+    b.http.cookies.set("golive_session", await log_in(a, "ana"))
+    token = await session_token(a)
+    silence = {"matchers": {"check": "web"}, "duration": "1h", "reason": "moving racks"}
+    refused = await b.http.post("/api/silences", json=silence)
+    assert refused.status_code == 403  # no token: the session alone is not enough
+    accepted = await b.http.post("/api/silences", json=silence, headers={"X-CSRF-Token": token})
+    assert accepted.status_code == 201, accepted.text
+
+
+async def test_a_ping_sent_to_a_web_replica_is_judged_by_the_evaluator(cluster: Cluster) -> None:
+    evaluator = ServeRuntime(cluster.loaded, store=cluster.store(), clock=cluster.clock, environ={})
+    [heartbeats] = [s for s in evaluator.services if isinstance(s, Heartbeats)]
+    await heartbeats.tick(cluster.clock.now())  # gives the check its secret
+    replica = await cluster.replica("10.1.0.10")
+    await replica.runtime.run_once()
+    secret = ping_secret(evaluator.store, "backup", T0)
+
+    answer = await replica.http.post(f"/ping/backup/{secret}/0", content=b"dumped 3 tables")
+    assert (answer.status_code, answer.text) == (200, "OK")
+    assert evaluator.pings.drain() == []  # not in the evaluator's memory: in the store
+    await heartbeats.tick(cluster.clock.now())
+    await evaluator.cycle()
+
+    assert evaluator.statuses()["backup"].state == "up"
+    [run] = history.evidence(evaluator.store, subject="backup", limit=5).items
+    assert run.ok and run.values["log"] == "dumped 3 tables"
+    cluster.clock.advance(1.0)
+    assert replica.runtime.statuses()["backup"].state == "up"  # the replica reads it back
+    wrong = await replica.http.post("/ping/backup/not-the-secret")
+    assert wrong.status_code == 404
+
+
+async def test_the_replica_reads_states_the_evaluator_stored_and_follows_them(
+    cluster: Cluster,
+) -> None:
+    evaluator = ServeRuntime(cluster.loaded, store=cluster.store(), clock=cluster.clock, environ={})
+    replica = await cluster.replica("10.1.0.11")
+    assert replica.runtime.statuses() == {}
+    version = replica.runtime.checks_version
+    [heartbeats] = [s for s in evaluator.services if isinstance(s, Heartbeats)]
+    await heartbeats.tick(cluster.clock.now())
+    secret = ping_secret(evaluator.store, "backup", T0)
+    await replica.runtime.run_once()
+    await replica.http.post(f"/ping/backup/{secret}/fail")
+    await heartbeats.tick(cluster.clock.now())
+    await evaluator.cycle()
+    assert replica.runtime.statuses() == {}  # read less than a second ago
+    cluster.clock.advance(1.0)
+    assert replica.runtime.statuses()["backup"].state == "down"
+    assert replica.runtime.checks_version != version
+    health = await replica.http.get("/healthz")
+    assert health.status_code == 200, health.text
+
+
+async def test_when_redis_stops_each_replica_falls_back_to_its_own_budget(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    redis = RedisServer.start(tmp_path / "redis")
+    port = redis.port
+    try:
+        a = await cluster.replica("10.1.0.12", redis=redis.url)
+        b = await cluster.replica("10.1.0.12", redis=redis.url)
+        assert (await a.http.get("/api/checks")).status_code == 401  # shared: 1 of 6
+        redis.stop()
+
+        on_a = [(await a.http.get("/api/checks")).status_code for _ in range(8)]
+        on_b = [(await b.http.get("/api/checks")).status_code for _ in range(8)]
+        assert on_a == on_b == [401] * 6 + [429] * 2  # open, but each replica keeps a limit
+        assert a.budgets.degraded and a.budgets.errors == 1  # one error, then memory a while
+
+        redis = RedisServer.start(tmp_path / "redis", port=port)
+        cluster.clock.advance(RETRY_AFTER)
+        assert not a.budgets.degraded
+        assert (await a.http.get("/api/checks")).status_code == 401  # Redis counts again
+        assert a.budgets.errors == 1
+    finally:
+        redis.stop()
+
+
+def test_a_web_replica_process_serves_healthz_and_stores_pings(
+    tmp_path: Path, database: str, redis_server: RedisServer, serve: Serve
+) -> None:
+    port = free_port()
+    config = write_config(tmp_path / "golive.yaml", database, redis_server.url, port)
+    loaded = load_config(config, environ={})
+    store = Store.open(normalise_url(str(loaded.config.store), tmp_path))
+    try:
+        secret = ping_secret(store, "backup", T0)
+        process = serve(config, port, "--role", "web", log=tmp_path / "web.log")
+        base = f"http://127.0.0.1:{port}"
+        health = httpx.get(f"{base}/healthz")
+        assert health.status_code == 200, health.text
+        wait_for(lambda: httpx.post(f"{base}/ping/backup/{secret}").status_code == 200)
+        stored = store_pings(store)
+        assert stored == [("backup", "end", True)]
+        log = (tmp_path / "web.log").read_text()
+        assert "golive serve --role web" in log and "rate limits shared in Redis" in log
+        assert process.poll() is None
+    finally:
+        store.close()
+
+
+def store_pings(store: Store) -> list[tuple[str, str, bool]]:
+    from golive.store.heartbeats import take_pings
+
+    return [(p.check, p.kind, p.ok) for p in take_pings(store)]
+
+
+@pytest.fixture
+def serve() -> Iterator[Serve]:
+    started = Serve()
+    try:
+        yield started
+    finally:
+        started.stop_all()
+
+
+def test_the_replica_config_names_its_shared_budgets(tmp_path: Path) -> None:
+    path = write_config(tmp_path / "golive.yaml", "sqlite:///x.db", "redis://127.0.0.1:1/2")
+    assert budgets_url(load_config(path, environ={})) == "redis://127.0.0.1:1/2"
+    path.write_text(
+        textwrap.dedent("""\
+            version: 1
+            project: shop
+            workers: {broker: "redis://127.0.0.1:2/1"}
+            checks: []
+        """)
+    )
+    loaded: LoadedConfig = load_config(path, environ={})
+    assert budgets_url(loaded) == "redis://127.0.0.1:2/1"
+    path.write_text("version: 1\nproject: shop\nworkers: {broker: 'amqp://x'}\nchecks: []\n")
+    assert budgets_url(load_config(path, environ={})) is None
