@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from devkit.ports import free_port
@@ -26,6 +27,7 @@ from golive.serve.runtime import ServeRuntime
 from golive.serve.web_role import WebRuntime, budgets_url
 from golive.store import Store, history, normalise_url
 from golive.store.heartbeats import ping_secret
+from golive.store.tokens import create_token
 from golive.web import create_app
 from golive.web.ratelimit import Rule
 from golive.web.session import VERIFIED_TTL
@@ -227,6 +229,15 @@ async def test_a_ping_sent_to_a_web_replica_is_judged_by_the_evaluator(cluster: 
     wrong = await replica.http.post("/ping/backup/not-the-secret")
     assert wrong.status_code == 404
 
+    token = create_token(evaluator.store, "ci", "operator", T0)
+    result = {"ok": False, "error": "disk full"}
+    headers = {"Authorization": f"Bearer {token}"}
+    posted = await replica.http.post("/api/checks/backup/results", json=result, headers=headers)
+    assert posted.status_code == 202, posted.text
+    await heartbeats.tick(cluster.clock.now())
+    await evaluator.cycle()
+    assert evaluator.statuses()["backup"].last_error == "disk full"
+
 
 async def test_the_replica_reads_states_the_evaluator_stored_and_follows_them(
     cluster: Cluster,
@@ -248,6 +259,35 @@ async def test_the_replica_reads_states_the_evaluator_stored_and_follows_them(
     assert replica.runtime.checks_version != version
     health = await replica.http.get("/healthz")
     assert health.status_code == 200, health.text
+
+
+async def test_a_replica_whose_store_is_unreachable_fails_healthz_and_refuses_pings(
+    cluster: Cluster, postgres_server: PostgresServer
+) -> None:
+    secret = ping_secret(cluster.store(), "backup", T0)
+    replica = await cluster.replica("10.1.0.13")
+    await replica.runtime.run_once()
+    assert (await replica.http.get("/healthz")).status_code == 200
+    database = cluster.url.rpartition("/")[2]
+    with psycopg.connect(postgres_server.dsn(), autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (database,),
+        )
+        try:
+            cluster.clock.advance(1.0)
+            await replica.runtime.run_once()
+            health = await replica.http.get("/healthz")
+            assert (health.status_code, health.json()["status"]) == (503, "failing")
+            ping = await replica.http.post(f"/ping/backup/{secret}")
+            assert (ping.status_code, ping.headers["retry-after"]) == (503, "5")
+        finally:
+            admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+    cluster.clock.advance(1.0)
+    await replica.runtime.run_once()
+    assert (await replica.http.get("/healthz")).status_code == 200
+    assert (await replica.http.post(f"/ping/backup/{secret}")).status_code == 200
 
 
 async def test_when_redis_stops_each_replica_falls_back_to_its_own_budget(

@@ -208,9 +208,10 @@ class WebRuntime:
         since = self.clock.monotonic() - self._secrets_at
         if since < SECRETS_EVERY and not (self.pings.stale and since >= STATUS_TTL):
             return
-        self._secrets_at = self.clock.monotonic()
+        started = self.clock.monotonic()
         pushed = [check.name for check in self.loaded.pushed_checks()]
         if pushed:
-            self.pings.refresh(pushed)
+            self.pings.refresh(pushed)  # a failure is tried again at the next turn
         else:
             self.pings.know({})
+        self._secrets_at = started
