@@ -315,25 +315,31 @@ async def test_when_redis_stops_each_replica_falls_back_to_its_own_budget(
         redis.stop()
 
 
-def test_a_web_replica_process_serves_healthz_and_stores_pings(
+def test_two_replica_processes_share_a_budget_serve_healthz_and_store_pings(
     tmp_path: Path, database: str, redis_server: RedisServer, serve: Serve
 ) -> None:
-    port = free_port()
-    config = write_config(tmp_path / "golive.yaml", database, redis_server.url, port)
-    loaded = load_config(config, environ={})
-    store = Store.open(normalise_url(str(loaded.config.store), tmp_path))
+    ports = [free_port(), free_port()]
+    configs = []
+    for name, port in zip("ab", ports, strict=True):
+        (tmp_path / name).mkdir()
+        configs.append(
+            write_config(tmp_path / name / "golive.yaml", database, redis_server.url, port)
+        )
+    store = Store.open(normalise_url(database, tmp_path))
     try:
         secret = ping_secret(store, "backup", T0)
-        process = serve(config, port, "--role", "web", log=tmp_path / "web.log")
-        base = f"http://127.0.0.1:{port}"
-        health = httpx.get(f"{base}/healthz")
-        assert health.status_code == 200, health.text
-        wait_for(lambda: httpx.post(f"{base}/ping/backup/{secret}").status_code == 200)
-        stored = store_pings(store)
-        assert stored == [("backup", "end", True)]
-        log = (tmp_path / "web.log").read_text()
+        for config, port in zip(configs, ports, strict=True):
+            serve(config, port, "--role", "web")
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
+        for base in bases:
+            health = httpx.get(f"{base}/healthz")
+            assert health.status_code == 200, health.text
+        answers = [httpx.get(f"{bases[i % 2]}/api/checks").status_code for i in range(10)]
+        assert answers == [401] * 6 + [429] * 4  # per_ip 6/m across both processes
+        wait_for(lambda: httpx.post(f"{bases[1]}/ping/backup/{secret}").status_code == 200)
+        assert store_pings(store) == [("backup", "end", True)]
+        log = (tmp_path / "a" / "serve.log").read_text()
         assert "golive serve --role web" in log and "rate limits shared in Redis" in log
-        assert process.poll() is None
     finally:
         store.close()
 
