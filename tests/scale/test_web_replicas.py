@@ -15,11 +15,13 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from typer.testing import CliRunner
 
 from devkit.ports import free_port
 from devkit.postgres import PostgresServer
 from devkit.redis_server import RedisServer
 from golive import accounts
+from golive.cli import app
 from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
 from golive.serve.heartbeats import Heartbeats
@@ -374,3 +376,15 @@ def test_the_replica_config_names_its_shared_budgets(tmp_path: Path) -> None:
     assert budgets_url(loaded) == "redis://127.0.0.1:2/1"
     path.write_text("version: 1\nproject: shop\nworkers: {broker: 'amqp://x'}\nchecks: []\n")
     assert budgets_url(load_config(path, environ={})) is None
+
+
+def test_serve_refuses_an_unknown_role_and_names_the_roles_not_built_yet(tmp_path: Path) -> None:
+    config = tmp_path / "golive.yaml"
+    config.write_text(f'version: 1\nproject: shop\nserver: {{listen: "127.0.0.1:{free_port()}"}}\n')
+    runner = CliRunner()
+    unknown = runner.invoke(app, ["serve", "-c", str(config), "--role", "bogus"])
+    assert unknown.exit_code == 2
+    assert "expected one of all, web, scheduler, evaluator" in unknown.output
+    later = runner.invoke(app, ["serve", "-c", str(config), "--role", "evaluator"])
+    assert later.exit_code == 1
+    assert "--role evaluator is not available yet" in later.output

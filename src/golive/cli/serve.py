@@ -42,11 +42,12 @@ def serve(
         import asyncio
 
         from golive import settings
-        from golive.serve.process import ROLES, configure_logging
+        from golive.serve.process import ROLES, check_role, configure_logging
         from golive.serve.process import serve as run
 
         if role not in ROLES:
             fail(f"--role: expected one of {', '.join(ROLES)}, got {role!r}", EXIT_USAGE)
+        check_role(role)  # before the logging is set up: a role not built yet stops here
         loaded = load(config, env)
         configure_logging()
         asyncio.run(run(loaded, settings.environ(), role=role))

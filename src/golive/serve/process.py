@@ -86,6 +86,15 @@ def configure_logging() -> None:
 ROLES = ("all", "web", "scheduler", "evaluator")
 
 
+def check_role(role: str) -> None:
+    """Refuse a role this build cannot run. The hook of the scheduler and evaluator roles
+    (issue 15, point 1): they start here once they exist."""
+    if role not in ROLES:
+        raise GoliveError(f"--role: expected one of {', '.join(ROLES)}, got {role!r}")
+    if role not in ("all", "web"):
+        raise GoliveError(f"--role {role} is not available yet: use --role all or --role web")
+
+
 def _web_server(app: FastAPI, loaded: LoadedConfig) -> _WebServer:
     return _WebServer(
         uvicorn.Config(
@@ -107,11 +116,10 @@ async def serve(
 ) -> None:
     """Run ``role`` until SIGTERM or SIGINT: ``all`` (everything in one process) or ``web``
     (the web app only, ``golive.serve.web_role``)."""
+    check_role(role)
     if role == "web":
         await serve_web(loaded, environ)
         return
-    if role != "all":  # the hook of the scheduler and evaluator roles (issue 15, point 1)
-        raise GoliveError(f"--role {role} is not available yet: use --role all or --role web")
     pid = pid_file(loaded)
     _refuse_a_second_server(pid)
     listener = _listen(loaded.config.server.host, loaded.config.server.port)
