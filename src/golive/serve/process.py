@@ -12,6 +12,7 @@ import signal
 import socket
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Protocol
 
 import uvicorn
 from fastapi import FastAPI
@@ -111,6 +112,25 @@ def _web_server(app: FastAPI, loaded: LoadedConfig) -> _WebServer:
     )
 
 
+class _Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+    async def reload(self) -> object: ...
+
+
+def _handle_signals(runtime: _Stoppable, web: _WebServer) -> None:
+    """SIGHUP reloads; SIGTERM and SIGINT stop the runtime and the web server."""
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(runtime.reload()))
+
+    def stop() -> None:
+        runtime.stop()
+        web.should_exit = True
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+
+
 async def serve(
     loaded: LoadedConfig, environ: Mapping[str, str], *, concurrency: int = 500, role: str = "all"
 ) -> None:
@@ -136,15 +156,7 @@ async def serve(
     # What is loaded by now lives as long as the process: keep it out of the collector's way
     # (full collections otherwise rescan it and pause the loop for 0.3-0.6 s at 10,000 checks).
     gc.freeze()
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(runtime.reload()))
-
-    def stop() -> None:
-        runtime.stop()
-        web.should_exit = True
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop)
+    _handle_signals(runtime, web)
     pid.parent.mkdir(parents=True, exist_ok=True)
     pid.write_text(f"{os.getpid()}\n")
     log.info(
@@ -186,15 +198,7 @@ async def serve_web(loaded: LoadedConfig, environ: Mapping[str, str]) -> None:
         )
     app = create_app(runtime, budgets=budgets)
     web = _web_server(app, loaded)
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(runtime.reload()))
-
-    def stop() -> None:
-        runtime.stop()
-        web.should_exit = True
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop)
+    _handle_signals(runtime, web)
     pid.parent.mkdir(parents=True, exist_ok=True)
     pid.write_text(f"{os.getpid()}\n")
     log.info(
