@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from golive import accounts
 from golive.engine.results import CheckResult
 from golive.engine.rollup import rollup
-from golive.records import CheckStatus, RunSummary
+from golive.records import CheckStatus, Ping, RunSummary
 from golive.records.alerts import AlertView, Evaluation, Transition
 from golive.records.histogram import Histogram
 from golive.records.requests import RequestMinute, SourceHealth
@@ -20,7 +20,7 @@ from golive.store.alerts import acknowledge_alert, insert_silence, save_evaluati
 from golive.store.backups import mark_verified, start_backup
 from golive.store.flags import FlagOverrideView, write_flag_change
 from golive.store.gate import SignoffView, add_signoff, record_gate_run
-from golive.store.heartbeats import ensure_heartbeats
+from golive.store.heartbeats import ensure_heartbeats, keep_ping
 from golive.store.leases import hold
 from golive.store.outbox import NewNotification, enqueue
 from golive.store.requests import save_reading
@@ -45,7 +45,7 @@ class Filled:
 def fill(store: Store) -> Filled:
     """Rows in every table: runs, evidence, rollups and check states from two check cycles;
     an alert with its events, a silence, an outbox row; users, sessions, tokens; gate;
-    heartbeats; a backup; an incident with all its side tables; requests; rollouts; flags; a
+    heartbeats and a ping a web replica kept; a backup; an incident with all its side tables; requests; rollouts; flags; a
     leader lease."""
     results = [
         CheckResult("web", "API", "http", "GET /", True, 12.5, None, (), {"status": 200}, T0),
@@ -74,6 +74,7 @@ def fill(store: Store) -> Filled:
     )
     record_gate_run(store, "prod", T0, "GO", [{"item": "checks", "ok": True}], release="v1.2")
     ensure_heartbeats(store, ["nightly-job"], T0)
+    keep_ping(store, Ping("nightly-job", "end", T0, ok=False, exit_code=3, log="disk full"))
     backup_id = start_backup(
         store,
         name="db",
