@@ -134,7 +134,7 @@ def _ask(what: str, name: str, config: Any, env: Any) -> None:
         loaded = load(config, env)
         rollout_config(loaded, name)
         with opened(loaded) as store:
-            view = request(store, name, what, SystemClock().now())
+            view = request(store, name, what, SystemClock().now(), loaded=loaded)
         out.print(f"{what}: {_line(view)}", markup=False)
         return EXIT_OK
 

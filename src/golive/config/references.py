@@ -146,6 +146,7 @@ def _references(config: ConfigBase) -> Iterator[Ref]:
             yield "backup", item.backup, ("gate", i, "backup")
     for i, rollout in enumerate(config.rollouts):
         yield from _each("check", rollout.smoke, "rollouts", i, "smoke")
+        yield from _each("channel", rollout.notify or [], "rollouts", i, "notify")
         if rollout.analysis.requests is not None:
             yield (
                 "metrics source",

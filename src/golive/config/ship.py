@@ -64,6 +64,7 @@ class Rollout(Model):
     analysis: Analysis = Analysis()
     before: list[str] = Field(default_factory=list)
     smoke: list[str] = Field(default_factory=list)
+    notify: list[str] | None = None  # channels told of each step; unset: the matching route's
 
     @field_validator("steps")
     @classmethod

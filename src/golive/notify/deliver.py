@@ -98,8 +98,12 @@ async def deliver_due(
             error = await _send(sender, urls.get(row.channel), row, send_timeout, redact)
             return await _record(store, row, error, now)
 
+    async def in_turn(rows: list[NotificationRow]) -> list[Outcome | StoreError | None]:
+        return [await one(row) for row in rows]
+
     stats = DeliveryStats(claimed=len(claimed))
-    for outcome in await asyncio.gather(*(one(row) for row in claimed)):
+    chains = await asyncio.gather(*(in_turn(rows) for rows in _chains(claimed)))
+    for outcome in (outcome for chain in chains for outcome in chain):
         if isinstance(outcome, StoreError):
             stats.errors.append(str(outcome))
         elif outcome is not None:
@@ -108,6 +112,16 @@ async def deliver_due(
     stats.retried = sum(o.result == "retry" for o in stats.outcomes)
     stats.failed = sum(o.result == "failed" for o in stats.outcomes)
     return stats
+
+
+def _chains(rows: list[NotificationRow]) -> list[list[NotificationRow]]:
+    """Rows sent one after the other: a rollout's messages to one channel go in the order they
+    were written (a step before its rollback); every other row is a chain of its own."""
+    chains: dict[object, list[NotificationRow]] = {}
+    for row in sorted(rows, key=lambda r: r.id):
+        key = (row.channel, row.group_key) if row.kind == "rollout" else row.id
+        chains.setdefault(key, []).append(row)
+    return list(chains.values())
 
 
 def retry_delay(attempt: int, *, key: int) -> timedelta:

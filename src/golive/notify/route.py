@@ -7,7 +7,7 @@ one of its labels; a list matches any of its values; an empty ``match`` matches 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -57,8 +57,14 @@ def _effective(index: int, route: Route, notify: Notify) -> EffectiveRoute:
 
 def matches(route: EffectiveRoute, alert: AlertPayload) -> bool:
     """Whether every key of the route's ``match`` fits the alert."""
+    return fits(route, alert.value_of)
+
+
+def fits(route: EffectiveRoute, value_of: Callable[[str], str | None]) -> bool:
+    """Whether every key of the route's ``match`` fits what ``value_of`` answers for it (an
+    alert's fields and labels, a rollout event's fields)."""
     for key, wanted in route.match.items():
-        value = alert.value_of(key)
+        value = value_of(key)
         options = wanted if isinstance(wanted, list) else [wanted]
         if value is None or value not in options:
             return False

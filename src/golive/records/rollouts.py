@@ -51,3 +51,15 @@ class RolloutEvent:
     kind: str
     message: str
     data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a rollout event tells its channels: one outbox row per channel, written with the
+    event; ``notify_type`` is Apprise's (info, success, warning, failure)."""
+
+    channels: tuple[str, ...]
+    title: str
+    body: str
+    notify_type: str
+    group_key: str  # rows of one rollout share it: delivery keeps them in order per channel

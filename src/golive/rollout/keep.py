@@ -8,10 +8,10 @@ from datetime import datetime
 
 from golive.config import LoadedConfig
 from golive.exceptions import UsageError
-from golive.records.rollouts import RolloutEvent, RolloutView
+from golive.records.rollouts import RolloutView
 from golive.rollout.drivers import REMOVED, TrafficError
 from golive.rollout.run import machine, rollout_config
-from golive.store.rollouts import add_event, latest_rollout, rollout_events
+from golive.store.rollouts import latest_rollout, rollout_events
 from golive.store.store import Store
 
 RETIRED = "old_removed"  # the event that marks the old pool as taken off the balancer
@@ -76,6 +76,6 @@ async def retire_old(store: Store, loaded: LoadedConfig, now: datetime) -> list[
                 one.event(view, now, "error", message)
             continue
         message = f"keep_old over: old pool {', '.join(view.stable)} removed from the balancer"
-        add_event(store, RolloutEvent(view.id, now, RETIRED, message, {"weights": pool}))
+        one.event(view, now, RETIRED, message, weights=pool)
         retired.append(view)
     return retired

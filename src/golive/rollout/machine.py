@@ -23,6 +23,7 @@ from golive.records.rollouts import RolloutEvent, RolloutView
 from golive.rollout import edgelog
 from golive.rollout.drivers import Driver, TrafficError, split
 from golive.rollout.judge import judge
+from golive.rollout.notices import notice
 from golive.rollout.smoke import smoke
 from golive.store.rollouts import add_event, save_rollout
 from golive.store.store import Store
@@ -96,9 +97,21 @@ class Machine:
         self.store.record_run(run, [record])
 
     def event(self, view: RolloutView, now: datetime, kind: str, message: str, **data: Any) -> None:
-        """A line of the deployment record; steps, judgements and endings also go to every
+        """A line of the deployment record, told to the rollout's channels with it (passed
+        judgements are not: the next step is); steps, judgements and endings also go to every
         open incident's timeline."""
-        add_event(self.store, RolloutEvent(view.id, now, kind, message, data))
+        told = None
+        if self.loaded is not None and not data.get("passed"):
+            told = notice(
+                self.loaded.config,
+                self.config,
+                view,
+                kind,
+                message,
+                data,
+                total_steps=len(steps(self.config, view)),
+            )
+        add_event(self.store, RolloutEvent(view.id, now, kind, message, data), told)
         if kind in TIMELINE_KINDS:
             append_to_open(
                 self.store,
@@ -155,6 +168,8 @@ class Machine:
             "step",
             f"step {step + 1}: {percent}% on {self.config.strategy}",
             weights=target,
+            step=step + 1,
+            percent=percent,
         )
         return self.save(view, moved, now) or view
 
@@ -214,7 +229,9 @@ class Machine:
             return view
         if baked < self.config.pause:
             return view
-        self.event(view, now, "judgement", f"step {view.step + 1} passed", **verdict.values)
+        self.event(
+            view, now, "judgement", f"step {view.step + 1} passed", passed=True, **verdict.values
+        )
         if view.step + 1 >= len(steps(self.config, view)):
             return await self.finish(view, now, "promoted", "every step passed")
         return await self.enter_step(view, now, view.step + 1)

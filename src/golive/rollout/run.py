@@ -10,10 +10,16 @@ from pathlib import Path
 from golive.config import LoadedConfig
 from golive.config.ship import Rollout
 from golive.exceptions import UsageError
-from golive.records.rollouts import RolloutView
+from golive.records.rollouts import RolloutEvent, RolloutView
 from golive.rollout.drivers import driver_for
 from golive.rollout.machine import Machine
-from golive.store.rollouts import active_rollout, active_rollouts, save_rollout, start_rollout
+from golive.store.rollouts import (
+    active_rollout,
+    active_rollouts,
+    add_event,
+    save_rollout,
+    start_rollout,
+)
 from golive.store.store import Store
 
 
@@ -34,9 +40,13 @@ def edge_log(loaded: LoadedConfig, rollout: Rollout) -> Path | None:
 
 
 def machine(store: Store, loaded: LoadedConfig, rollout: Rollout) -> Machine:
-    log = edge_log(loaded, rollout)
     return Machine(
-        store, rollout, driver_for(rollout), log, environment=loaded.environment, loaded=loaded
+        store,
+        rollout,
+        driver_for(rollout),
+        edge_log(loaded, rollout),
+        environment=loaded.environment,
+        loaded=loaded,
     )
 
 
@@ -63,7 +73,7 @@ def start(
         raise UsageError(
             f"rolling replaces one backend at a time: --to needs {len(config.stable)} targets"
         )
-    return start_rollout(
+    view = start_rollout(
         store,
         name=name,
         strategy=config.strategy,
@@ -73,6 +83,9 @@ def start(
         stable=list(config.stable),
         now=now,
     )
+    pools = f"{', '.join(targets)} (stable: {', '.join(config.stable)})"
+    machine(store, loaded, config).event(view, now, "started", f"{config.strategy} to {pools}")
+    return view
 
 
 async def tick(
@@ -107,8 +120,11 @@ async def tick(
     return moved
 
 
-def request(store: Store, name: str, what: str, now: datetime) -> RolloutView:
-    """Ask the service to ``promote`` / ``abort`` / ``pause`` / ``resume`` rollout ``name``."""
+def request(
+    store: Store, name: str, what: str, now: datetime, *, loaded: LoadedConfig | None = None
+) -> RolloutView:
+    """Ask the service to ``promote`` / ``abort`` / ``pause`` / ``resume`` rollout ``name``; a
+    pause or resume is recorded (and told, given the ``loaded`` config) at once."""
     for _attempt in range(5):
         view = active_rollout(store, name)
         if view is None:
@@ -123,6 +139,14 @@ def request(store: Store, name: str, what: str, now: datetime) -> RolloutView:
         else:
             new = replace(view, request=what, updated_at=now)
         saved = save_rollout(store, new, read_rev=view.rev)
+        if saved is not None and what in ("pause", "resume") and view.paused != saved.paused:
+            where = f"at step {view.step + 1} ({view.percent}% on the new pool)"
+            if loaded is not None:
+                config = rollout_config(loaded, name)
+                one = machine(store, loaded, config)
+                one.event(saved, now, f"{what}d", f"{what}d on request {where}")
+            else:
+                add_event(store, RolloutEvent(view.id, now, f"{what}d", f"{what}d on request"))
         if saved is not None:
             return saved
     raise UsageError(f"rollout {name} kept changing; try again")

@@ -48,7 +48,7 @@ class NewNotification:
 
     dedup_key: str
     channel: str
-    kind: str  # alert | resolved | repeat | digest | test
+    kind: str  # alert | resolved | repeat | digest | test | page | rollout
     title: str
     body: str
     group_key: str = ""

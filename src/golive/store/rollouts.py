@@ -3,6 +3,7 @@ compare-and-set, so two processes never both move a rollout), events, history.""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import datetime
 
@@ -10,7 +11,9 @@ from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from golive.exceptions import StoreError, UsageError
-from golive.records.rollouts import FINISHED, RolloutEvent, RolloutView
+from golive.records.rollouts import FINISHED, Notice, RolloutEvent, RolloutView
+from golive.store import outbox
+from golive.store.outbox import NewNotification
 from golive.store.store import Store
 from golive.store.tables_rollouts import RolloutEventRow, RolloutRow
 
@@ -132,9 +135,11 @@ def save_rollout(store: Store, new: RolloutView, *, read_rev: int) -> RolloutVie
     return replace(new, rev=read_rev + 1) if done.rowcount == 1 else None
 
 
-def add_event(store: Store, event: RolloutEvent) -> None:
+def add_event(store: Store, event: RolloutEvent, notice: Notice | None = None) -> int:
+    """Write ``event`` and, in the same transaction, ``notice``'s outbox rows (keyed by the
+    event, so each event is told once per channel); the event's id."""
     with store.writing("write a rollout event") as connection:
-        connection.execute(
+        found = connection.execute(
             insert(RolloutEventRow).values(
                 rollout_id=event.rollout_id,
                 at=event.at,
@@ -143,6 +148,28 @@ def add_event(store: Store, event: RolloutEvent) -> None:
                 data=dict(event.data),
             )
         )
+        key = found.inserted_primary_key
+        assert key is not None
+        event_id = int(key[0])
+        if notice is not None:
+            mark = f"rollout\x1f{event.rollout_id}\x1f{event_id}\x1f{event.at.isoformat()}"
+            dedup = hashlib.sha256(mark.encode()).hexdigest()
+            for channel in notice.channels:
+                row = NewNotification(
+                    dedup_key=dedup,
+                    channel=channel,
+                    kind="rollout",
+                    title=notice.title,
+                    body=notice.body,
+                    group_key=notice.group_key,
+                    payload={
+                        "type": notice.notify_type,
+                        "rollout_id": event.rollout_id,
+                        "event": event.kind,
+                    },
+                )
+                outbox.enqueue(connection, row, event.at)
+    return event_id
 
 
 def rollout_events(store: Store, rollout_id: int) -> list[RolloutEvent]:

@@ -1,0 +1,135 @@
+"""A notification at each step: a real canary rolled back through a real nginx tells a real
+webhook receiver of each of its events, in order, once each, through the outbox; which
+channels hear of a rollout (its ``notify:`` list, or the first route its fields match)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from devkit.receivers import WebhookReceiver
+from golive.clock import SystemClock
+from golive.config import ConfigBase
+from golive.engine.once import open_store
+from golive.notify import deliver_due
+from golive.rollout.notices import channels
+from tests.rollout.conftest import CANARY, Edge, Parkwise, roll_out
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+def notify_section(hook: WebhookReceiver, routes: str) -> str:
+    return (
+        "notify:\n  channels:\n"
+        f"    - {{name: deploys, url: '{hook.url('/deploys')}'}}\n"
+        f"    - {{name: pager, url: '{hook.url('/pager')}'}}\n"
+        f"  routes:\n{routes}"
+    )
+
+
+async def test_a_rolled_back_canary_tells_each_step_and_the_rollback_in_order_once_each(
+    parkwise: Parkwise,
+    edge: Callable[[list[str]], Edge],
+    webhook: WebhookReceiver,
+    tmp_path: Path,
+) -> None:
+    v1, v2 = parkwise("1.0.0"), parkwise("2.0.0", error_rate="0.2")
+    front = edge([v1])
+    routes = "    - {match: {severity: critical}, to: [pager]}\n    - {match: {rollout: api}, to: [deploys]}\n"
+    body = notify_section(webhook, routes) + CANARY.format(stable=v1, pause="30s")
+    loaded = front.config(tmp_path, body)
+    done, events, _load = await roll_out(front.url, loaded, [v2], "2.0.0", within=20)
+    assert done.state == "rolled_back", done
+
+    store = open_store(loaded)
+    try:
+        stats = await deliver_due(store, loaded.config, loaded.secrets, SystemClock().now())
+        again = await deliver_due(store, loaded.config, loaded.secrets, SystemClock().now())
+    finally:
+        store.close()
+    assert stats.failed == 0 and stats.retried == 0
+    assert again.claimed == 0  # each event's row goes out once
+
+    assert {r.path for r in webhook.requests} == {"/deploys"}  # the route matching `rollout`
+    titles = [r.body["title"] for r in webhook.requests]
+    assert titles == [
+        "rollout api 2.0.0: started",
+        "rollout api 2.0.0: smoke passed",
+        "rollout api 2.0.0: step 1 of 3, 10% on the new pool",
+        "rollout api 2.0.0: judgement failed, rolling back",
+        "rollout api 2.0.0: rolled back",
+    ]
+    messages = [r.body["message"] for r in webhook.requests]
+    assert f"new pool: {v2}; stable: {v1}" in messages[2]
+    assert f"weights: {v1} 9, {v2} 1" in messages[2]
+    judgement = next(e for e in events if e.kind == "judgement")
+    assert messages[3].startswith(judgement.message)  # "error rate 20.00% > 1.00% (n errors)"
+    assert f"requests {judgement.data['requests']:g}" in messages[3]
+    assert "error_rate " in messages[3]
+    assert [r.body["type"] for r in webhook.requests] == [
+        "info",
+        "info",
+        "info",
+        "failure",
+        "failure",
+    ]
+
+
+def rollout_config(tmp_path: Path, notify: str, routes: str) -> ConfigBase:
+    from golive.config import load_config
+    from golive.gate.registry import argument_models
+
+    path = tmp_path / "golive.yaml"
+    path.write_text(
+        "version: 1\nproject: shop\nstore: sqlite:///golive.db\n"
+        "notify:\n  channels:\n"
+        "    - {name: deploys, url: 'json://127.0.0.1:9/d'}\n"
+        "    - {name: mail, url: 'json://127.0.0.1:9/m'}\n"
+        f"  routes:\n{routes}"
+        "rollouts:\n  - name: api\n"
+        "    traffic: {command: {set: 'true'}}\n"
+        f"    stable: ['127.0.0.1:8001']\n{notify}"
+    )
+    return load_config(path, environ={}, gate_args=argument_models()).config
+
+
+def test_a_rollouts_own_notify_list_wins_over_the_routes(tmp_path: Path) -> None:
+    config = rollout_config(tmp_path, "    notify: [mail]\n", "    - {match: {}, to: [deploys]}\n")
+    assert channels(config, config.rollouts[0], "step") == ("mail",)
+
+
+def test_an_empty_notify_list_tells_nobody(tmp_path: Path) -> None:
+    config = rollout_config(tmp_path, "    notify: []\n", "    - {match: {}, to: [deploys]}\n")
+    assert channels(config, config.rollouts[0], "step") == ()
+
+
+def test_routes_match_the_event_and_digest_routes_are_passed_over(tmp_path: Path) -> None:
+    routes = (
+        "    - {match: {rollout: api}, to: [mail], digest: daily}\n"
+        "    - {match: {rollout: api, event: [rolled_back, aborted]}, to: [mail]}\n"
+        "    - {match: {strategy: canary}, to: [deploys]}\n"
+    )
+    config = rollout_config(tmp_path, "", routes)
+    rollout = config.rollouts[0]
+    assert channels(config, rollout, "rolled_back") == ("mail",)
+    assert channels(config, rollout, "step") == ("deploys",)
+
+
+def test_a_rollout_no_route_matches_tells_nobody(tmp_path: Path) -> None:
+    config = rollout_config(tmp_path, "", "    - {match: {severity: high}, to: [deploys]}\n")
+    assert channels(config, config.rollouts[0], "step") == ()
+
+
+def test_an_unknown_channel_in_a_rollouts_notify_is_refused_at_load(tmp_path: Path) -> None:
+    from golive.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown channel 'deploy'; did you mean 'deploys'"):
+        rollout_config(tmp_path, "    notify: [deploy]\n", "    - {match: {}, to: [mail]}\n")
