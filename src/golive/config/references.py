@@ -43,7 +43,22 @@ def check_references(config: ConfigBase, positions: Positions) -> list[Issue]:
             issues.append(Issue(_unknown(section, name, names), positions.value(path)))
     issues.extend(_dependency_cycles(config, positions))
     issues.extend(_smoke_kinds(config, positions))
+    issues.extend(_analysis_queries(config, positions))
     return issues
+
+
+def _analysis_queries(config: ConfigBase, positions: Positions) -> Iterator[Issue]:
+    """``analysis.queries`` are PromQL: only a ``prometheus_query`` source answers them."""
+    kinds = {m.name: m.kind for m in config.metrics}
+    for i, rollout in enumerate(config.rollouts):
+        analysis = rollout.analysis
+        kind = kinds.get(analysis.requests or "")
+        if analysis.queries is not None and kind is not None and kind != "prometheus_query":
+            yield Issue(
+                f"analysis.queries are PromQL, but metrics source {analysis.requests} is"
+                f" {kind}: name a prometheus_query source, or drop `queries`",
+                positions.value(("rollouts", i, "analysis", "queries")),
+            )
 
 
 def _smoke_kinds(config: ConfigBase, positions: Positions) -> Iterator[Issue]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Literal
 
@@ -43,12 +44,43 @@ class Traffic(Model):
         return self
 
 
+PROMQL_PLACEHOLDERS = ("pool", "interval", "rollout")
+
+
+class PromQueries(Model):
+    """PromQL templates for an analysis from a ``prometheus_query`` source: ``$pool`` is a
+    regex of the pool's HOST:PORT addresses, ``$interval`` the time since the step began
+    (``37s``), ``$rollout`` the rollout's name. ``latency`` answers bucket counts by ``le``
+    (seconds); ``p95`` (seconds), when set, replaces it with a quantile."""
+
+    requests: str = 'sum(increase(http_requests_total{instance=~"$pool"}[$interval]))'
+    errors: str = 'sum(increase(http_requests_total{instance=~"$pool",status=~"5.."}[$interval]))'
+    latency: str | None = (
+        'sum by (le) (increase(http_request_duration_seconds_bucket{instance=~"$pool"}[$interval]))'
+    )
+    p95: str | None = None
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> PromQueries:
+        for name in ("requests", "errors", "latency", "p95"):
+            text = getattr(self, name)
+            if text is None:
+                continue
+            found = re.findall(r"\$\{?([A-Za-z_]\w*)", text)
+            unknown = sorted(set(found) - set(PROMQL_PLACEHOLDERS))
+            if unknown:
+                known = ", ".join(f"${p}" for p in PROMQL_PLACEHOLDERS)
+                raise ValueError(f"{name}: unknown placeholder ${unknown[0]} (known: {known})")
+        return self
+
+
 class Analysis(Model):
     requests: str | None = None
     max_error_rate: Percent | None = None
     max_p95: Duration | None = None
     min_requests: int = Field(default=100, ge=0)
     compare_to_stable: bool = False
+    queries: PromQueries | None = None  # with a prometheus_query source (defaults otherwise)
 
 
 class Rollout(Model):

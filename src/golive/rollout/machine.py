@@ -17,12 +17,15 @@ from typing import Any
 from golive.clock import SystemClock
 from golive.config import LoadedConfig
 from golive.config.ship import Rollout
+from golive.exceptions import SourceError
 from golive.incidents.timeline import append_to_open
 from golive.records import EvidenceRecord, RunSummary
+from golive.records.requests import RequestWindow
 from golive.records.rollouts import RolloutEvent, RolloutView
 from golive.rollout import edgelog
+from golive.rollout.analysis_prometheus import PrometheusAnalysis, QuantileWindow
 from golive.rollout.drivers import Driver, TrafficError, split
-from golive.rollout.judge import judge
+from golive.rollout.judge import Judgement, judge
 from golive.rollout.notices import notice
 from golive.rollout.smoke import smoke
 from golive.store.rollouts import add_event, save_rollout
@@ -30,6 +33,7 @@ from golive.store.store import Store
 
 TIMELINE_KINDS = frozenset({"step", "judgement", "promoted", "rolled_back", "aborted", "error"})
 EVIDENCE_LIFETIME = timedelta(days=30)
+Window = edgelog.Window | RequestWindow | QuantileWindow
 NO_DATA_PAUSES = 3  # a step that never gets min_requests rolls back after this many pauses
 
 
@@ -69,8 +73,10 @@ class Machine:
         *,
         environment: str = "",
         loaded: LoadedConfig | None = None,
+        prometheus: PrometheusAnalysis | None = None,
     ) -> None:
         self.store, self.config, self.driver, self.log = store, config, driver, log
+        self.prometheus = prometheus  # the analysis's source when it is a Prometheus server
         self.environment = environment
         self.loaded = loaded  # for the checks ``smoke:`` names
 
@@ -209,11 +215,21 @@ class Machine:
         self.event(view, now, "smoke", f"{len(view.targets)} new backend(s) answer{checks}")
         return await self.enter_step(view, now, 0)
 
-    async def judge_step(self, view: RolloutView, now: datetime) -> RolloutView:
+    async def windows(self, view: RolloutView, now: datetime) -> tuple[Window, Window]:
+        """The new and stable pools' requests since the step began: from Prometheus when the
+        analysis names a ``prometheus_query`` source, else from the edge's access log."""
+        if self.prometheus is not None:
+            return await self.prometheus.windows(view, now)
         pools = [("new", view.targets), ("stable", view.stable)]
-        windows = edgelog.read_pools(self.log, view.log_offset, pools) if self.log else {}
-        new, stable = windows.get("new", edgelog.Window()), windows.get("stable", edgelog.Window())
-        verdict = judge(new, stable, self.config.analysis)
+        found = edgelog.read_pools(self.log, view.log_offset, pools) if self.log else {}
+        return found.get("new", edgelog.Window()), found.get("stable", edgelog.Window())
+
+    async def judge_step(self, view: RolloutView, now: datetime) -> RolloutView:
+        try:
+            new, stable = await self.windows(view, now)
+            verdict = judge(new, stable, self.config.analysis)
+        except SourceError as exc:  # no figures: a wait, rolled back if it lasts (NO_DATA_PAUSES)
+            verdict = Judgement("wait", [f"analysis: {exc}"])
         if verdict.failed:
             self.event(view, now, "judgement", "; ".join(verdict.reasons), **verdict.values)
             return await self.finish(view, now, "rolled_back", "; ".join(verdict.reasons))

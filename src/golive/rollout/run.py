@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 from golive.config import LoadedConfig
-from golive.config.ship import Rollout
+from golive.config.ship import PromQueries, Rollout
 from golive.exceptions import UsageError
 from golive.records.rollouts import RolloutEvent, RolloutView
+from golive.rollout.analysis_prometheus import PrometheusAnalysis
 from golive.rollout.drivers import driver_for
 from golive.rollout.machine import Machine
 from golive.store.rollouts import (
@@ -39,6 +40,16 @@ def edge_log(loaded: LoadedConfig, rollout: Rollout) -> Path | None:
     return None
 
 
+def prometheus_analysis(loaded: LoadedConfig, rollout: Rollout) -> PrometheusAnalysis | None:
+    """The Prometheus server ``analysis.requests`` names, with the analysis's query templates
+    (or the defaults); None when the analysis reads another kind of source."""
+    for source in loaded.config.metrics:
+        if source.name == rollout.analysis.requests and source.prometheus_query is not None:
+            queries = rollout.analysis.queries or PromQueries()
+            return PrometheusAnalysis(source.prometheus_query.url, queries)
+    return None
+
+
 def machine(store: Store, loaded: LoadedConfig, rollout: Rollout) -> Machine:
     return Machine(
         store,
@@ -47,6 +58,7 @@ def machine(store: Store, loaded: LoadedConfig, rollout: Rollout) -> Machine:
         edge_log(loaded, rollout),
         environment=loaded.environment,
         loaded=loaded,
+        prometheus=prometheus_analysis(loaded, rollout),
     )
 
 
