@@ -4,17 +4,24 @@ channels hear of a rollout (its ``notify:`` list, or the first route its fields 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from devkit.receivers import WebhookReceiver
+from golive.cli import app
 from golive.clock import SystemClock
-from golive.config import ConfigBase
+from golive.config import ConfigBase, load_config
 from golive.engine.once import open_store
+from golive.gate.registry import argument_models
 from golive.notify import deliver_due
 from golive.rollout.notices import channels
+from golive.rollout.run import request, start, tick
+from golive.store.outbox import list_notifications
+from golive.store.rollouts import rollout_by_id
 from tests.rollout.conftest import CANARY, Edge, Parkwise, roll_out
 
 
@@ -83,10 +90,85 @@ async def test_a_rolled_back_canary_tells_each_step_and_the_rollback_in_order_on
     ]
 
 
-def rollout_config(tmp_path: Path, notify: str, routes: str) -> ConfigBase:
-    from golive.config import load_config
-    from golive.gate.registry import argument_models
+COMMAND_ROLLOUT = """version: 1
+project: shop
+store: sqlite:///{folder}/golive.db
+notify:
+  channels: [{{name: deploys, url: '{url}'}}]
+rollouts:
+  - name: api
+    traffic: {{command: {{set: 'true'}}}}
+    stable: ['127.0.0.1:9']
+    steps: [50, 100]
+    pause: {pause}
+    analysis: {{min_requests: 0}}
+    notify: [deploys]
+"""
 
+
+@pytest.fixture
+def listening() -> Iterator[str]:
+    """A HOST:PORT that accepts connections (all the smoke step asks of a new backend)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield f"127.0.0.1:{server.getsockname()[1]}"
+
+
+def test_rollout_start_wait_delivers_each_step_and_the_promotion_itself(
+    webhook: WebhookReceiver, listening: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "golive.yaml"
+    path.write_text(COMMAND_ROLLOUT.format(folder=tmp_path, url=webhook.url(), pause="0s"))
+    args = ["rollout", "start", "api", "--to", listening, "--version", "2", "--wait"]
+    result = CliRunner().invoke(app, [*args, "-c", str(path)])
+    assert result.exit_code == 0, result.output
+    assert [r.body["title"] for r in webhook.requests] == [
+        "rollout api 2: started",
+        "rollout api 2: smoke passed",
+        "rollout api 2: step 1 of 2, 50% on the new pool",
+        "rollout api 2: step 2 of 2, 100% on the new pool",
+        "rollout api 2: promoted",
+    ]
+    assert webhook.requests[-1].body["type"] == "success"
+
+
+async def test_a_pause_and_a_resume_on_request_are_told_when_asked(
+    listening: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "golive.yaml"
+    path.write_text(COMMAND_ROLLOUT.format(folder=tmp_path, url="json://127.0.0.1:9/", pause="1h"))
+    loaded = load_config(path, environ={}, gate_args=argument_models())
+    store = open_store(loaded)
+    try:
+        clock = SystemClock()
+        view = start(
+            store, loaded, "api", targets=[listening], version="2", commit=None, now=clock.now()
+        )
+        resumed: set[int] = {view.id}
+        while view.state != "step":
+            await tick(store, loaded, clock.now(), resumed)
+            view = rollout_by_id(store, view.id) or view
+        request(store, "api", "pause", clock.now(), loaded=loaded)
+        request(store, "api", "pause", clock.now(), loaded=loaded)  # already paused: no event
+        request(store, "api", "resume", clock.now(), loaded=loaded)
+        rows = list_notifications(store)[::-1]
+    finally:
+        store.close()
+    assert [row.title for row in rows] == [
+        "rollout api 2: started",
+        "rollout api 2: smoke passed",
+        "rollout api 2: step 1 of 2, 50% on the new pool",
+        "rollout api 2: paused",
+        "rollout api 2: resumed",
+    ]
+    assert rows[3].body.startswith("paused on request at step 1 (50% on the new pool)")
+    assert {row.channel for row in rows} == {"deploys"} and {row.kind for row in rows} == {
+        "rollout"
+    }
+
+
+def rollout_config(tmp_path: Path, notify: str, routes: str) -> ConfigBase:
     path = tmp_path / "golive.yaml"
     path.write_text(
         "version: 1\nproject: shop\nstore: sqlite:///golive.db\n"

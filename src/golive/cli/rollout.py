@@ -73,7 +73,11 @@ def rollout_start(
         str | None, typer.Option("--commit", help="The commit (for lead time).")
     ] = None,
     wait: Annotated[
-        bool, typer.Option("--wait", help="Do the rollout here and follow it to its end.")
+        bool,
+        typer.Option(
+            "--wait",
+            help="Do the rollout here, deliver its notifications, and follow it to its end.",
+        ),
     ] = False,
     config: ConfigOption = None,
     env: EnvOption = None,
@@ -109,6 +113,7 @@ def rollout_start(
 
 async def _follow(store: Any, loaded: Any, rollout_id: int) -> RolloutView:
     from golive.clock import SystemClock
+    from golive.notify import deliver_due
     from golive.rollout.run import tick
     from golive.store.rollouts import rollout_by_id
 
@@ -116,6 +121,9 @@ async def _follow(store: Any, loaded: Any, rollout_id: int) -> RolloutView:
     shown = ""
     while True:
         await tick(store, loaded, clock.now(), resumed, judged)
+        # its notifications go out from here too (no `golive serve` may run); a serve that
+        # does deliver is safe beside it: rows are claimed with a lease, one sender each
+        await deliver_due(store, loaded.config, loaded.secrets, clock.now())
         view = rollout_by_id(store, rollout_id)
         assert view is not None
         if _line(view) != shown:

@@ -18,6 +18,8 @@ Each planning step (skips, a group, a digest, the repeats) returns a ``PlanStats
 ``plan`` adds them up. Errors: ``DeliveryError(reason, permanent)`` is what a transport raises
 for a failed send; store errors are reported in ``PlanStats.errors`` / ``DeliveryStats.errors``,
 never raised.
+Other producers write to the same outbox and ride the same delivery: escalation pages
+(``golive.incidents``) and rollout events (``golive.rollout``, one row per event and channel).
 Channels are named, never shown: their URLs are secrets and stay out of the store and logs.
 """
 
