@@ -4,8 +4,10 @@ channels hear of a rollout (its ``notify:`` list, or the first route its fields 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,10 +20,11 @@ from golive.config import ConfigBase, load_config
 from golive.engine.once import open_store
 from golive.gate.registry import argument_models
 from golive.notify import deliver_due
+from golive.records.rollouts import Notice, RolloutEvent
 from golive.rollout.notices import channels
 from golive.rollout.run import request, start, tick
 from golive.store.outbox import list_notifications
-from golive.store.rollouts import rollout_by_id
+from golive.store.rollouts import add_event, rollout_by_id, start_rollout
 from tests.rollout.conftest import CANARY, Edge, Parkwise, roll_out
 
 
@@ -166,6 +169,46 @@ async def test_a_pause_and_a_resume_on_request_are_told_when_asked(
     assert {row.channel for row in rows} == {"deploys"} and {row.kind for row in rows} == {
         "rollout"
     }
+
+
+async def test_one_rollouts_messages_to_a_channel_go_out_one_after_the_other(
+    webhook: WebhookReceiver, tmp_path: Path
+) -> None:
+    path = tmp_path / "golive.yaml"
+    path.write_text(COMMAND_ROLLOUT.format(folder=tmp_path, url=webhook.url(), pause="1h"))
+    loaded = load_config(path, environ={}, gate_args=argument_models())
+    store = open_store(loaded)
+    now = SystemClock().now()
+    try:
+        pools = {"targets": ["127.0.0.1:8002"], "stable": ["127.0.0.1:8001"]}
+        api = start_rollout(
+            store, name="api", strategy="canary", version="2", commit=None, now=now, **pools
+        )
+        web = start_rollout(
+            store, name="web", strategy="canary", version="7", commit=None, now=now, **pools
+        )
+        for view, title in ((api, "api 1"), (api, "api 2"), (web, "web 1")):
+            group = f"rollout:{view.name}#{view.id}"
+            told = Notice(("deploys",), title, "", "info", group)
+            add_event(store, RolloutEvent(view.id, now, "step", title), told)
+        webhook.answer("hang")  # the first message sent hangs until its send times out
+        sending = asyncio.create_task(
+            deliver_due(
+                store, loaded.config, loaded.secrets, now, send_timeout=timedelta(seconds=4)
+            )
+        )
+        for _ in range(35):  # until two have arrived (or 3.5 s), then a moment for a third
+            if len(webhook.requests) >= 2:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.3)
+        while_hanging = {r.body["title"] for r in webhook.requests}
+        stats = await sending
+    finally:
+        store.close()
+    assert while_hanging == {"api 1", "web 1"}  # another rollout is not held up by it
+    assert [r.body["title"] for r in webhook.requests][-1] == "api 2"  # after api 1's try
+    assert (stats.delivered, stats.retried) == (2, 1)
 
 
 def rollout_config(tmp_path: Path, notify: str, routes: str) -> ConfigBase:
