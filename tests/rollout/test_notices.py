@@ -78,6 +78,8 @@ async def test_a_rolled_back_canary_tells_each_step_and_the_rollback_in_order_on
         "rollout api 2.0.0: rolled back",
     ]
     messages = [r.body["message"] for r in webhook.requests]
+    assert "step: none yet (3 planned), all traffic on stable" in messages[0]
+    assert "step: 1 of 3, 10% on the new pool" in messages[4]  # rolled back from there
     assert f"new pool: {v2}; stable: {v1}" in messages[2]
     assert f"weights: {v1} 9, {v2} 1" in messages[2]
     judgement = next(e for e in events if e.kind == "judgement")

@@ -89,7 +89,11 @@ def notice(
         "",
         f"rollout: {view.name} #{view.id} ({view.strategy}), version {view.version}"
         + (f", commit {view.commit}" if view.commit else ""),
-        f"step: {step} of {total_steps}, {percent}% on the new pool",
+        (
+            f"step: {step} of {total_steps}, {percent}% on the new pool"
+            if kind == "step" or view.state == "step"
+            else f"step: none yet ({total_steps} planned), all traffic on stable"
+        ),
         f"new pool: {', '.join(view.targets)}; stable: {', '.join(view.stable)}",
     ]
     weights = data.get("weights")
