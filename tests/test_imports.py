@@ -15,21 +15,34 @@ PARKWISE = ROOT / "examples" / "parkwise" / "golive.yaml"
 CLIENTS = {"aiohttp", "psycopg", "redis", "dns", "sqlalchemy", "apprise", "cryptography"}
 DATABASE_CLIENTS = {"psycopg", "redis", "dns", "apprise"}
 
-# Runs CODE with ARGS in a fresh interpreter, then prints the top-level packages it imported.
+# What `golive validate` (a pre-commit hook's command) must not load: the other commands'
+# modules, Rich's help and traceback rendering, and the async runtime the probes use.
+NOT_FOR_VALIDATE = {
+    "markdown_it",
+    "rich.markdown",
+    "rich.pretty",
+    "rich.syntax",
+    "rich.traceback",
+    "typer.rich_utils",
+}
+
+# Runs CODE with ARGS in a fresh interpreter, then prints the modules it imported (with
+# FULL, every dotted name; otherwise the top-level packages).
 RUNNER = """
 import json, sys
+code, full = sys.argv[1], sys.argv[2] == "FULL"
 try:
-    exec(sys.argv[1])
+    exec(code)
 except SystemExit:
     pass
 finally:
-    print(json.dumps(sorted({name.partition(".")[0] for name in sys.modules})))
+    print(json.dumps(sorted({n if full else n.partition(".")[0] for n in sys.modules})))
 """
 
 
-def imported(code: str, cwd: Path) -> set[str]:
+def imported(code: str, cwd: Path, *, full: bool = False) -> set[str]:
     done = subprocess.run(
-        [sys.executable, "-c", RUNNER, code],
+        [sys.executable, "-c", RUNNER, code, "FULL" if full else "TOP"],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -71,6 +84,18 @@ def test_validate_imports_no_client_library(tmp_path: Path) -> None:
     modules = imported(cli("validate", "-c", str(PARKWISE)), tmp_path)
     assert "golive" in modules
     assert modules & CLIENTS == set()
+
+
+def test_validate_imports_its_own_command_and_no_other(tmp_path: Path) -> None:
+    modules = imported(cli("validate", "-c", str(PARKWISE)), tmp_path, full=True)
+    commands = {m for m in modules if m.startswith("golive.cli.")}
+    assert commands == {"golive.cli.common", "golive.cli.validate"}
+    assert modules & NOT_FOR_VALIDATE == set()
+
+
+def test_help_lists_every_command_module(tmp_path: Path) -> None:
+    modules = imported(cli("--help"), tmp_path, full=True)
+    assert {"golive.cli.backup", "golive.cli.incident", "golive.cli.serve"} <= modules
 
 
 def test_check_of_http_checks_imports_no_database_client(tmp_path: Path) -> None:

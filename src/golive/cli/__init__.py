@@ -1,64 +1,113 @@
-"""The command line (Typer + Rich): thin commands, each calling a domain function."""
+"""The command line (Typer + Rich): thin commands, each calling a domain function.
+
+Every command is registered once, in ``COMMANDS``, by the module and attribute that define it.
+A command module is imported only when its command runs (or ``--help`` lists it), so a
+pre-commit ``golive validate`` does not pay for the backup, incident or serve machinery.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator, Mapping, MutableMapping
+from importlib import import_module
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
+from typer.main import get_command_from_info, get_group_from_info
+from typer.models import CommandInfo, TyperInfo
 
 from golive import __version__
-from golive.cli.admin import silences, tokens
-from golive.cli.backup import backup
-from golive.cli.check import check
-from golive.cli.dora import dora
-from golive.cli.flags import flags
-from golive.cli.gate import gate
-from golive.cli.heartbeat import heartbeat, ping
-from golive.cli.importer import import_guide
-from golive.cli.incident import incident
-from golive.cli.loadtest import loadtest
-from golive.cli.migrate import migrate
-from golive.cli.oncall import oncall
-from golive.cli.report import report
-from golive.cli.rollout import rollout
-from golive.cli.schema import schema
-from golive.cli.serve import reload, serve, status
-from golive.cli.slo import slo
-from golive.cli.store import store
-from golive.cli.users import users
-from golive.cli.validate import validate
+
+# name → "module:attribute", in --help order; a function is a command, a Typer a group of them
+COMMANDS: dict[str, str] = {
+    "validate": "golive.cli.validate:validate",
+    "check": "golive.cli.check:check",
+    "serve": "golive.cli.serve:serve",
+    "status": "golive.cli.serve:status",
+    "reload": "golive.cli.serve:reload",
+    "import": "golive.cli.importer:import_guide",
+    "loadtest": "golive.cli.loadtest:loadtest",
+    "schema": "golive.cli.schema:schema",
+    "ping": "golive.cli.heartbeat:ping",
+    "report": "golive.cli.report:report",
+    "dora": "golive.cli.dora:dora",
+    "gate": "golive.cli.gate:gate",
+    "silence": "golive.cli.admin:silences",
+    "token": "golive.cli.admin:tokens",
+    "user": "golive.cli.users:users",
+    "rollout": "golive.cli.rollout:rollout",
+    "heartbeat": "golive.cli.heartbeat:heartbeat",
+    "oncall": "golive.cli.oncall:oncall",
+    "flag": "golive.cli.flags:flags",
+    "backup": "golive.cli.backup:backup",
+    "incident": "golive.cli.incident:incident",
+    "migrate": "golive.cli.migrate:migrate",
+    "slo": "golive.cli.slo:slo",
+    "store": "golive.cli.store:store",
+}
+
+
+class _Commands(MutableMapping[str, Any]):
+    """The root group's commands: every name of ``COMMANDS`` is known up front; a command is
+    imported and built by Typer on first use, as ``app.command()``/``app.add_typer`` would."""
+
+    def __init__(self, group: TyperGroup) -> None:
+        self._group = group
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            module, _, attribute = COMMANDS[name].partition(":")
+            target = getattr(import_module(module), attribute)
+            short, markup = app.pretty_exceptions_short, self._group.rich_markup_mode
+            if isinstance(target, typer.Typer):
+                self._built[name] = get_group_from_info(
+                    TyperInfo(target, name=name),
+                    pretty_exceptions_short=short,
+                    rich_markup_mode=markup,
+                    suggest_commands=self._group.suggest_commands,
+                )
+            else:
+                self._built[name] = get_command_from_info(
+                    CommandInfo(name, callback=target),
+                    pretty_exceptions_short=short,
+                    rich_markup_mode=markup,
+                )
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("golive's commands are registered in golive.cli.COMMANDS")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(COMMANDS), **dict.fromkeys(self._built)})
+
+    def __len__(self) -> int:
+        return len(COMMANDS.keys() | self._built.keys())
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS or name in self._built
+
+
+class _Root(TyperGroup):
+    """The ``golive`` group, whose commands come from ``COMMANDS`` when first asked for."""
+
+    def __init__(self, *, commands: Mapping[str, Any] | None = None, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _Commands(self)
+        self.commands.update(commands or {})
+
 
 app = typer.Typer(
     name="golive",
+    cls=_Root,
     help="Production readiness that runs: probes, alerts, SLOs, rollouts, backups and a GO/NO-GO gate.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command()(validate)
-app.command()(check)
-app.command()(serve)
-app.command()(status)
-app.command()(reload)
-app.command("import")(import_guide)
-app.command()(loadtest)
-app.command()(schema)
-app.command()(ping)
-app.add_typer(gate, name="gate")
-app.add_typer(silences, name="silence")
-app.add_typer(tokens, name="token")
-app.add_typer(users, name="user")
-app.add_typer(rollout, name="rollout")
-app.add_typer(heartbeat, name="heartbeat")
-app.add_typer(oncall, name="oncall")
-app.add_typer(flags, name="flag")
-app.command()(report)
-app.add_typer(backup, name="backup")
-app.add_typer(incident, name="incident")
-app.add_typer(migrate, name="migrate")
-app.add_typer(slo, name="slo")
-app.add_typer(store, name="store")
-app.command()(dora)
 
 
 def _version(value: bool) -> None:
@@ -83,4 +132,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]
