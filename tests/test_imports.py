@@ -18,6 +18,7 @@ DATABASE_CLIENTS = {"psycopg", "redis", "dns", "apprise"}
 # What `golive validate` (a pre-commit hook's command) must not load: the other commands'
 # modules, Rich's help and traceback rendering, and the async runtime the probes use.
 NOT_FOR_VALIDATE = {
+    "asyncio",
     "markdown_it",
     "rich.markdown",
     "rich.pretty",

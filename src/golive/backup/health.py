@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from golive.config.ship import Backup
-from golive.records import BackupEntry, EvidenceRecord
+
+if TYPE_CHECKING:
+    from golive.records import BackupEntry, EvidenceRecord
 
 
 def every(spec: Backup, start: datetime) -> timedelta | None:

@@ -8,16 +8,18 @@ It sees only PATH, HOME and LANG of golive's environment, plus its own ``env:``.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from golive import settings
 from golive.probes.base import ProbeContext, ProbeError, ProbeKind, ProbeSpec
+
+if TYPE_CHECKING:
+    import asyncio
 
 MAX_OUTPUT_BYTES = 64 * 1024
 KILL_GRACE = 1.0  # seconds: how long a killed command may take to be reaped
@@ -33,6 +35,8 @@ class CommandSpec(ProbeSpec):
 
 
 async def run(spec: CommandSpec, ctx: ProbeContext) -> dict[str, Any]:
+    import asyncio  # imported on use: loading a config (golive validate) never needs it
+
     env = {**settings.command_environ(), **spec.env}
     try:
         process = await asyncio.create_subprocess_shell(
@@ -62,6 +66,8 @@ async def run(spec: CommandSpec, ctx: ProbeContext) -> dict[str, Any]:
 async def _end(process: asyncio.subprocess.Process) -> None:
     """Kill the command's process group and close golive's ends of its pipes, then wait a
     little for it to be reaped (``wait()`` alone would also wait for every pipe to close)."""
+    import asyncio
+
     _kill_group(process.pid)
     transport = getattr(process, "_transport", None)  # asyncio has no public way to close it
     if isinstance(transport, asyncio.SubprocessTransport):

@@ -12,7 +12,6 @@ or its expression's last name says so (``token``, ``json.session_key``), like co
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -57,7 +56,9 @@ async def run(
 ) -> dict[str, Any]:
     """Run the steps of ``spec`` in order with the probe ``kinds``; raise ``ProbeError`` (with
     every step's fields measured so far) at the first step that fails."""
-    import aiohttp  # imported on use: validate never needs it
+    import asyncio  # imported on use: validate never needs them
+
+    import aiohttp
 
     steps: Sequence[Step] = spec.steps
     fields: dict[str, Any] = {step.name: None for step in steps}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from typing import Any
 
@@ -20,6 +19,8 @@ class TcpSpec(ProbeSpec):
 
 
 async def run(spec: TcpSpec, ctx: ProbeContext) -> dict[str, Any]:
+    import asyncio  # imported on use: loading a config (golive validate) never needs it
+
     try:
         _, writer = await asyncio.open_connection(spec.host, spec.port)
     except OSError as exc:

@@ -9,7 +9,6 @@ IP SANs for IP addresses, the CN only when there is no SAN extension).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import ipaddress
 import ssl
@@ -64,6 +63,8 @@ _NON_VERIFYING = _non_verifying_context()
 
 async def _handshake(spec: TlsSpec, context: ssl.SSLContext, ctx: ProbeContext) -> dict[str, Any]:
     """Connect, complete the handshake, read what it negotiated, close."""
+    import asyncio  # imported on use: loading a config (golive validate) never needs it
+
     try:
         _, writer = await asyncio.open_connection(
             spec.host,

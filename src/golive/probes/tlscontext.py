@@ -7,7 +7,6 @@ the system CAs, for every probe kind that speaks TLS.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from pathlib import Path
 
@@ -27,6 +26,8 @@ def _build(ca_file: str | None, check_hostname: bool) -> ssl.SSLContext:
 
 async def verifying_context(ca_file: str | None, *, check_hostname: bool) -> ssl.SSLContext:
     """A context trusting the system CAs plus ``ca_file``; ProbeError when it cannot be read."""
+    import asyncio  # imported on use: loading a config (golive validate) never needs it
+
     try:
         mtime = Path(ca_file).stat().st_mtime_ns if ca_file else 0  # noqa: ASYNC240 - one stat, cheaper than a thread hop
         key = (ca_file, mtime, check_hostname)

@@ -9,7 +9,6 @@ the reason. The evidence holds the files read, the counts, and the first violati
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -36,7 +35,9 @@ class MigrationLintArgs(Args):
 
 
 async def run(args: MigrationLintArgs, ctx: Context) -> Finding:
-    from golive.migrate.lint import lint_paths  # the parser loads only when the item runs
+    import asyncio  # imported on use, as the parser: loading a config never needs them
+
+    from golive.migrate.lint import lint_paths
 
     base = ctx.loaded.base_dir
     paths = [base / Path(p) for p in args.paths]

@@ -13,7 +13,6 @@ go out with the test messages (as ``golive serve`` would send them).
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +34,8 @@ class NotifyTestArgs(Args):
 
 
 async def run(args: NotifyTestArgs, ctx: Context) -> Finding:
+    import asyncio  # imported on use: loading a config (golive validate) never needs it
+
     from golive.notify import send_test
     from golive.notify.channels import channel_redactor
 
@@ -71,6 +72,8 @@ async def run(args: NotifyTestArgs, ctx: Context) -> Finding:
 
 async def _follow(ctx: Context, ids: dict[str, int]) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """Deliver and watch the rows ``ids`` until each is settled for now, or time runs out."""
+    import asyncio
+
     from golive.notify import deliver_due
     from golive.store.outbox import get_notification
 

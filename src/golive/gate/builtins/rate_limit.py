@@ -12,7 +12,6 @@ evidence; only rate-limit response headers do.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from collections import Counter
 from contextlib import suppress
@@ -28,6 +27,8 @@ from golive.gate.builtins.webclient import FetchError, tls_option
 from golive.probes.base import os_reason
 
 if TYPE_CHECKING:
+    import asyncio
+
     import aiohttp
 
 CONCURRENCY = 32
@@ -72,6 +73,7 @@ def is_rate_limit_header(name: str) -> bool:
 class _Tally:
     """What the answers said, in the order the requests were sent."""
 
+    proven: asyncio.Event  # set at the first limited answer that said when to retry
     sent: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
@@ -79,7 +81,6 @@ class _Tally:
     proven_at: int | None = None  # ... of the first one that also said when to retry
     limited_headers: dict[str, str] = field(default_factory=dict)
     headers_seen: set[str] = field(default_factory=set)
-    proven: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 async def _one(
@@ -121,6 +122,8 @@ async def _one(
 async def _send_all(
     args: RateLimitArgs, limits: aiohttp.ClientTimeout, tally: _Tally, tls: ssl.SSLContext | bool
 ) -> None:
+    import asyncio
+
     import aiohttp
 
     loop = asyncio.get_running_loop()
@@ -161,9 +164,11 @@ def _seconds(value: timedelta) -> str:
 
 
 async def run(args: RateLimitArgs, ctx: Context) -> Finding:
-    import aiohttp  # imported on use: loading a config with gate items does not need it
+    import asyncio  # imported on use: loading a config with gate items needs neither
 
-    tally = _Tally()
+    import aiohttp
+
+    tally = _Tally(proven=asyncio.Event())
     try:
         ca_file = str(ctx.loaded.relative(args.ca_file)) if args.ca_file else None
         tls = await tls_option(verify=args.verify_tls, ca_file=ca_file)

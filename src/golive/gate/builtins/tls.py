@@ -15,7 +15,6 @@ connection refused) fails the item: what could not be measured does not pass.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import ssl
 import warnings
@@ -115,6 +114,8 @@ def _refusal(reason: str | None) -> bool:
 
 async def _handshake(args: TlsArgs, context: ssl.SSLContext, seconds: float) -> tuple[str, str]:
     """``("accepted", "TLSv1 ECDHE-ECDSA-AES256-SHA")``, ``("refused", why)`` or ``("error", why)``."""
+    import asyncio  # imported on use: loading a config (golive validate) never needs it
+
     try:
         _, writer = await asyncio.wait_for(asyncio.open_connection(args.host, args.port), seconds)
     except TimeoutError:
@@ -151,6 +152,8 @@ async def _scan(
     args: TlsArgs, seconds: float
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """Per version and per weak family: accepted / refused / untested / error; plus why."""
+    import asyncio
+
     versions = dict.fromkeys(VERSIONS, "untested")
     families = dict.fromkeys(WEAK_FAMILIES, "untested")
     wanted = [
