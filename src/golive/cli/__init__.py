@@ -7,6 +7,8 @@ pre-commit ``golive validate`` does not pay for the backup, incident or serve ma
 
 from __future__ import annotations
 
+import atexit
+import gc
 from collections.abc import Iterator, Mapping, MutableMapping
 from importlib import import_module
 from typing import Annotated, Any
@@ -129,6 +131,11 @@ def _root(
 
 
 def main() -> None:
+    # At exit the interpreter's last garbage collection walks every object golive loaded
+    # (pydantic's schemas, Typer's commands): ~0.05 s of CPU, a sixth of `golive validate`,
+    # to free memory the ending process gives back anyway. Frozen objects are left out of it;
+    # atexit handlers still run, and every command closes its store and sessions itself.
+    atexit.register(gc.freeze)
     app()
 
 
