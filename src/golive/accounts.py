@@ -43,7 +43,7 @@ ABSOLUTE_TIMEOUT = timedelta(days=7)
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
 MIN_PASSWORD, MAX_PASSWORD = 15, 1024
 SESSION_BYTES = 32
-HASHER = PasswordHasher()  # argon2id, 64 MiB, 3 passes, 4 lanes
+HASHER = PasswordHasher()  # argon2id, 64 MiB, 3 passes, 4 lanes; read at each call, not bound
 _NAME = re.compile(r"[A-Za-z0-9._@-]{1,100}")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # what secrets.token_urlsafe(32) gives
 
@@ -64,8 +64,9 @@ def valid_name(name: str) -> str:
     return name
 
 
-def hash_password(password: str, *, hasher: PasswordHasher = HASHER) -> str:
+def hash_password(password: str, *, hasher: PasswordHasher | None = None) -> str:
     """The argon2id hash of an acceptable password; ``UsageError`` for a too short or long one."""
+    hasher = HASHER if hasher is None else hasher
     password = _normalised(password)
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise UsageError(f"a password is {MIN_PASSWORD} to {MAX_PASSWORD} characters")
@@ -79,7 +80,7 @@ def add_user(
     role: str,
     password: str,
     now: datetime,
-    hasher: PasswordHasher = HASHER,
+    hasher: PasswordHasher | None = None,
 ) -> UserView:
     """Create a user (or bring a removed one back); ``UsageError`` when the name is taken."""
     name, checked_role = valid_name(name), rows.valid_role(role)
@@ -106,7 +107,7 @@ def set_password(
     now: datetime,
     *,
     keep_session: str | None = None,
-    hasher: PasswordHasher = HASHER,
+    hasher: PasswordHasher | None = None,
 ) -> int:
     """Change an active user's password and revoke their sessions but ``keep_session`` (the id
     of the session the change was made from); return how many sessions ended."""
@@ -120,10 +121,11 @@ def set_password(
 
 
 def authenticate(
-    store: Store, name: str, password: str, *, hasher: PasswordHasher = HASHER
+    store: Store, name: str, password: str, *, hasher: PasswordHasher | None = None
 ) -> UserView | None:
     """The active user with this name and password, or None, in about the same time whether
     or not the name exists. Blocking (argon2 takes a while): call it from a worker thread."""
+    hasher = HASHER if hasher is None else hasher
     password = _normalised(password)
     found = rows.user_with_hash(store, name.strip()) if _NAME.fullmatch(name.strip()) else None
     stored = found[1] if found is not None else _dummy_hash(hasher)

@@ -31,6 +31,8 @@ from tests.devkit.web import (
     with_test_pages,
 )
 
+PRODUCTION_HASHER = accounts.HASHER  # read at import, before conftest's cheap_argon2 swaps it
+
 
 def session_cookie(response: httpx.Response) -> str:
     (cookie,) = [c for c in response.headers.get_list("set-cookie") if "golive_session=" in c]
@@ -228,8 +230,9 @@ def test_a_bearer_token_decides_when_both_are_sent(
 
 
 def test_passwords_are_stored_as_argon2_hashes_only(
-    client: TestClient, runtime: FakeRuntime
+    client: TestClient, runtime: FakeRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(accounts, "HASHER", PRODUCTION_HASHER)  # not conftest's cheap one
     add_user(runtime, "otto", "operator")
     cookie = session_cookie(log_in(client, "otto")).split(";")[0].split("=", 1)[1]
     with runtime.store.engine.connect() as connection:
