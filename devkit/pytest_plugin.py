@@ -6,6 +6,7 @@ Session fixtures start each server once per test session (per xdist worker).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,27 +21,73 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
     from xdist.remote import Producer
     from xdist.scheduler.protocol import Scheduling
+    from xdist.workermanage import WorkerController
 
 # Tests under these paths run on one xdist worker (--dist loadgroup), like an xdist_group mark:
 # xdist 3.8 marks a group by rewriting item._nodeid, which pytest 9.2 no longer reads
 # (pytest-xdist#1386), so the controller decides from the node id itself.
-XDIST_GROUPS = {"tests/browser/": "browser"}
+XDIST_GROUPS = {
+    "tests/browser/": "browser",
+    "tests/backup/test_pgbackrest.py": "pgbackrest-drills",  # each drill checks /tmp is clean
+}
+# About how many seconds each test under a path takes on a quiet 2-core machine with 4
+# workers (from ``--durations``; the longest prefix wins, any other test counts DEFAULT_SECONDS).
+# The controller hands out the longest work first (longest-processing-time-first), so the run
+# does not end on one long test started late. Rough is enough: only the order depends on it.
+EXPECTED_SECONDS = {
+    "tests/web/test_contract.py": 40.0,
+    "tests/serve/test_heartbeat_jobs.py": 18.0,
+    "tests/serve/test_notifications_e2e.py": 18.0,
+    "tests/serve/test_serve_process.py": 18.0,
+    "tests/serve/test_escalation_e2e.py": 16.0,
+    "tests/gate/test_parkwise_gate.py": 18.0,
+    "tests/rollout/test_strategies.py": 12.0,
+    "tests/rollout/": 6.0,
+    "tests/slo/test_prometheus": 9.0,
+    "tests/metrics/test_prometheus_oracle.py": 5.0,
+    "tests/web/test_three_doors.py": 9.0,
+    "tests/devkit/test_xdist_groups.py": 7.0,
+    "tests/browser/": 3.0,
+    "tests/backup/test_pgbackrest.py": 3.0,
+    "tests/test_layers.py": 2.0,
+    "tests/test_imports.py": 3.0,
+}
+DEFAULT_SECONDS = 0.5
+
+
+def expected_seconds(nodeid: str) -> float:
+    """The ``EXPECTED_SECONDS`` of the longest prefix of ``nodeid``, else ``DEFAULT_SECONDS``."""
+    prefixes = [prefix for prefix in EXPECTED_SECONDS if nodeid.startswith(prefix)]
+    return EXPECTED_SECONDS[max(prefixes, key=len)] if prefixes else DEFAULT_SECONDS
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Producer) -> Scheduling | None:
-    """``--dist loadgroup`` that also groups the tests under ``XDIST_GROUPS``."""
+    """``--dist loadgroup`` that also groups the tests under ``XDIST_GROUPS`` and hands out
+    the work units longest first (``EXPECTED_SECONDS``)."""
     if config.getoption("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
 
     class PathGroupScheduling(LoadGroupScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             for prefix, group in XDIST_GROUPS.items():
                 if nodeid.startswith(prefix):
                     return group
             scope: str = super()._split_scope(nodeid)
             return scope
+
+        def _assign_work_unit(self, node: WorkerController) -> None:
+            if not self.ordered:  # the queue is complete at the first assignment
+                self.ordered = True
+                units = sorted(  # stable: equal units keep pytest-randomly's order
+                    self.workqueue.items(),
+                    key=lambda unit: -sum(map(expected_seconds, unit[1])),
+                )
+                self.workqueue = OrderedDict(units)
+            super()._assign_work_unit(node)
 
     return PathGroupScheduling(config, log)
 
