@@ -47,8 +47,8 @@ EXPECTED_SECONDS = {
     "tests/metrics/test_prometheus_oracle.py": 5.0,
     "tests/web/test_three_doors.py": 9.0,
     "tests/devkit/test_xdist_groups.py": 7.0,
-    "tests/browser/": 3.0,
-    "tests/backup/test_pgbackrest.py": 3.0,
+    "tests/browser/": 4.0,
+    "tests/backup/test_pgbackrest.py": 10.0,
     "tests/test_layers.py": 2.0,
     "tests/test_imports.py": 3.0,
 }

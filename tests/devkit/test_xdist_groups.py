@@ -68,7 +68,7 @@ def test_the_longest_work_is_handed_out_first(
     for package in ("tests", "tests/browser", "tests/other", "tests/serve"):
         pytester.mkpydir(package)
     files = {
-        "browser/test_pages": 4,  # one group, 4 x 3 s expected
+        "browser/test_pages": 4,  # one group, 4 x 4 s expected
         "other/test_other": 6,  # six units of 0.5 s
         "serve/test_serve_process": 1,  # one unit of 18 s: by count it would come last
     }
