@@ -125,6 +125,9 @@ def test_workers_and_the_regions_checks_name(load: Load, errors: Errors) -> None
     assert errors(WORKERS.replace("quorum: 2", "quorum: 3")) == [
         "5:5: checks[web]: quorum (3) is more than the check's regions (2)"
     ]
+    assert errors(WORKERS.replace("    regions: [us-east, eu-west]\n", "").replace("2", "3")) == [
+        "7:13: quorum (3) is more than workers.regions (2)"
+    ]
     assert errors(WORKERS.replace("redis://", "http://"))[0].startswith(
         "3:19: workers.broker: expected a broker URL (redis://"
     )

@@ -69,6 +69,15 @@ def backup_alert_name(backup: str) -> str:
     return f"backup:{backup}"  # a ``requests:`` rule without ``over:``
 
 
+REGION_FIELDS = {"workers_alive": "double: the region's workers that beat recently"}
+REGION_DOWN = "workers_alive < 1"
+
+
+def region_alert_name(region: str) -> str:
+    """The alert of a region without a live worker (``workers.regions``)."""
+    return f"region:{region}"
+
+
 _cache: list[tuple[LoadedConfig, tuple[AlertSpec, ...]]] = []  # the last config's specs
 
 
@@ -147,7 +156,26 @@ def _build(config: LoadedConfig) -> list[AlertSpec]:
             )
         )
     specs.extend(_backup_spec(b.name) for b in config.config.backups if b.rpo or b.rto or b.verify)
+    if config.config.workers.broker is not None:
+        specs.extend(_region_spec(region) for region in config.config.workers.regions)
     return specs
+
+
+def _region_spec(region: str) -> AlertSpec:
+    """A region's alert: firing while none of its workers beats (its checks then have no
+    runs from there), judged on the signal the region service sends under its name."""
+    labels = {"region": region}
+    name = region_alert_name(region)
+    return AlertSpec(
+        fingerprint=fingerprint("region", region, labels),
+        name=name,
+        rule=name,
+        check=None,
+        component=None,
+        severity="high",
+        labels=labels,
+        condition=compile_expression(REGION_DOWN, REGION_FIELDS),
+    )
 
 
 def _backup_spec(backup: str) -> AlertSpec:

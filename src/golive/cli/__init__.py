@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "serve": "golive.cli.serve:serve",
     "status": "golive.cli.serve:status",
     "reload": "golive.cli.serve:reload",
+    "worker": "golive.cli.worker:worker",
     "import": "golive.cli.importer:import_guide",
     "loadtest": "golive.cli.loadtest:loadtest",
     "schema": "golive.cli.schema:schema",

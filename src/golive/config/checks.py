@@ -89,7 +89,7 @@ class CheckBase(Model):
 
     @model_validator(mode="after")
     def _quorum_of_regions(self) -> CheckBase:
-        if self.quorum is not None and self.quorum > max(len(self.regions), 1):
+        if self.quorum is not None and self.regions and self.quorum > len(self.regions):
             raise ValueError(
                 f"quorum ({self.quorum}) is more than the check's regions ({len(self.regions)})"
             )

@@ -44,6 +44,7 @@ def check_references(config: ConfigBase, positions: Positions) -> list[Issue]:
     issues.extend(_dependency_cycles(config, positions))
     issues.extend(_smoke_kinds(config, positions))
     issues.extend(_analysis_queries(config, positions))
+    issues.extend(_quorums(config, positions))
     return issues
 
 
@@ -58,6 +59,18 @@ def _analysis_queries(config: ConfigBase, positions: Positions) -> Iterator[Issu
                 f"analysis.queries are PromQL, but metrics source {analysis.requests} is"
                 f" {kind}: name a prometheus_query source, or drop `queries`",
                 positions.value(("rollouts", i, "analysis", "queries")),
+            )
+
+
+def _quorums(config: ConfigBase, positions: Positions) -> Iterator[Issue]:
+    """A check without ``regions:`` runs in every region of ``workers.regions``: its quorum
+    is checked against those (a check that names its regions is checked on its own)."""
+    regions = len(config.workers.regions)
+    for i, check in enumerate(config.checks):
+        if check.quorum is not None and not check.regions and check.quorum > max(regions, 1):
+            yield Issue(
+                f"quorum ({check.quorum}) is more than workers.regions ({regions})",
+                positions.value(("checks", i, "quorum")),
             )
 
 

@@ -42,7 +42,7 @@ SECTIONS = (
     Section("rollouts", "rollouts", True),
     Section("backups", "backups", True),
     Section("flags", "flags", True),
-    Section("workers", "scale", False),
+    Section("workers", "scale", True),
 )
 
 

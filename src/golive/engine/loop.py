@@ -64,6 +64,11 @@ class Engine:
         results, self._results = self._results, []
         return results
 
+    def consumed(self) -> list[int]:
+        """Inbox rows behind the drained results: none, this engine probes in-process
+        (``golive.scale.remote.RemoteEngine`` reads its results from the store)."""
+        return []
+
     def reload(self, loaded: LoadedConfig) -> None:
         """Switch to a new (already validated) config; unchanged checks keep their schedule."""
         self.loaded = loaded

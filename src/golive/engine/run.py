@@ -26,14 +26,16 @@ _ERROR_FIELDS = frozenset({"error", "ok_connect"})
 
 
 @asynccontextmanager
-async def http_session(concurrency: int) -> AsyncIterator[aiohttp.ClientSession]:
+async def http_session(
+    concurrency: int, *, user_agent: str = "golive-probe"
+) -> AsyncIterator[aiohttp.ClientSession]:
     """One aiohttp session for a batch: fresh connection per request, no shared cookies."""
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=True, ttl_dns_cache=60)
     async with aiohttp.ClientSession(
         connector=connector,
         cookie_jar=aiohttp.DummyCookieJar(),
         timeout=aiohttp.ClientTimeout(total=None),
-        headers={"User-Agent": "golive-probe"},
+        headers={"User-Agent": user_agent},
         auto_decompress=True,
     ) as session:
         yield session

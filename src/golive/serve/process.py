@@ -31,6 +31,11 @@ from golive.web.shared_budgets import RedisBudgets
 
 log = logging.getLogger("golive.serve")
 
+SQLITE_WITH_WORKERS = (
+    "workers: need a shared PostgreSQL store (store: postgresql://...), not SQLite:"
+    " workers on other machines write their results into it"
+)
+
 
 class _WebServer(uvicorn.Server):
     """uvicorn without its own signal handling: SIGTERM/SIGINT/SIGHUP are golive's (below)."""
@@ -144,6 +149,9 @@ async def serve(
     _refuse_a_second_server(pid)
     listener = _listen(loaded.config.server.host, loaded.config.server.port)
     store = await asyncio.to_thread(open_store, loaded)
+    if loaded.config.workers.broker and store.engine.dialect.name == "sqlite":
+        store.close()
+        raise GoliveError(SQLITE_WITH_WORKERS)
     if store.engine.dialect.name == "sqlite":  # alone on this store: earlier leases are ours
         released = await asyncio.to_thread(release_leases, store, SystemClock().now())
         if released:

@@ -15,12 +15,13 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry
 
 from golive.alerts import evaluate, maintenance_status, unsupported_rules
 from golive.clock import Clock
-from golive.config import LoadedConfig
+from golive.config import CheckBase, LoadedConfig
 from golive.engine.loop import Engine
 from golive.engine.pings import PingBook
 from golive.engine.recent import RecentRuns
@@ -46,6 +47,9 @@ from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.state import flush, load_statuses
 from golive.web.runtime import ReloadOutcome, StoreWrites
 
+if TYPE_CHECKING:
+    from golive.scale.remote import RemoteEngine
+
 log = logging.getLogger("golive.serve")
 
 CYCLE_SECONDS = 1.0
@@ -59,6 +63,7 @@ class _Pending:
     statuses: dict[str, CheckStatus]
     evidence: list[EvidenceRecord]
     buckets: list[Bucket]
+    consumed: list[int]  # inbox rows of the results above (workers' runs, see golive.scale)
 
 
 class ServeRuntime:
@@ -85,13 +90,14 @@ class ServeRuntime:
         self.checks_version = 0  # +1 when the statuses change: the web's caches follow it
         self._rollups = RollupBuffer()
         self._recent = RecentRuns()
-        self._pending = _Pending({}, [], [])
+        self._pending = _Pending({}, [], [], [])
         self.store_writes = StoreWrites()  # /healthz reads it
         self._last_prune = clock.now()
         self._pruning: asyncio.Task[None] | None = None
         self._hours_saved_at = bucket_start(clock.now(), "minute")
-        self.engine = Engine(
+        self.engine = _engine(
             loaded,
+            store=store,
             clock=clock,
             concurrency=concurrency,
             on_lag=self._on_lag,
@@ -195,6 +201,7 @@ class ServeRuntime:
         pending = self._pending
         pending.statuses.update(changed)
         pending.evidence.extend(evidence)
+        pending.consumed.extend(self.engine.consumed())
         pending.buckets.extend(self._take_buckets(now, final=final))
         await self._step("store", self._store_pending)
         if results or final or self._signals_changed or self._alerts_may_change():
@@ -280,7 +287,7 @@ class ServeRuntime:
 
     async def _store_pending(self) -> None:
         pending = self._pending
-        if not (pending.statuses or pending.evidence or pending.buckets):
+        if not (pending.statuses or pending.evidence or pending.buckets or pending.consumed):
             return
         try:
             await asyncio.to_thread(
@@ -290,12 +297,13 @@ class ServeRuntime:
                 statuses=list(pending.statuses.values()),
                 evidence=pending.evidence,
                 buckets=pending.buckets,
+                consumed=pending.consumed,
             )
         except StoreError as exc:
             self.store_writes.failed(self.clock.now(), self.loaded.secrets.redact(str(exc)))
             raise
         self.store_writes.succeeded()
-        self._pending = _Pending({}, [], [])
+        self._pending = _Pending({}, [], [], [])
 
     async def _evaluate_alerts(self, now: datetime) -> None:
         """Alert states from check states; the store (not memory) is the truth, so that
@@ -397,6 +405,27 @@ class ServeRuntime:
             c.name: known.get(c.name) or CheckStatus.initial(c.name, now)
             for c in self.loaded.config.checks
         }
+
+
+def _engine(
+    loaded: LoadedConfig,
+    *,
+    store: Store,
+    clock: Clock,
+    concurrency: int,
+    on_lag: Callable[[CheckBase, float], None],
+    on_result: Callable[[CheckResult], None],
+) -> Engine | RemoteEngine:
+    """Probes in this process, or through Celery workers when ``workers:`` names a broker and
+    regions (imported only then: the embedded default never loads Celery)."""
+    workers = loaded.config.workers
+    if workers.broker is None or not workers.regions:
+        return Engine(
+            loaded, clock=clock, concurrency=concurrency, on_lag=on_lag, on_result=on_result
+        )
+    from golive.scale.remote import RemoteEngine
+
+    return RemoteEngine(loaded, store=store, clock=clock, on_lag=on_lag, on_result=on_result)
 
 
 def _failures(result: CheckResult) -> str:

@@ -28,6 +28,7 @@ from golive.serve import (
     backups,
     heartbeats,
     incidents,
+    regions,
     report_service,
     rollouts,
     slos,
@@ -78,6 +79,7 @@ SERVICES: tuple[Factory, ...] = (
     sources.make,
     slos.make,
     rollouts.make,
+    regions.make,
 )
 
 

@@ -1,5 +1,6 @@
 """Pruning by ``server.retention``: evidence, rollups, resolved alerts and their events, the
-outbox's finished rows, ended silences and the metrics sources' request minutes.
+outbox's finished rows, ended silences, the metrics sources' request minutes, and the workers'
+unconsumed probe results (as evidence) and long-gone heartbeats (as alerts).
 
 Rows go in batches of ``batch`` rows, one short transaction each, so that `golive serve` keeps
 writing its cycles between them (SQLite has one writer). Nothing that is still work is pruned:
@@ -21,6 +22,7 @@ from golive.store.store import Store
 from golive.store.tables import Evidence
 from golive.store.tables_monitor import Alert, AlertEvent, Notification, Rollup, Silence
 from golive.store.tables_requests import RequestMinuteRow
+from golive.store.tables_scale import ProbeResultRow, WorkerRow
 
 BATCH = 2_000  # rows per DELETE (and per transaction)
 
@@ -110,6 +112,9 @@ def prune(
         (RequestMinuteRow.source, RequestMinuteRow.minute, RequestMinuteRow.labels),
         RequestMinuteRow.minute < now - keep.requests,
     )
+    # inbox rows no evaluator consumed (a removed check, none running): ix_probe_results_received
+    drop("probe_results", (ProbeResultRow.id,), ProbeResultRow.received_at < now - keep.evidence)
+    drop("workers", (WorkerRow.name,), WorkerRow.seen_at < now - keep.alerts)  # long gone
     return {name: count for name, count in removed.items() if count}
 
 

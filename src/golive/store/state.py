@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from golive.records import Bucket, CheckStatus, EvidenceRecord
 from golive.store.day_rollups import days_of
 from golive.store.history import StoredRollup
+from golive.store.scale import delete_results
 from golive.store.store import Store
 from golive.store.tables import Evidence
 from golive.store.tables_monitor import CheckState, Rollup
@@ -35,10 +36,13 @@ def flush(
     statuses: Sequence[CheckStatus],
     evidence: Sequence[EvidenceRecord],
     buckets: Sequence[Bucket],
+    consumed: Sequence[int] = (),
 ) -> None:
     """Write one cycle: changed statuses, new evidence, rollups merged into stored ones (and
-    the hours into their day rows, see ``golive.store.day_rollups``)."""
+    the hours into their day rows, see ``golive.store.day_rollups``); the inbox rows the
+    cycle's results came from (``consumed``) go in the same transaction."""
     with store.writing("write check results") as connection:
+        delete_results(connection, consumed)
         _save_statuses(connection, statuses)
         if evidence:
             connection.execute(

@@ -14,6 +14,7 @@ from golive.store import (  # noqa: F401 - registers their tables
     tables_monitor,
     tables_requests,
     tables_rollouts,
+    tables_scale,
     tables_users,
 )
 from golive.store.tables import Base

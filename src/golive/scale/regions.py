@@ -1,0 +1,17 @@
+"""Whether a region has live workers: each worker beats every ``HEARTBEAT_SECONDS``, and a
+worker whose last beat is older than ``ALIVE_WITHIN`` counts as gone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from golive.store.scale import WorkerBeat
+
+HEARTBEAT_SECONDS = 5.0
+ALIVE_WITHIN = timedelta(seconds=3 * HEARTBEAT_SECONDS)  # three beats missed
+
+
+def alive(beats: Sequence[WorkerBeat], region: str, now: datetime) -> list[WorkerBeat]:
+    """The workers of ``region`` that beat recently."""
+    return [b for b in beats if b.region == region and now - b.seen_at <= ALIVE_WITHIN]
