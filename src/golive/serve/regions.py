@@ -1,6 +1,7 @@
 """The region service of `golive serve` with ``workers:``: every few seconds it tells the alert
 cycle how many live workers each region has; a region with none raises ``region:NAME``
-through the same states, routes and outbox as a check's alert."""
+through the same states, routes and outbox as a check's alert (not in serve's first
+``ALIVE_WITHIN``: workers started beside it have that long to beat)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class RegionService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self.loaded = ctx.config()
+        self.since = ctx.clock.now()
 
     def reload(self, loaded: LoadedConfig) -> None:
         self.loaded = loaded
@@ -32,8 +34,11 @@ class RegionService:
     async def tick(self, now: datetime) -> None:
         beats = await asyncio.to_thread(list_workers, self.ctx.store)
         signals = []
+        starting = now - self.since < regions.ALIVE_WITHIN
         for region in self.loaded.config.workers.regions:
             count = len(regions.alive(beats, region, now))
+            if starting and not count:  # workers started beside serve have time to beat
+                continue
             target = f"region {region}: {count} live workers"
             values = {"workers_alive": float(count)}
             signals.append(Signal(region_alert_name(region), now, values, target=target))

@@ -54,13 +54,13 @@ def add_results(store: Store, entries: Sequence[InboxEntry]) -> None:
 def read_results(store: Store, *, after: int, limit: int = 2_000) -> list[InboxEntry]:
     """The inbox's rows with an id above ``after``, oldest first (by the primary key)."""
     statement = (
-        select(ProbeResultRow)
+        select(ProbeResultRow.__table__)
         .where(ProbeResultRow.id > after)
         .order_by(ProbeResultRow.id)
         .limit(limit)
     )
     with store.reading("read probe results") as connection:
-        rows = connection.execute(statement).scalars().all()
+        rows = connection.execute(statement).all()
     return [
         InboxEntry(
             check=r.check,
@@ -97,8 +97,8 @@ def list_workers(store: Store) -> list[WorkerBeat]:
     """Every worker that ever beat (and was not pruned), by region then name."""
     with store.reading("read workers") as connection:
         rows = connection.execute(
-            select(WorkerRow).order_by(WorkerRow.region, WorkerRow.name)
-        ).scalars()
+            select(WorkerRow.__table__).order_by(WorkerRow.region, WorkerRow.name)
+        ).all()
         return [
             WorkerBeat(
                 name=r.name,
