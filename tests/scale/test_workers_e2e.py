@@ -13,12 +13,16 @@ from tests.scale.conftest import Scaled
 
 
 def start(scaled: Scaled, serve: Serve) -> None:
-    """golive serve (it migrates the new store), then both regions' workers, until the check
-    is UP from both regions."""
-    serve(scaled.config, scaled.port)
+    """Both regions' workers, and once both beat, golive serve, until the check is UP."""
     for region in ("a", "b"):
         scaled.fleet.start(region, "--heartbeat", "1")
     with store_of(scaled.config) as store:
+        wait_for(
+            lambda: {w.region for w in list_workers(store)} == {"a", "b"},
+            what="both regions' workers beating",
+            timeout=60,
+        )
+        serve(scaled.config, scaled.port)
         wait_for(lambda: states(store).get("site") == "up", what="site UP", timeout=60)
     wait_for(lambda: scaled.target.runs_from("b") > 0, what="a run from region b")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
@@ -31,9 +32,9 @@ def worker(
         from golive.config import load_config
         from golive.engine import open_store
         from golive.gate.registry import argument_models
+        from golive.scale import SQLITE_WITH_WORKERS
         from golive.scale.tasks import make_app, reach
         from golive.scale.worker import ProbeWorker, start
-        from golive.serve.process import SQLITE_WITH_WORKERS, configure_logging
 
         loaded = load(config, env)
         workers = loaded.config.workers
@@ -42,25 +43,24 @@ def worker(
         if region not in workers.regions:
             known = ", ".join(workers.regions) or "none"
             fail(f"--region {region} is not one of workers.regions in {loaded.path} ({known})")
-        configure_logging()
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-5s %(message)s")
         store = open_store(loaded)
-        if store.engine.dialect.name == "sqlite":
-            store.close()
-            fail(SQLITE_WITH_WORKERS, EXIT_USAGE)
-        app = make_app(workers.broker)
-        reach(app)
-        environ = settings.environ()
-        gate_args = argument_models()
-        probes = ProbeWorker(
-            region=region,
-            concurrency=concurrency,
-            store=store,
-            clock=SystemClock(),
-            load=lambda path, environment: load_config(
-                path, environ=environ, env=environment, gate_args=gate_args
-            ),
-        )
         try:
+            if store.engine.dialect.name == "sqlite":
+                fail(SQLITE_WITH_WORKERS, EXIT_USAGE)
+            app = make_app(workers.broker)
+            reach(app)
+            environ = settings.environ()
+            gate_args = argument_models()
+            probes = ProbeWorker(
+                region=region,
+                concurrency=concurrency,
+                store=store,
+                clock=SystemClock(),
+                load=lambda path, environment: load_config(
+                    path, environ=environ, env=environment, gate_args=gate_args
+                ),
+            )
             return start(app, probes, heartbeat=heartbeat)
         finally:
             store.close()

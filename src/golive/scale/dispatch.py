@@ -60,7 +60,9 @@ class Dispatcher:
         self.loaded = loaded
         self.batch_size = batch_size
         self.counters = DispatchCounters()
-        self._scheduler = Scheduler(loaded.runnable_checks(), start=start or time.monotonic())
+        self._scheduler = Scheduler(
+            loaded.runnable_checks(), start=time.monotonic() if start is None else start
+        )
         self._waiting: dict[tuple[str, str], float] = {}  # (check, region) -> give up at
 
     def reload(self, loaded: LoadedConfig, *, now: float) -> None:
@@ -116,5 +118,11 @@ class Dispatcher:
         lost = [key for key, until in self._waiting.items() if until <= now]
         for key in lost:
             del self._waiting[key]
-            log.warning("no answer from region %s for %s: sent again at its next slot", *key[::-1])
+        if lost:  # one line a pass, not one a check: a dead region has thousands
+            regions = ", ".join(sorted({region for _, region in lost}))
+            log.warning(
+                "no answer for %d runs (regions %s): sent again at their next slot",
+                len(lost),
+                regions,
+            )
         self.counters.lost += len(lost)

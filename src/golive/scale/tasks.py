@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from celery import Celery
 
@@ -56,7 +57,8 @@ def reach(app: Celery, *, timeout: float = 3.0) -> None:
         with app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1, timeout=timeout)
     except Exception as exc:  # kombu raises its own and the transport's errors alike
-        host = app.conf.broker_url.rpartition("@")[2]  # never the password
+        url = urlsplit(app.conf.broker_url)
+        host = f"{url.hostname}:{url.port or 6379}"  # never the password
         raise GoliveError(f"cannot reach the broker {host} (workers.broker): {exc}") from exc
 
 

@@ -22,6 +22,7 @@ from golive.config import LoadedConfig
 from golive.engine.once import open_store
 from golive.exceptions import GoliveError
 from golive.probes.base import os_reason
+from golive.scale import SQLITE_WITH_WORKERS
 from golive.serve.runtime import ServeRuntime
 from golive.serve.web_role import WebRuntime, budgets_url
 from golive.store.outbox import release_leases
@@ -30,11 +31,6 @@ from golive.web.app import warm_up
 from golive.web.shared_budgets import RedisBudgets
 
 log = logging.getLogger("golive.serve")
-
-SQLITE_WITH_WORKERS = (
-    "workers: need a shared PostgreSQL store (store: postgresql://...), not SQLite:"
-    " workers on other machines write their results into it"
-)
 
 
 class _WebServer(uvicorn.Server):

@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from golive.exceptions import StoreError
 
 SCHEMA_REVISION = "0014"  # the newest migration; a test checks it matches Alembic's head
+MIGRATION_LOCK = 0x676F6C697665  # "golive": the advisory lock one migration holds on PostgreSQL
 
 
 def normalise_url(url: str, base_dir: Path) -> str:
@@ -123,6 +124,13 @@ def _alembic_upgrade(engine: Engine, progress: Progress) -> None:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with translated("migrate the store"), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # workers and servers starting at once:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            current = connection.execute(text("SELECT to_regclass('alembic_version')")).scalar()
+            if current is not None:  # one migrates, the others find it done once it commits
+                version = connection.execute(text("SELECT version_num FROM alembic_version"))
+                if version.scalar() == SCHEMA_REVISION:
+                    return
         config.attributes["connection"] = connection
         config.attributes["progress"] = progress
         command.upgrade(config, "head")
