@@ -11,7 +11,8 @@
 #               (serve_scale.py), DETECTION_ARGS, WEB_ARGS, PINGS_ARGS, LOADTEST_ARGS,
 #               BACKUP_ARGS (backup.py),
 #               METRICS_ARGS (metrics.py), FLAGS_ARGS (flags.py), LEASE_ARGS (leases.py:
-#               leader hand-over after SIGKILL), STORE_COPY_ARGS (store_copy.py)
+#               leader hand-over after SIGKILL), STORE_COPY_ARGS (store_copy.py),
+#               WORKERS_ARGS (workers.py)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -66,6 +67,7 @@ bench: $(STAMP)
 	@$(VENV)/bin/python bench/flags.py $(FLAGS_ARGS)
 	@$(VENV)/bin/python bench/leases.py $(LEASE_ARGS)
 	@$(VENV)/bin/python bench/store_copy.py $(STORE_COPY_ARGS)
+	@$(VENV)/bin/python bench/workers.py $(WORKERS_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .golive bench/results

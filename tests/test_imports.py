@@ -111,3 +111,19 @@ def test_the_flags_sdk_imports_no_server_dependency(tmp_path: Path) -> None:
         "from golive.flags.client import FlagClient\nfrom golive.flags import evaluate", tmp_path
     )
     assert modules & (CLIENTS | {"pydantic", "fastapi", "yaml", "typer", "rich"}) == set()
+
+
+def test_the_embedded_serve_runtime_imports_no_celery(tmp_path: Path) -> None:
+    config = http_config(tmp_path)
+    code = (
+        "from golive.clock import SystemClock\n"
+        "from golive.config import load_config\n"
+        "from golive.engine import open_store\n"
+        "from golive.serve.runtime import ServeRuntime\n"
+        f"loaded = load_config({str(config)!r}, environ={{}})\n"
+        "store = open_store(loaded)\n"
+        "ServeRuntime(loaded, store=store, clock=SystemClock(), environ={})\n"
+        "store.close()\n"
+    )
+    found = imported(code, tmp_path)
+    assert "golive" in found and not {"celery", "kombu", "billiard"} & found

@@ -3,8 +3,12 @@ store, Redis as the broker: quorum, a killed worker, a stopped region."""
 
 from __future__ import annotations
 
+import json
 import time
 
+from typer.testing import CliRunner
+
+from golive.cli import app
 from golive.store.alerts import list_alerts
 from golive.store.scale import list_workers
 from golive.store.state import load_statuses
@@ -94,3 +98,7 @@ def test_a_stopped_region_raises_its_alert_and_checks_go_on_from_the_other(
             what="a verdict from region a alone",
         )
         assert states(store)["site"] == "up"
+    shown = CliRunner().invoke(app, ["status", "-c", str(scaled.config), "--json"], env={})
+    regions = {r["region"]: r for r in json.loads(shown.output)["regions"]}
+    assert regions["a"]["alive"] == 1 and regions["b"]["alive"] == 0
+    assert [w["alive"] for w in regions["b"]["workers"]] == [False]

@@ -6,7 +6,7 @@ import json
 import os
 import signal
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,6 +23,10 @@ from golive.cli.common import (
     opened,
     out,
 )
+
+if TYPE_CHECKING:
+    from golive.config import LoadedConfig
+    from golive.store import Store
 
 
 def serve(
@@ -126,6 +130,7 @@ def status(
             outbox = counts_by_status(store)
             failed = list_notifications(store, status="failed", limit=1)
             sources = sources_now(store, [(m.name, m.kind) for m in loaded.config.metrics])
+            regions = _regions(loaded, store)
         rows: list[dict[str, Any]] = []
         for now in shown:
             status = now.status
@@ -152,6 +157,7 @@ def status(
             "notifications": outbox,
             "last_failed_notification": last_failure,
             "metrics_sources": [h.as_dict() for h in sources],
+            "regions": regions,
         }
         if as_json:
             out.print_json(json.dumps({"checks": rows, **summary}, default=str))
@@ -183,9 +189,33 @@ def status(
                 )
             for health in sources:
                 out.print(f"metrics {health.source} ({health.kind}): {describe(health)}")
+            for region in regions:
+                out.print(_region_line(region))
         return EXIT_FAILED if any(r["state"] == "down" for r in rows) else EXIT_OK
 
     raise typer.Exit(guarded(command))
+
+
+def _regions(loaded: LoadedConfig, store: Store) -> list[dict[str, Any]]:
+    """Each region of ``workers.regions`` and its workers (none without ``workers:``)."""
+    if not loaded.config.workers.regions:
+        return []
+    from golive.clock import SystemClock
+    from golive.scale.regions import summary
+    from golive.store.scale import list_workers
+
+    return summary(list_workers(store), loaded.config.workers.regions, SystemClock().now())
+
+
+def _region_line(region: dict[str, Any]) -> str:
+    workers = ", ".join(
+        f"{w['name']} {'alive' if w['alive'] else 'gone'}, seen {_short(w['seen_at'])},"
+        f" {w['runs']} runs"
+        for w in region["workers"]
+    )
+    return f"region {region['region']}: {region['alive']} live workers" + (
+        f" ({workers})" if workers else ""
+    )
 
 
 def _when(at: datetime | None) -> str | None:

@@ -25,7 +25,8 @@ from celery import Celery
 
 from golive.clock import Clock
 from golive.config import LoadedConfig
-from golive.engine.run import http_session, run_check
+from golive.engine.lateness import LoopWatch
+from golive.engine.run import http_session, run_check, watching_the_loop
 from golive.scale.payload import to_payload
 from golive.scale.regions import HEARTBEAT_SECONDS
 from golive.scale.tasks import TASK, Batch, Item, queue
@@ -66,11 +67,13 @@ class ProbeWorker:
         self._thread = threading.Thread(target=self._loop.run_forever, name="probes", daemon=True)
         self._thread.start()
         self._exit = AsyncExitStack()
+        self._watch = LoopWatch()  # replaced by the running one in _open
         self._session: aiohttp.ClientSession = self._call(self._open(probes))
         self._slots = asyncio.Semaphore(probes)
 
     async def _open(self, probes: int) -> aiohttp.ClientSession:
         agent = f"golive-probe (region {self.region})"
+        self._watch = await self._exit.enter_async_context(watching_the_loop())
         return await self._exit.enter_async_context(http_session(probes, user_agent=agent))
 
     def _call(self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -118,7 +121,9 @@ class ProbeWorker:
             if check is None:  # removed from the config since it was sent
                 return None
             async with self._slots:
-                result = await run_check(loaded, check, clock=self.clock, http=self._session)
+                result = await run_check(
+                    loaded, check, clock=self.clock, http=self._session, watch=self._watch
+                )
             return InboxEntry(
                 check=check.name,
                 region=self.region,
