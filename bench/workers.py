@@ -106,15 +106,19 @@ class Pipeline:
         self.store = Store.open(normalise_url(store_url, folder))
         self.app = make_app(broker)
 
-    def queue(self, rounds: int, tag: str) -> int:
+    def queue(self, rounds: int, tag: str, *, batch: int = 0, limit: int = 0) -> int:
+        """Queue ``rounds`` runs of every check (or of the first ``limit``), ``batch`` a task
+        (``BATCH_SIZE`` when 0, as `golive serve` sends them)."""
         from golive.scale.dispatch import BATCH_SIZE
         from golive.scale.tasks import Batch, Item, send
 
+        size = batch or BATCH_SIZE
         sent = 0
         for r in range(rounds):
-            items = [Item(f"{tag}{r}", name, time.time()) for name in self.names]
-            for s in range(0, len(items), BATCH_SIZE):
-                chunk = tuple(items[s : s + BATCH_SIZE])
+            names = self.names[:limit] if limit else self.names
+            items = [Item(f"{tag}{r}", name, time.time()) for name in names]
+            for s in range(0, len(items), size):
+                chunk = tuple(items[s : s + size])
                 send(self.app, Batch(str(self.config), "default", "bench", chunk), expires=600)
                 sent += len(chunk)
         return sent
@@ -137,29 +141,58 @@ class Pipeline:
 
         return len(list_workers(self.store))
 
+    def all_ran(self, count: int) -> bool:
+        """Whether ``count`` workers each reported a run in their heartbeat."""
+        from golive.store.scale import list_workers
+
+        beats = list_workers(self.store)
+        return len(beats) == count and all(b.runs > 0 for b in beats)
+
+
+def cpu_seconds(processes: Sequence[subprocess.Popen[bytes]]) -> float:
+    """User + system CPU seconds the processes used so far (all their threads)."""
+    total = 0
+    for process in processes:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
 
 def measure(pipeline: Pipeline, folder: Path, count: int, rounds: int) -> dict[str, Any]:
     """Start ``count`` workers, warm them up, time ``rounds`` rounds of every check."""
     workers = [
         golive(
-            ["worker", "--region", "bench", "-c", str(pipeline.config), "--concurrency", "8"],
+            ["worker", "--region", "bench", "-c", str(pipeline.config), "--heartbeat", "0.5"],
             folder / f"worker{i}.log",
         )
         for i in range(count)
     ]
     try:
         wait(lambda: pipeline.workers() == count, 120, "workers beating")
-        warm = pipeline.queue(count, "warm")
-        wait(lambda: pipeline.inbox() >= warm, 120, "the warm-up batches")
+        deadline = time.monotonic() + 120
+        while not pipeline.all_ran(count):  # every worker consumes: none is still starting
+            if time.monotonic() > deadline:
+                raise RuntimeError("not every worker ran a warm-up batch within 120s")
+            pipeline.queue(1, "warm", batch=1, limit=4 * count)
+            time.sleep(0.5)
+        time.sleep(1.0)  # the last warm-up batches finish
         pipeline.empty()
+        cpu = cpu_seconds(workers)
         started = time.perf_counter()
         total = pipeline.queue(rounds, "run")
         wait(lambda: pipeline.inbox() >= total, 600, "every run")
         seconds = time.perf_counter() - started
+        cpu = cpu_seconds(workers) - cpu
     finally:
         stop(workers)
         pipeline.store.close()
-    return {"workers": count, "runs": total, "seconds": seconds, "per_second": total / seconds}
+    return {
+        "workers": count,
+        "runs": total,
+        "seconds": seconds,
+        "per_second": total / seconds,
+        "worker_cpu_ms_per_check": 1000 * cpu / total,  # the cost a free core would carry
+    }
 
 
 def throughput(
@@ -318,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bench": "workers",
         "at": datetime.now(UTC).isoformat(),
         "cpus": len(os.sched_getaffinity(0)),
-        "load_before": os.getloadavg(),
+        "load_before": os.getloadavg(),  # other work on this machine skews every figure
         "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
     }
     with ExitStack() as stack:
@@ -338,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "ratio": statistics.median(through) / statistics.median(single),
             }
     table = Table(title="checks per second through Celery workers")
-    for column in ("workers", "runs", "seconds", "checks/s", "scaling"):
+    for column in ("workers", "runs", "seconds", "checks/s", "scaling", "worker CPU/check"):
         table.add_column(column, justify="right")
     for row in report["throughput"]:
         table.add_row(
@@ -347,6 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{row['seconds']:.1f}",
             f"{row['per_second']:,.0f}",
             f"{row['scaling']:.2f}x",
+            f"{row['worker_cpu_ms_per_check']:.2f} ms",
         )
     out.print(table)
     if "detection_s" in report:
