@@ -197,3 +197,20 @@ def test_a_stopping_server_ends_the_pass_after_a_batch(store: Store) -> None:
     flush(store, environment="prod", statuses=[], evidence=records, buckets=[])
     assert prune(store, T0, KEEP, batch=2, stopping=lambda: True) == {"evidence": 2}
     assert count(store, Evidence) == 5
+
+
+def test_unconsumed_probe_results_and_long_gone_workers_go(store: Store) -> None:
+    from golive.store.scale import InboxEntry, WorkerBeat, add_results, beat, list_workers
+    from golive.store.tables_scale import ProbeResultRow
+
+    old, new = T0 - timedelta(days=3), T0
+    add_results(
+        store,
+        [InboxEntry("web", "a", "d1", {}, at, at) for at in (old, new)],
+    )
+    for name, seen in (("gone", T0 - timedelta(days=100)), ("here", T0)):
+        beat(store, WorkerBeat(name, "a", 1, 8, seen, seen))
+    removed = prune(store, T0, KEEP)
+    assert removed == {"probe_results": 1, "workers": 1}
+    assert count(store, ProbeResultRow) == 1
+    assert [w.name for w in list_workers(store)] == ["here"]
