@@ -25,6 +25,7 @@ from golive.store.leases import hold
 from golive.store.outbox import NewNotification, enqueue
 from golive.store.requests import save_reading
 from golive.store.rollouts import add_event, start_rollout
+from golive.store.scale import InboxEntry, WorkerBeat, add_results, beat
 from golive.store.state import flush
 from golive.store.tokens import create_token
 
@@ -45,8 +46,8 @@ class Filled:
 def fill(store: Store) -> Filled:
     """Rows in every table: runs, evidence, rollups and check states from two check cycles;
     an alert with its events, a silence, an outbox row; users, sessions, tokens; gate;
-    heartbeats and a ping a web replica kept; a backup; an incident with all its side tables; requests; rollouts; flags; a
-    leader lease."""
+    heartbeats and a ping a web replica kept; a backup; an incident with all its side tables;
+    requests; rollouts; flags; a leader lease; a worker's probe result and heartbeat."""
     results = [
         CheckResult("web", "API", "http", "GET /", True, 12.5, None, (), {"status": 200}, T0),
         CheckResult("db", "DB", "tcp", "5432", False, None, "refused", (), {"é": [1, 2.5]}, T0),
@@ -107,6 +108,8 @@ def fill(store: Store) -> Filled:
         after={"enabled": True, "rollout": 0.25},
     )
     hold(store, "scheduler", "host-a:4242", ttl=timedelta(seconds=10), now=T0)
+    add_results(store, [InboxEntry("web", "eu-west", "d1", {"ok": True, "é": [1]}, T0, T0)])
+    beat(store, WorkerBeat("eu-west@probe-1:4242", "eu-west", 4242, 8, T0, T0, runs=3))
     return Filled(token, session.token, incident_id, rollout.id)
 
 

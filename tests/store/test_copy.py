@@ -31,6 +31,7 @@ from golive.store.leases import leases
 from golive.store.outbox import list_notifications
 from golive.store.requests import load_health, request_window
 from golive.store.rollouts import rollout_events, rollout_history
+from golive.store.scale import list_workers, read_results
 from golive.store.state import load_statuses
 from golive.store.tokens import create_token, list_tokens, verify_token
 from golive.store.users import list_users
@@ -171,6 +172,8 @@ def test_golives_readers_answer_the_same_from_the_copy(
                 rollout_history(side),
                 rollout_events(side, filled.rollout_id),
                 leases(side),
+                read_results(side, after=0),
+                list_workers(side),
                 side.latest("check", "web"),
                 (incident, timeline, key, used),
             ]

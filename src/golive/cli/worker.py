@@ -32,7 +32,7 @@ def worker(
         from golive.config import load_config
         from golive.engine import open_store
         from golive.gate.registry import argument_models
-        from golive.scale import SQLITE_WITH_WORKERS
+        from golive.scale.regions import SQLITE_WITH_WORKERS
         from golive.scale.tasks import make_app, reach
         from golive.scale.worker import ProbeWorker, start
 

@@ -7,8 +7,3 @@ from golive.scale.leader import Leadership
 from golive.store.leases import Held, fenced
 
 __all__ = ["Held", "Leadership", "fenced"]
-
-SQLITE_WITH_WORKERS = (
-    "workers: need a shared PostgreSQL store (store: postgresql://...), not SQLite:"
-    " workers on other machines write their results into it"
-)

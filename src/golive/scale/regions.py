@@ -1,5 +1,6 @@
 """Whether a region has live workers: each worker beats every ``HEARTBEAT_SECONDS``, and a
-worker whose last beat is older than ``ALIVE_WITHIN`` counts as gone."""
+worker whose last beat is older than ``ALIVE_WITHIN`` counts as gone; and why workers refuse a
+SQLite store."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from typing import Any
 
 from golive.store.scale import WorkerBeat
 
+SQLITE_WITH_WORKERS = (
+    "workers: need a shared PostgreSQL store (store: postgresql://...), not SQLite:"
+    " workers on other machines write their results into it"
+)
 HEARTBEAT_SECONDS = 5.0
 ALIVE_WITHIN = timedelta(seconds=3 * HEARTBEAT_SECONDS)  # three beats missed
 

@@ -22,7 +22,7 @@ from golive.config import LoadedConfig
 from golive.engine.once import open_store
 from golive.exceptions import GoliveError
 from golive.probes.base import os_reason
-from golive.scale import SQLITE_WITH_WORKERS
+from golive.scale.regions import SQLITE_WITH_WORKERS
 from golive.serve.runtime import ServeRuntime
 from golive.serve.web_role import WebRuntime, budgets_url
 from golive.store.outbox import release_leases
