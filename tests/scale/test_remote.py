@@ -132,3 +132,26 @@ def test_a_round_with_a_silent_region_closes_when_its_time_is_up(
     engine.close_due(10.0)
     [verdict] = engine.drain()
     assert verdict.ok and verdict.fields["regions"] == {"a": "ok", "b": "stale"}
+
+
+def test_a_row_committed_late_with_a_lower_id_is_still_read(store: Store) -> None:
+    from sqlalchemy import insert
+
+    from golive.scale.remote import Inbox
+    from golive.store.tables_scale import ProbeResultRow
+
+    def write(row_id: int, dispatch: str) -> None:
+        values = {**vars(entry("a", dispatch, True)), "id": row_id}
+        with store.writing("test") as connection:
+            connection.execute(insert(ProbeResultRow), [values])
+
+    inbox = Inbox(store)
+    write(5, "d5")
+    assert [e.dispatch for e in inbox.read()] == ["d5"]
+    write(3, "d3")  # a worker whose transaction took id 3 committed only now
+    assert [e.dispatch for e in inbox.read()] == ["d3"]
+    assert inbox.read() == []
+    flush(store, environment="default", statuses=[], evidence=[], buckets=[], consumed=[3, 5])
+    write(4, "d4")
+    assert [e.dispatch for e in inbox.read()] == ["d4"]
+    assert [e.dispatch for e in Inbox(store).read()] == ["d4"]  # a restart reads what is left

@@ -2,8 +2,8 @@
 (``run``, ``drain``, ``reload``, ``stop``, ``submit``, ``counters``), so `golive serve` runs its
 unchanged cycle on results that Celery workers measured in several regions.
 
-It dispatches due checks (``Dispatcher``), reads the workers' results from the store's inbox
-(``Inbox``), keeps each region's latest run of each check, and when a round's regions have
+It dispatches due checks (``Dispatcher``), reads the workers' new results from the store's
+inbox (``Inbox``), keeps each region's latest run of each check, and when a round's regions have
 all answered (or its time is up) hands the quorum's verdict (``golive.scale.quorum``) to the
 cycle. The inbox rows behind a drained verdict come back from ``consumed()``; the cycle deletes
 them in the transaction that stores the verdict, so a restart neither loses nor recounts one.
@@ -30,27 +30,35 @@ from golive.scale.payload import from_payload
 from golive.scale.quorum import combine, quorum_of, regions_of
 from golive.scale.tasks import Batch, make_app, send
 from golive.store import Store
-from golive.store.scale import InboxEntry, read_results
+from golive.store.scale import InboxEntry, inbox_ids, read_results
 
 log = logging.getLogger("golive.dispatch")
 
 POLL_SECONDS = 0.2  # how often the inbox is read
 GRACE_SECONDS = 2.0  # a round waits this long past its timeout for slow regions
+READ_CHUNK = 1_000  # rows per read of payloads
 CLOSED_KEPT = 50_000  # closed dispatch ids remembered (a late answer is not a new round)
 
 
 class Inbox:
-    """Reads the inbox after a cursor; the cursor starts at 0, so after a restart the rows
-    not yet deleted (not yet stored as a verdict) are read again."""
+    """Reads the inbox rows not read before. Not by a cursor over ids: workers commit in any
+    order, so a row with a lower id may appear after a higher one was read. The rows still in
+    the inbox are those not yet stored as a verdict (the cycle deletes them), so the reader
+    remembers which of those it has read, and a restarted one reads them all again."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.cursor = 0
+        self._read: set[int] = set()  # read, and still in the inbox
 
     def read(self) -> list[InboxEntry]:
-        entries = read_results(self.store, after=self.cursor)
-        if entries:
-            self.cursor = entries[-1].id
+        present = inbox_ids(self.store)
+        new = [i for i in present if i not in self._read]
+        self._read.intersection_update(present)  # the others were deleted
+        entries: list[InboxEntry] = []
+        for start in range(0, len(new), READ_CHUNK):
+            chunk = new[start : start + READ_CHUNK]
+            entries.extend(read_results(self.store, ids=chunk, limit=len(chunk)))
+        self._read.update(e.id for e in entries)
         return entries
 
 

@@ -51,14 +51,21 @@ def add_results(store: Store, entries: Sequence[InboxEntry]) -> None:
         connection.execute(insert(ProbeResultRow), rows)
 
 
-def read_results(store: Store, *, after: int, limit: int = 2_000) -> list[InboxEntry]:
-    """The inbox's rows with an id above ``after``, oldest first (by the primary key)."""
-    statement = (
-        select(ProbeResultRow.__table__)
-        .where(ProbeResultRow.id > after)
-        .order_by(ProbeResultRow.id)
-        .limit(limit)
-    )
+def inbox_ids(store: Store, *, limit: int = 50_000) -> list[int]:
+    """The ids of the inbox's rows, oldest first (cheap: the rows a reader has not seen are
+    those it picks from these)."""
+    statement = select(ProbeResultRow.id).order_by(ProbeResultRow.id).limit(limit)
+    with store.reading("read probe results") as connection:
+        return list(connection.execute(statement).scalars())
+
+
+def read_results(
+    store: Store, *, after: int = 0, ids: Sequence[int] | None = None, limit: int = 2_000
+) -> list[InboxEntry]:
+    """The inbox's rows with an id above ``after`` (or those of ``ids``), oldest first."""
+    table = ProbeResultRow.__table__
+    where = ProbeResultRow.id > after if ids is None else ProbeResultRow.id.in_(list(ids))
+    statement = select(table).where(where).order_by(ProbeResultRow.id).limit(limit)
     with store.reading("read probe results") as connection:
         rows = connection.execute(statement).all()
     return [
