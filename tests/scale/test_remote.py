@@ -12,7 +12,7 @@ import pytest
 from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
 from golive.engine.results import CheckResult
-from golive.scale.dispatch import Dispatcher
+from golive.scale.dispatch import Dispatcher, Round
 from golive.scale.payload import from_payload, to_payload
 from golive.scale.remote import RemoteEngine
 from golive.store import Store, normalise_url
@@ -155,3 +155,14 @@ def test_a_row_committed_late_with_a_lower_id_is_still_read(store: Store) -> Non
     write(4, "d4")
     assert [e.dispatch for e in inbox.read()] == ["d4"]
     assert [e.dispatch for e in Inbox(store).read()] == ["d4"]  # a restart reads what is left
+
+
+def test_a_round_no_region_answered_gives_no_verdict(loaded: LoadedConfig, store: Store) -> None:
+    engine = RemoteEngine(loaded, store=store, clock=ManualClock(NOW))
+    add_results(store, [entry("a", "d6", True), entry("b", "d6", True)])
+    engine.receive(engine.inbox.read(), now=0.0)
+    assert len(engine.drain()) == 1
+    due = Round("d7", loaded.config.check("site"), ("a", "b"), 100.0)  # sent, or not (broker
+    engine.open_round(due, now=100.0)
+    engine.close_due(200.0)  # down): nobody answered, and no earlier run is repeated
+    assert engine.drain() == []

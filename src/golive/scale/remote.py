@@ -135,11 +135,7 @@ class RemoteEngine:
             plan = self.dispatcher.plan(now)
             self.counters.skipped = self.dispatcher.counters.skipped
             for due in plan.rounds:
-                self._open[due.dispatch] = _Open(due, self._closing_time(due.check, due.due))
-                lag = now - due.due
-                self.counters.lag_seconds.append(lag)
-                if self.on_lag is not None:
-                    self.on_lag(due.check, lag)
+                self.open_round(due, now=now)
             if plan.batches:
                 await asyncio.to_thread(self._send, plan.batches)
             try:
@@ -156,6 +152,14 @@ class RemoteEngine:
                 await asyncio.wait_for(self._wake.wait(), min(delay, POLL_SECONDS, MAX_IDLE))
 
     # -- rounds -------------------------------------------------------------------------------
+    def open_round(self, due: Round, *, now: float) -> None:
+        """Wait for the regions ``due`` was sent to (counting how late it was sent)."""
+        self._open[due.dispatch] = _Open(due, self._closing_time(due.check, due.due))
+        lag = now - due.due
+        self.counters.lag_seconds.append(lag)
+        if self.on_lag is not None:
+            self.on_lag(due.check, lag)
+
     def receive(self, entries: list[InboxEntry], *, now: float) -> None:
         """File each region's result under its round; close the rounds all regions answered."""
         checks = self._checks
@@ -193,6 +197,8 @@ class RemoteEngine:
         self._closed_set.add(dispatch)
         if len(self._closed_set) > CLOSED_KEPT:
             self._closed_set = set(self._closed)
+        if not opened.answered:  # nothing new measured (lost, or never sent): no verdict
+            return
         check = self._current(opened.round.check)
         regions = regions_of(self.loaded, check)
         latest = self.latest.get(check.name, {})
@@ -206,7 +212,7 @@ class RemoteEngine:
         self._consumed.extend(opened.ids)
         if verdict is not None:
             self.submit(verdict)
-        elif opened.answered:
+        else:
             log.info("%s: no verdict, too few fresh regions for its quorum", check.name)
 
     def _current(self, check: CheckBase) -> CheckBase:
@@ -218,15 +224,19 @@ class RemoteEngine:
         return due + check.timeout.total_seconds() + GRACE_SECONDS
 
     def _send(self, batches: list[Batch]) -> None:
+        failed: Exception | None = None
         for batch in batches:
-            try:
-                send(self.app, batch, expires=self._expiry(batch))
-            except Exception as exc:  # broker down: these runs are skipped, the next slot tries
-                self.dispatcher.sent(batch, ok=False)
-                count, region = len(batch.items), batch.region
-                log.error("cannot send %d checks to region %s: %s", count, region, exc)
-            else:
-                self.dispatcher.sent(batch, ok=True)
+            if failed is None:
+                try:
+                    send(self.app, batch, expires=self._expiry(batch))
+                except Exception as exc:  # broker down: the next slots try again
+                    failed = exc
+                else:
+                    self.dispatcher.sent(batch, ok=True)
+                    continue
+            self.dispatcher.sent(batch, ok=False)  # after one failure, not each its own wait
+        if failed is not None:
+            log.error("cannot send checks to the broker: %s", failed)
 
     def _expiry(self, batch: Batch) -> float:
         """A batch expires when its first check is due again (an old run is not worth doing)."""
