@@ -156,7 +156,7 @@ def _build(config: LoadedConfig) -> list[AlertSpec]:
             )
         )
     specs.extend(_backup_spec(b.name) for b in config.config.backups if b.rpo or b.rto or b.verify)
-    if config.config.workers.broker is not None:
+    if config.config.workers.probing:
         specs.extend(_region_spec(region) for region in config.config.workers.regions)
     return specs
 

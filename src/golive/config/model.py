@@ -98,6 +98,12 @@ class Workers(Model):
     broker: str | None = None
     regions: list[Name] = Field(default_factory=list)
 
+    @property
+    def probing(self) -> bool:
+        """Whether checks run on workers (a broker and regions); a broker alone may only share
+        the web replicas' rate limits."""
+        return self.broker is not None and bool(self.regions)
+
     @field_validator("broker")
     @classmethod
     def _broker_url(cls, value: str | None) -> str | None:

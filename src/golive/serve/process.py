@@ -145,7 +145,7 @@ async def serve(
     _refuse_a_second_server(pid)
     listener = _listen(loaded.config.server.host, loaded.config.server.port)
     store = await asyncio.to_thread(open_store, loaded)
-    if loaded.config.workers.broker and store.engine.dialect.name == "sqlite":
+    if loaded.config.workers.probing and store.engine.dialect.name == "sqlite":
         store.close()
         raise GoliveError(SQLITE_WITH_WORKERS)
     if store.engine.dialect.name == "sqlite":  # alone on this store: earlier leases are ours

@@ -49,5 +49,4 @@ class RegionService:
 
 def make(ctx: ServiceContext) -> Service | None:
     """A region service when workers probe from regions."""
-    workers = ctx.config().config.workers
-    return RegionService(ctx) if workers.broker and workers.regions else None
+    return RegionService(ctx) if ctx.config().config.workers.probing else None

@@ -418,8 +418,7 @@ def _engine(
 ) -> Engine | RemoteEngine:
     """Probes in this process, or through Celery workers when ``workers:`` names a broker and
     regions (imported only then: the embedded default never loads Celery)."""
-    workers = loaded.config.workers
-    if workers.broker is None or not workers.regions:
+    if not loaded.config.workers.probing:
         return Engine(
             loaded, clock=clock, concurrency=concurrency, on_lag=on_lag, on_result=on_result
         )
