@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,3 +167,16 @@ def test_a_round_no_region_answered_gives_no_verdict(loaded: LoadedConfig, store
     engine.open_round(due, now=100.0)
     engine.close_due(200.0)  # down): nobody answered, and no earlier run is repeated
     assert engine.drain() == []
+
+
+def test_a_broker_that_is_down_counts_send_failures_and_frees_the_runs(
+    loaded: LoadedConfig, store: Store
+) -> None:
+    engine = RemoteEngine(loaded, store=store, clock=ManualClock(NOW))  # broker on port 1
+    engine.dispatcher = Dispatcher(loaded, start=0.0)
+    plan = engine.dispatcher.plan(100.0)
+    started = time.monotonic()
+    engine._send(plan.batches)
+    assert time.monotonic() - started < 10  # one wait on the broker, not one per batch
+    assert engine.counters.send_failures == 2 == engine.dispatcher.counters.send_failures
+    assert len(engine.dispatcher.plan(engine.dispatcher.next_wakeup() or 0.0).batches) == 2

@@ -29,6 +29,8 @@ MAX_IDLE = 0.5  # seconds: wake at least this often to notice reloads and stops
 class EngineCounters:
     runs: int = 0
     skipped: int = 0
+    lost: int = 0  # sent to a worker, never answered (golive.scale; 0 in-process)
+    send_failures: int = 0  # batches the broker did not take (golive.scale; 0 in-process)
     lag_seconds: list[float] = field(default_factory=list)
 
 

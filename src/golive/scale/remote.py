@@ -133,7 +133,8 @@ class RemoteEngine:
         while not self._stopping:
             now = time.monotonic()
             plan = self.dispatcher.plan(now)
-            self.counters.skipped = self.dispatcher.counters.skipped
+            counted = self.dispatcher.counters
+            self.counters.skipped, self.counters.lost = counted.skipped, counted.lost
             for due in plan.rounds:
                 self.open_round(due, now=now)
             if plan.batches:
@@ -235,6 +236,7 @@ class RemoteEngine:
                     self.dispatcher.sent(batch, ok=True)
                     continue
             self.dispatcher.sent(batch, ok=False)  # after one failure, not each its own wait
+        self.counters.send_failures = self.dispatcher.counters.send_failures
         if failed is not None:
             log.error("cannot send checks to the broker: %s", failed)
 

@@ -44,6 +44,16 @@ class Metrics:
         self.skipped = Counter(
             "golive_schedule_skipped_total", "Runs skipped: previous run still going", registry=r
         )
+        self.dispatch_lost = Counter(
+            "golive_dispatch_lost_total",
+            "Runs sent to a region's workers, never answered",
+            registry=r,
+        )
+        self.dispatch_failures = Counter(
+            "golive_dispatch_send_failures_total",
+            "Batches of runs the broker did not take",
+            registry=r,
+        )
         self.alerts = Gauge("golive_alerts", "Alerts by state", ["state"], registry=r)
         self.outbox = Gauge(
             "golive_outbox_notifications", "Outbox rows by status", ["status"], registry=r

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry
 from golive.alerts import evaluate, maintenance_status, unsupported_rules
 from golive.clock import Clock
 from golive.config import CheckBase, LoadedConfig
-from golive.engine.loop import Engine
+from golive.engine.loop import Engine, EngineCounters
 from golive.engine.pings import PingBook
 from golive.engine.recent import RecentRuns
 from golive.engine.results import CheckResult
@@ -107,7 +107,7 @@ class ServeRuntime:
         self._deliver_now = asyncio.Event()
         self._cycle_now = asyncio.Event()
         self._told: set[str] = set()
-        self._skipped = 0
+        self._counted = EngineCounters()  # the engine's counts at the last cycle
         self._evaluated: tuple[LoadedConfig, int] | None = None  # config, active alerts then
         self._signals: dict[str, Signal] = {}  # the latest of each rule fed by a service
         self._signals_changed = False
@@ -194,9 +194,11 @@ class ServeRuntime:
         evidence = self._evidence(results)  # before _advance: it compares with the previous run
         changed = self._advance(results)
         self.metrics.observe_results(results, self._statuses)
-        skipped = self.engine.counters.skipped
-        self.metrics.skipped.inc(skipped - self._skipped)
-        self._skipped = skipped
+        counters, seen = self.engine.counters, self._counted
+        self.metrics.skipped.inc(counters.skipped - seen.skipped)
+        self.metrics.dispatch_lost.inc(counters.lost - seen.lost)
+        self.metrics.dispatch_failures.inc(counters.send_failures - seen.send_failures)
+        self._counted = replace(counters)
         self._rollups.add(results)
         pending = self._pending
         pending.statuses.update(changed)
