@@ -35,7 +35,7 @@ XDIST_GROUPS = {
 # The controller hands out the longest work first (longest-processing-time-first), so the run
 # does not end on one long test started late. Rough is enough: only the order depends on it.
 EXPECTED_SECONDS = {
-    "tests/web/test_contract.py": 90.0,
+    "tests/web/test_contract.py": 20.0,
     "tests/serve/test_heartbeat_jobs.py": 18.0,
     "tests/serve/test_notifications_e2e.py": 18.0,
     "tests/serve/test_serve_process.py": 18.0,

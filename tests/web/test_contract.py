@@ -1,6 +1,13 @@
 """The API keeps the promises of its OpenAPI document: Schemathesis, with every check and
 phase (examples, coverage, fuzzing, stateful), against a real `golive serve` that has checks,
-alerts, a silence and a gate verdict, finds nothing."""
+alerts, a silence and a gate verdict, finds nothing.
+
+What each phase was seen to catch, one deliberate bug at a time (seed 16): coverage finds a
+response that breaks its model, a route that answers 500 (even one that needs an incident) and
+a body of the wrong type taken (``rollout: false``, 9fd4e56); fuzzing finds those but the last,
+and a 500 on some values only (a non-ASCII reason), which coverage's boundary values miss and 5
+examples an operation missed too; stateful finds the broken models through the links. So no
+phase is dropped; what coverage asks of every path in every unexpected method is trimmed."""
 
 from __future__ import annotations
 
@@ -48,6 +55,11 @@ fail-on = ["missing_auth", "rate_limited", "validation_mismatch", "unsupported_r
 
 [phases.stateful.generation]
 max-examples = 40  # scenarios: enough to follow each link to real data
+
+# Eight methods a path lacks, each asked of every operation, were 266 of coverage's 1326 cases;
+# every 405 and its Allow header come from one router, so two methods a path check all paths.
+[phases.coverage]
+unexpected-methods = ["delete", "trace"]
 """
 
 
