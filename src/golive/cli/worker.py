@@ -23,8 +23,8 @@ def worker(
     config: ConfigOption = None,
     env: EnvOption = None,
 ) -> None:
-    """Run the checks that `golive serve` sends to REGION's queue (needs `workers:` and a
-    PostgreSQL store), until SIGTERM or SIGINT."""
+    """Run the checks, backups and restore drills that `golive serve` sends to REGION's queue
+    (needs `workers:` and a PostgreSQL store), until SIGTERM or SIGINT."""
 
     def command() -> int:
         from golive import settings
@@ -32,6 +32,7 @@ def worker(
         from golive.config import load_config
         from golive.engine import open_store
         from golive.gate.registry import argument_models
+        from golive.scale.jobs import JobRunner
         from golive.scale.regions import SQLITE_WITH_WORKERS
         from golive.scale.tasks import make_app, reach
         from golive.scale.worker import ProbeWorker, start
@@ -61,7 +62,7 @@ def worker(
                     path, environ=environ, env=environment, gate_args=gate_args
                 ),
             )
-            return start(app, probes, heartbeat=heartbeat)
+            return start(app, probes, heartbeat=heartbeat, jobs=JobRunner(probes, environ))
         finally:
             store.close()
 

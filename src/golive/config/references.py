@@ -141,6 +141,9 @@ def _references(config: ConfigBase) -> Iterator[Ref]:
             yield "component", check.component, ("checks", i, "component")
         yield from _each("check", check.depends_on, "checks", i, "depends_on")
         yield from _each("region", check.regions, "checks", i, "regions")
+    for i, backup in enumerate(config.backups):
+        if backup.region is not None:
+            yield "region", backup.region, ("backups", i, "region")
     for i, window in enumerate(config.maintenance):
         yield from _each("component", window.components, "maintenance", i, "components")
         yield from _each("check", window.checks, "maintenance", i, "checks")

@@ -183,6 +183,7 @@ class Backup(Model):
     rto: Duration | None = None
     verify: Verify | None = None
     encrypt: Encrypt | None = None
+    region: Name | None = None  # whose workers take it and drill it (default: workers.regions[0])
 
     @model_validator(mode="after")
     def _shape(self) -> Backup:

@@ -1,5 +1,6 @@
 """What runs inside `golive worker --region R`: the probe task on one shared asyncio loop, the
-results into the store's inbox, and a heartbeat row every few seconds.
+results into the store's inbox, the long-job task (``golive.scale.jobs``), and a heartbeat row
+every few seconds.
 
 Celery's thread pool hands each task (a batch of due checks) to a thread, which submits the
 batch to the worker's one event loop and waits: every probe of every running batch shares
@@ -27,6 +28,7 @@ from golive.clock import Clock
 from golive.config import LoadedConfig
 from golive.engine.lateness import LoopWatch
 from golive.engine.run import http_session, run_check, watching_the_loop
+from golive.scale.jobs import JOB_TASK, JobRunner, JobTask
 from golive.scale.payload import to_payload
 from golive.scale.regions import HEARTBEAT_SECONDS
 from golive.scale.tasks import TASK, Batch, Item, queue
@@ -68,7 +70,7 @@ class ProbeWorker:
         self._thread.start()
         self._exit = AsyncExitStack()
         self._watch = LoopWatch()  # replaced by the running one in _open
-        self._session: aiohttp.ClientSession = self._call(self._open(probes))
+        self._session: aiohttp.ClientSession = self.call(self._open(probes))
         self._slots = asyncio.Semaphore(probes)
 
     async def _open(self, probes: int) -> aiohttp.ClientSession:
@@ -76,13 +78,13 @@ class ProbeWorker:
         self._watch = await self._exit.enter_async_context(watching_the_loop())
         return await self._exit.enter_async_context(http_session(probes, user_agent=agent))
 
-    def _call(self, coroutine: Coroutine[Any, Any, T]) -> T:
+    def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run ``coroutine`` on the worker's loop and wait for it (from any thread)."""
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
     def close(self) -> None:
         """Close the HTTP session and stop the loop (after the last task)."""
-        self._call(self._exit.aclose())
+        self.call(self._exit.aclose())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
 
@@ -103,7 +105,7 @@ class ProbeWorker:
         inbox; return how many ran."""
         try:
             loaded = self.config(batch.config, batch.environment)
-            entries = self._call(self._probe(loaded, batch.items))
+            entries = self.call(self._probe(loaded, batch.items))
             add_results(self.store, entries)
         except Exception:
             with self._lock:
@@ -180,18 +182,34 @@ class Heartbeats:
                 log.error("heartbeat failed: %s", exc)
 
 
-def register(app: Celery, worker: ProbeWorker) -> None:
-    """Register the probe task on ``app``, run by ``worker``."""
+def register(app: Celery, worker: ProbeWorker, jobs: JobRunner | None = None) -> None:
+    """Register the probe task on ``app``, run by ``worker``, and the long-job task when
+    ``jobs`` is given."""
 
     @app.task(name=TASK)  # type: ignore[untyped-decorator]
     def probe(config: str, environment: str, region: str, items: list[list[object]]) -> int:
         return worker.run_batch(Batch.of(config, environment, region, items))
 
+    if jobs is None:
+        return
 
-def start(app: Celery, worker: ProbeWorker, *, heartbeat: float = HEARTBEAT_SECONDS) -> int:
+    # acks_late like probes: a task a dead worker took is delivered again; the store's claim
+    # makes that delivery (and one Redis hands out while a long backup still runs) a no-op
+    @app.task(name=JOB_TASK, acks_late=True)  # type: ignore[untyped-decorator]
+    def job(job: int, config: str, environment: str, kind: str, name: str) -> bool:
+        return jobs.handle(JobTask(job, config, environment, kind, name))
+
+
+def start(
+    app: Celery,
+    worker: ProbeWorker,
+    *,
+    heartbeat: float = HEARTBEAT_SECONDS,
+    jobs: JobRunner | None = None,
+) -> int:
     """Consume the region's queue until SIGTERM/SIGINT (Celery's warm shutdown: running
-    batches finish); return the worker's exit code."""
-    register(app, worker)
+    batches and jobs finish); return the worker's exit code."""
+    register(app, worker, jobs)
     beats = Heartbeats(worker, heartbeat)
     beats.start()
     consumer = app.Worker(

@@ -4,7 +4,10 @@ of its promises (``rpo``, ``rto``, a passing drill) each backup breaks now (its 
 ``backup:NAME``, goes through the same states, routes and outbox as a check's). When each last
 ran is read from the
 catalog and the drill evidence, so a restarted golive continues the schedule instead of starting
-it again; a failed attempt waits for the next slot like a good one."""
+it again; a failed attempt waits for the next slot like a good one. With workers
+(``workers.probing``) each due backup and drill is queued to a region's workers instead
+(``golive.scale.job_queue``): the same functions run there and write the same catalog and
+evidence."""
 
 from __future__ import annotations
 
@@ -18,8 +21,10 @@ from golive.backup.health import problems, signal_values
 from golive.backup.run import run_backup
 from golive.config import LoadedConfig
 from golive.config.ship import Backup
-from golive.records import DRILL_EVIDENCE, Signal
+from golive.records import DRILL_EVIDENCE, EvidenceRecord, Signal
+from golive.scale.job_queue import JobQueue
 from golive.store.backups import backups
+from golive.store.jobs import jobs_of
 
 if TYPE_CHECKING:
     from golive.serve.services import Service, ServiceContext
@@ -46,14 +51,26 @@ class BackupService:
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
-        self.loaded = ctx.config()
         self.since = ctx.clock.now()
+        self.jobs: JobQueue | None = None
+        self.reload(ctx.config())
 
     def reload(self, loaded: LoadedConfig) -> None:
         self.loaded = loaded
+        workers = loaded.config.workers
+        if workers.probing and workers.broker is not None:
+            if self.jobs is None or self.jobs.broker != workers.broker:
+                self.jobs = JobQueue(
+                    self.ctx.store, self.ctx.clock, workers.broker, self.ctx.environ
+                )
+            self.interval = 5.0  # jobs finish on workers: notice them and lost ones soon
+        else:
+            self.jobs, self.interval = None, 30.0
 
     async def tick(self, now: datetime) -> None:
-        loaded, store = self.loaded, self.ctx.store
+        loaded, store, jobs = self.loaded, self.ctx.store, self.jobs
+        if jobs is not None:
+            await jobs.tend(loaded, now)
         signals = []
         for spec in loaded.config.backups:
             if self.ctx.stopping():
@@ -61,21 +78,31 @@ class BackupService:
             entries = backups(store, loaded.environment, name=spec.name)
             last = max((e.started_at for e in entries), default=None)
             if due(spec, last, now, self.since):
-                await run_backup(
-                    loaded, spec.name, store=store, clock=self.ctx.clock, environ=self.ctx.environ
-                )
-                entries = backups(store, loaded.environment, name=spec.name)
+                if jobs is not None:
+                    await jobs.request(loaded, spec, "backup", now)
+                else:
+                    await run_backup(
+                        loaded,
+                        spec.name,
+                        store=store,
+                        clock=self.ctx.clock,
+                        environ=self.ctx.environ,
+                    )
+                    entries = backups(store, loaded.environment, name=spec.name)
             drill = store.latest(DRILL_EVIDENCE, spec.name)
             has_good = any(e.state == "good" for e in entries)
-            if (
-                spec.verify
-                and has_good
-                and (drill is None or now >= drill.taken_at + spec.verify.every)
-            ):
-                await run_drill(
-                    loaded, spec.name, store=store, clock=self.ctx.clock, environ=self.ctx.environ
-                )
-                drill = store.latest(DRILL_EVIDENCE, spec.name)
+            if spec.verify and has_good and self._drill_due(spec, drill, now):
+                if jobs is not None:
+                    await jobs.request(loaded, spec, "drill", now)
+                else:
+                    await run_drill(
+                        loaded,
+                        spec.name,
+                        store=store,
+                        clock=self.ctx.clock,
+                        environ=self.ctx.environ,
+                    )
+                    drill = store.latest(DRILL_EVIDENCE, spec.name)
             at = self.ctx.clock.now()
             found = problems(spec, entries, drill, at)
             for problem in found:
@@ -86,6 +113,18 @@ class BackupService:
         if signals:
             self.ctx.signal(signals)
             self.ctx.wake()
+
+    def _drill_due(self, spec: Backup, drill: EvidenceRecord | None, now: datetime) -> bool:
+        """A drill is due ``verify.every`` after the last one; on workers, a drill job that
+        failed without evidence (lost with its worker) counts as the last one too, so a drill
+        that kills its workers is not sent again on every tick."""
+        assert spec.verify is not None
+        last = drill.taken_at if drill is not None else None
+        if self.jobs is not None:
+            tried = jobs_of(self.ctx.store, self.loaded.environment, "drill", spec.name, limit=1)
+            if tried and tried[0].state == "failed" and (last is None or tried[0].queued_at > last):
+                last = tried[0].queued_at
+        return last is None or now >= last + spec.verify.every
 
 
 def make(ctx: ServiceContext) -> Service | None:

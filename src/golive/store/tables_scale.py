@@ -1,12 +1,12 @@
 """Tables of the scaled wiring: the inbox of probe results that workers write and the
-evaluator reads, and the workers' heartbeats."""
+evaluator reads, the workers' heartbeats, and the long jobs sent to them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from golive.store.tables import Base, UTCDateTime
@@ -44,3 +44,41 @@ class WorkerRow(Base):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     runs: Mapped[int] = mapped_column(Integer, default=0)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class JobRow(Base):
+    """A long job (a backup, a drill) sent to a region's workers: ``queued`` by the service,
+    ``running`` once a worker claimed it, then ``done`` or ``failed``. At most one queued or
+    running row per (environment, kind, name): the partial unique index refuses a second, so
+    two replicas, or a redelivered task, never start the same job twice."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    environment: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20))
+    attempt: Mapped[int] = mapped_column(Integer)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)  # lost when not finished by then
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+
+    __table_args__ = (
+        # enqueue: INSERT refused while one is active; active jobs: WHERE state IN (...)
+        Index(
+            "ux_jobs_active",
+            "environment",
+            "kind",
+            "name",
+            unique=True,
+            postgresql_where=text("state IN ('queued', 'running')"),
+            sqlite_where=text("state IN ('queued', 'running')"),
+        ),
+        # the latest job of a name: WHERE environment = ? AND kind = ? AND name = ? ORDER BY id
+        Index("ix_jobs_name", "environment", "kind", "name", "id"),
+    )
