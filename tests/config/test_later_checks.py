@@ -137,3 +137,17 @@ def test_workers_and_the_regions_checks_name(load: Load, errors: Errors) -> None
         "3:66: duplicate region name 'us-east'",
         "7:24: unknown region 'eu-west'; did you mean 'us-east'?",
     ]
+
+
+def test_a_backup_names_the_region_whose_workers_take_it(load: Load, errors: Errors) -> None:
+    text = WORKERS + (
+        "backups:\n"
+        "  - name: db\n"
+        '    files: {paths: ["data"]}\n'
+        "    to: {dir: b}\n"
+        "    region: eu-west\n"
+    )
+    assert load(text).config.backups[0].region == "eu-west"
+    assert errors(text.replace("region: eu-west", "region: eu-wset")) == [
+        "13:13: unknown region 'eu-wset'; did you mean 'eu-west'?"
+    ]

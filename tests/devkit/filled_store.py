@@ -14,7 +14,7 @@ from golive.records.alerts import AlertView, Evaluation, Transition
 from golive.records.histogram import Histogram
 from golive.records.requests import RequestMinute, SourceHealth
 from golive.records.rollouts import RolloutEvent
-from golive.store import Store
+from golive.store import Store, jobs
 from golive.store import incidents as incident_rows
 from golive.store.alerts import acknowledge_alert, insert_silence, save_evaluation
 from golive.store.backups import mark_verified, start_backup
@@ -47,7 +47,8 @@ def fill(store: Store) -> Filled:
     """Rows in every table: runs, evidence, rollups and check states from two check cycles;
     an alert with its events, a silence, an outbox row; users, sessions, tokens; gate;
     heartbeats and a ping a web replica kept; a backup; an incident with all its side tables;
-    requests; rollouts; flags; a leader lease; a worker's probe result and heartbeat."""
+    requests; rollouts; flags; a leader lease; a worker's probe result and heartbeat; a backup
+    job running on it."""
     results = [
         CheckResult("web", "API", "http", "GET /", True, 12.5, None, (), {"status": 200}, T0),
         CheckResult("db", "DB", "tcp", "5432", False, None, "refused", (), {"é": [1, 2.5]}, T0),
@@ -110,6 +111,11 @@ def fill(store: Store) -> Filled:
     hold(store, "scheduler", "host-a:4242", ttl=timedelta(seconds=10), now=T0)
     add_results(store, [InboxEntry("web", "eu-west", "d1", {"ok": True, "é": [1]}, T0, T0)])
     beat(store, WorkerBeat("eu-west@probe-1:4242", "eu-west", 4242, 8, T0, T0, runs=3))
+    job = jobs.enqueue(
+        store, kind="backup", name="db", environment="prod", region="eu-west", now=T0, deadline=T0
+    )
+    assert job is not None
+    jobs.claim(store, job.id, worker="eu-west@probe-1:4242", now=T0, deadline=T0)
     return Filled(token, session.token, incident_id, rollout.id)
 
 

@@ -27,6 +27,7 @@ from golive.store.copy import copy_store, metadata, target_url
 from golive.store.flags import flag_changes, flag_overrides
 from golive.store.gate import gate_runs, latest_signoffs
 from golive.store.heartbeats import ensure_heartbeats, load_heartbeats
+from golive.store.jobs import jobs_of
 from golive.store.leases import leases
 from golive.store.outbox import list_notifications
 from golive.store.requests import load_health, request_window
@@ -174,6 +175,7 @@ def test_golives_readers_answer_the_same_from_the_copy(
                 leases(side),
                 read_results(side, after=0),
                 list_workers(side),
+                jobs_of(side, "prod", "backup", "db"),
                 side.latest("check", "web"),
                 (incident, timeline, key, used),
             ]

@@ -214,3 +214,30 @@ def test_unconsumed_probe_results_and_long_gone_workers_go(store: Store) -> None
     assert removed == {"probe_results": 1, "workers": 1}
     assert count(store, ProbeResultRow) == 1
     assert [w.name for w in list_workers(store)] == ["here"]
+
+
+def test_old_finished_jobs_go_and_active_ones_stay_however_old(store: Store) -> None:
+    from golive.store.jobs import claim, enqueue, finish, jobs_of
+
+    old = T0 - timedelta(days=100)
+    for name, state in (("done-old", "done"), ("failed-old", "failed"), ("running-old", "")):
+        job = enqueue(
+            store, kind="backup", name=name, environment="e", region="a", now=old, deadline=old
+        )
+        assert job is not None
+        claim(store, job.id, worker="w", now=old, deadline=old)
+        if state:
+            finish(store, job.id, ok=state == "done", now=old)
+    fresh = enqueue(
+        store, kind="backup", name="done-new", environment="e", region="a", now=T0, deadline=T0
+    )
+    assert fresh is not None
+    claim(store, fresh.id, worker="w", now=T0, deadline=T0)
+    finish(store, fresh.id, ok=True, now=T0)
+    removed = prune(store, T0, KEEP)
+    assert removed == {"jobs": 2}
+    left = {
+        n: [j.state for j in jobs_of(store, "e", "backup", n)]
+        for n in ("running-old", "done-new", "done-old")
+    }
+    assert left == {"running-old": ["running"], "done-new": ["done"], "done-old": []}

@@ -22,7 +22,7 @@ from golive.store.store import Store
 from golive.store.tables import Evidence
 from golive.store.tables_monitor import Alert, AlertEvent, Notification, Rollup, Silence
 from golive.store.tables_requests import RequestMinuteRow
-from golive.store.tables_scale import ProbeResultRow, WorkerRow
+from golive.store.tables_scale import JobRow, ProbeResultRow, WorkerRow
 
 BATCH = 2_000  # rows per DELETE (and per transaction)
 
@@ -115,6 +115,12 @@ def prune(
     # inbox rows no evaluator consumed (a removed check, none running): ix_probe_results_received
     drop("probe_results", (ProbeResultRow.id,), ProbeResultRow.received_at < now - keep.evidence)
     drop("workers", (WorkerRow.name,), WorkerRow.seen_at < now - keep.alerts)  # long gone
+    # finished long jobs (a few a day per backup: no index)
+    drop(
+        "jobs",
+        (JobRow.id,),
+        and_(JobRow.state.in_(("done", "failed")), JobRow.queued_at < now - keep.evidence),
+    )
     return {name: count for name, count in removed.items() if count}
 
 
