@@ -22,11 +22,11 @@ from golive.backup.run import run_backup
 from golive.config import LoadedConfig
 from golive.config.ship import Backup
 from golive.records import DRILL_EVIDENCE, EvidenceRecord, Signal
-from golive.scale.job_queue import JobQueue
 from golive.store.backups import backups
 from golive.store.jobs import jobs_of
 
 if TYPE_CHECKING:
+    from golive.scale.job_queue import JobQueue
     from golive.serve.services import Service, ServiceContext
 
 log = logging.getLogger("golive.backup")
@@ -60,6 +60,8 @@ class BackupService:
         workers = loaded.config.workers
         if workers.probing and workers.broker is not None:
             if self.jobs is None or self.jobs.broker != workers.broker:
+                from golive.scale.job_queue import JobQueue  # Celery only with workers
+
                 self.jobs = JobQueue(
                     self.ctx.store, self.ctx.clock, workers.broker, self.ctx.environ
                 )
