@@ -5,6 +5,7 @@ backed up to a directory. The serve side is the backup service itself, ticked by
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -14,8 +15,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from typer.testing import CliRunner
 
 from devkit.process import terminate
+from golive.cli import app
 from golive.clock import SystemClock
 from golive.config import LoadedConfig, load_config
 from golive.engine import open_store
@@ -29,7 +32,8 @@ from golive.store import Store
 from golive.store.backups import backups
 from golive.store.jobs import jobs_of
 from golive.store.scale import list_workers
-from tests.scale.conftest import GOLIVE, _brokers
+from tests.devkit.serve import wait_for
+from tests.scale.conftest import GOLIVE, Target, _brokers
 
 CONFIG = """\
 version: 1
@@ -228,3 +232,49 @@ async def test_a_worker_killed_mid_backup_leaves_it_failed_and_a_new_worker_take
     await until(lambda: wired.jobs("backup")[-1] == ("done", 2), "the retry done", tick=service)
     assert wired.entries() == ["good"]  # retention drops the failed entry once one is good
     assert wired.jobs("backup") == [("failed", 1), ("done", 2)]
+
+
+LOADTEST = """\
+loadtests:
+  - name: peak
+    base_url: {url}
+    rate: 40/s
+    duration: 2s
+    requests: [{{name: home, class: page, path: /}}]
+    sla: {{page: {{p95: 500ms}}}}
+"""
+
+
+def test_a_load_test_runs_on_the_regions_worker_and_the_cli_shows_its_report(
+    wired: Jobs, target: Target
+) -> None:
+    with wired.config.open("a") as config:
+        config.write(LOADTEST.format(url=target.url.rstrip("/")))
+    worker = wired.start_worker()
+    wait_for(worker_beating(wired, worker), what="the worker beating")
+
+    result = CliRunner().invoke(
+        app, ["loadtest", "peak", "--region", "a", "-c", str(wired.config), "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["verdict"] == "PASS", report["reasons"]
+    assert report["requests"] >= 60  # 40/s for 2 s, from the worker, not this process
+    assert target.runs_from("-") >= 60  # the load generator's requests reached the target
+    [job] = jobs_of(wired.store, wired.loaded.environment, "loadtest", "peak")
+    assert job.state == "done" and job.worker is not None and job.worker.startswith("a@")
+    assert job.progress is not None and "sent" in job.progress
+    evidence = wired.store.latest("loadtest", "peak")
+    assert evidence is not None and evidence.taken_at >= (job.started_at or job.queued_at)
+
+
+def test_a_load_test_on_a_region_that_is_not_configured_is_refused(wired: Jobs) -> None:
+    with wired.config.open("a") as config:
+        config.write(LOADTEST.format(url="http://127.0.0.1:1"))
+    result = CliRunner().invoke(
+        app, ["loadtest", "peak", "--region", "mars", "-c", str(wired.config)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "--region mars is not one of workers.regions" in result.output
+    assert "Traceback" not in result.output

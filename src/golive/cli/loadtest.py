@@ -23,6 +23,9 @@ from golive.cli.common import (
 from golive.exceptions import UsageError
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from golive.config import LoadedConfig
     from golive.loadtest.report import LoadReport
     from golive.loadtest.workers import Live
 
@@ -47,6 +50,13 @@ def loadtest(
     workers: Annotated[
         int, typer.Option(help="Processes sending load (each sends rate/N); one per core.")
     ] = 1,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            help="Run it on a worker of this region (workers.regions) and wait for its report.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a load test against its base_url and judge its SLA. Exit 0 PASS, 1 FAIL, 2 bad usage."""
 
@@ -65,6 +75,9 @@ def loadtest(
             asked_duration = None if duration is None else parse_duration(duration)
         except ValueError as exc:
             raise UsageError(f"--rate/--duration: {exc}") from None
+        if region is not None:
+            report = _on_worker(loaded, name, region, asked_rate, asked_duration, workers, as_json)
+            return _shown_report(report, as_json)
         stop = threading.Event()
         previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
         try:
@@ -82,13 +95,82 @@ def loadtest(
                 )
         finally:
             signal.signal(signal.SIGINT, previous)
-        if as_json:
-            out.print_json(json.dumps(_public(report)))
-        else:
-            _print(report)
-        return EXIT_OK if report.ok else EXIT_FAILED
+        return _shown_report(report, as_json)
 
     raise typer.Exit(guarded(command))
+
+
+def _shown_report(report: LoadReport, as_json: bool) -> int:
+    if as_json:
+        out.print_json(json.dumps(_public(report)))
+    else:
+        _print(report)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _on_worker(
+    loaded: LoadedConfig,
+    name: str,
+    region: str,
+    rate: float | None,
+    duration: timedelta | None,
+    workers: int,
+    quiet: bool,
+) -> LoadReport:
+    """Queue the load test on ``region``'s workers, show its progress from the store, and
+    return the report the worker stored."""
+    from golive.clock import SystemClock
+    from golive.exceptions import GoliveError
+    from golive.loadtest.report import LoadReport
+    from golive.loadtest.run import KIND
+    from golive.scale.job_queue import follow, submit
+    from golive.scale.regions import SQLITE_WITH_WORKERS
+    from golive.store.jobs import Job
+
+    settings = loaded.config.workers
+    if not settings.probing:
+        raise UsageError(f"--region needs workers.broker and workers.regions in {loaded.path}")
+    if region not in settings.regions:
+        known = ", ".join(settings.regions)
+        raise UsageError(
+            f"--region {region} is not one of workers.regions in {loaded.path} ({known})"
+        )
+    options: dict[str, Any] = {"workers": workers}
+    if rate is not None:
+        options["rate"] = rate
+    if duration is not None:
+        options["duration"] = duration.total_seconds()
+
+    def seen(job: Job) -> None:
+        if quiet:
+            return
+        if job.state == "queued":
+            err.print(f"queued for region {region} (job {job.id})", highlight=False)
+        elif job.state == "running" and job.progress is None:
+            err.print(f"running on {job.worker}", highlight=False)
+        elif job.state == "running":
+            err.print(job.progress, highlight=False)
+
+    clock = SystemClock()
+    with opened(loaded) as store:
+        if store.engine.dialect.name == "sqlite":
+            raise UsageError(SQLITE_WITH_WORKERS)
+        job = submit(
+            store,
+            loaded,
+            kind="loadtest",
+            name=name,
+            region=region,
+            now=clock.now(),
+            options=options,
+        )
+        ended = follow(store, job.id, clock=clock, seen=seen)
+        if ended.state != "done":
+            raise GoliveError(f"load test {name} on region {region} failed: {ended.error}")
+        evidence = store.latest(KIND, name)
+    if evidence is None or ended.started_at is None or evidence.taken_at < ended.started_at:
+        raise GoliveError(f"load test {name} on region {region} stored no report")
+    return LoadReport(evidence.values)
 
 
 def _live(live: Live) -> None:

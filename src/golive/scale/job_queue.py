@@ -1,5 +1,6 @@
-"""The service's side of long jobs on workers: queue a backup or a drill (a ``jobs`` row, then
-the task on its region's queue), and give up the jobs that will not finish.
+"""The sending side of long jobs on workers: `golive serve` queues a backup or a drill (a
+``jobs`` row, then the task on its region's queue) and gives up the jobs that will not finish;
+`golive loadtest --region` queues a load test (``submit``) and waits for it (``follow``).
 
 A running job is lost when its worker stopped beating (killed, its machine gone) or its
 deadline passed (hung past its limit); a queued one when no worker of its region took it
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from celery import Celery
 
@@ -21,12 +24,14 @@ from golive.backup.run import target_of
 from golive.clock import Clock
 from golive.config import LoadedConfig
 from golive.config.ship import Backup
+from golive.exceptions import GoliveError, UsageError
 from golive.scale.jobs import GRACE, MAX_ATTEMPTS, QUEUE_WAIT, JobTask, region_of, send_job
 from golive.scale.regions import ALIVE_WITHIN
 from golive.scale.tasks import make_app
 from golive.store import Store
 from golive.store import backups as catalog
 from golive.store.jobs import Job, active_jobs, enqueue, give_up
+from golive.store.jobs import job as job_by_id
 from golive.store.scale import list_workers
 
 log = logging.getLogger("golive.backup")
@@ -85,7 +90,7 @@ class JobQueue:
         specs = {b.name: b for b in loaded.config.backups}
         lost: list[Job] = []
         for job in active_jobs(self.store, loaded.environment):
-            why = _why_lost(job, beats, now)
+            why = why_lost(job, beats, now)
             if why is None or not give_up(self.store, job, now=now, error=why):
                 continue
             log.error("%s %s (job %d): %s", job.kind, job.name, job.id, why)
@@ -119,7 +124,7 @@ class JobQueue:
                     )
 
 
-def _why_lost(job: Job, beats: dict[str, datetime], now: datetime) -> str | None:
+def why_lost(job: Job, beats: dict[str, datetime], now: datetime) -> str | None:
     """Why an active job will not finish, or None while it may."""
     if job.state == "queued":
         if now < job.deadline:
@@ -132,3 +137,66 @@ def _why_lost(job: Job, beats: dict[str, datetime], now: datetime) -> str | None
         limit = job.deadline - (job.started_at or job.queued_at)
         return f"still running past its limit ({limit}) on {job.worker}"
     return None
+
+
+def submit(
+    store: Store,
+    loaded: LoadedConfig,
+    *,
+    kind: str,
+    name: str,
+    region: str,
+    now: datetime,
+    options: dict[str, Any] | None = None,
+) -> Job:
+    """Queue one job from the command line (`golive loadtest --region`) and its task; raise
+    ``UsageError`` when one of the same name is in flight."""
+    job = enqueue(
+        store,
+        kind=kind,
+        name=name,
+        environment=loaded.environment,
+        region=region,
+        now=now,
+        deadline=now + QUEUE_WAIT,
+    )
+    if job is None:
+        raise UsageError(f"{kind} {name} is already queued or running on a worker: wait for it")
+    assert loaded.config.workers.broker is not None
+    app = make_app(loaded.config.workers.broker)
+    task = JobTask(
+        job.id, str(loaded.path.resolve()), loaded.environment, kind, name, options or {}
+    )
+    try:
+        send_job(app, task, region=region, expires=QUEUE_WAIT)
+    except Exception as exc:  # kombu's and the transport's errors alike
+        error = loaded.secrets.redact(f"the broker did not take it: {exc}")
+        give_up(store, job, now=now, error=error)
+        raise GoliveError(f"{kind} {name}: {error}") from None
+    return job
+
+
+def follow(
+    store: Store,
+    job_id: int,
+    *,
+    clock: Clock,
+    seen: Callable[[Job], None],
+    poll: float = 0.5,
+) -> Job:
+    """Wait for a job to end, calling ``seen`` on each change of its state or progress; give
+    it up (and return it failed) when it is lost, as the service would."""
+    shown: tuple[str, str | None] | None = None
+    while True:
+        found = job_by_id(store, job_id)
+        assert found is not None
+        if (found.state, found.progress) != shown:
+            shown = (found.state, found.progress)
+            seen(found)
+        if found.state not in ("queued", "running"):
+            return found
+        beats = {b.name: b.seen_at for b in list_workers(store)}
+        why = why_lost(found, beats, clock.now())
+        if why is not None and give_up(store, found, now=clock.now(), error=why):
+            continue
+        time.sleep(poll)

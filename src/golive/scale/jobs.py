@@ -1,5 +1,5 @@
-"""Long jobs on workers: a backup or a restore drill sent as a Celery task to a region's queue,
-and what a worker does with it.
+"""Long jobs on workers: a backup, a restore drill or a load test sent as a Celery task to a
+region's queue, and what a worker does with it.
 
 The store's ``jobs`` row is the truth, not the broker: the service queues a row, then the
 task; a worker runs the task only when it moves that row from ``queued`` to ``running``
@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +30,7 @@ from golive.config import LoadedConfig
 from golive.config.ship import Backup
 from golive.exceptions import GoliveError
 from golive.scale.tasks import queue
-from golive.store.jobs import claim, finish
+from golive.store.jobs import claim, finish, set_progress
 
 if TYPE_CHECKING:
     from golive.scale.worker import ProbeWorker
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("golive.worker")
 
 JOB_TASK = "golive.job"
-KINDS = ("backup", "drill")
+KINDS = ("backup", "drill", "loadtest")
+LOADTEST_SLACK = timedelta(minutes=1)  # past a load test's duration_limit: setup and report
 DEFAULT_LIMIT = timedelta(hours=6)  # a backup without every / rpo, a drill without rto
 MIN_LIMIT = timedelta(minutes=1)
 GRACE = timedelta(seconds=30)  # past the limit before the service gives a running job up
@@ -63,13 +66,15 @@ def region_of(loaded: LoadedConfig, spec: Backup) -> str:
 
 @dataclass(frozen=True)
 class JobTask:
-    """The job task's arguments: the store row it runs, and whose config names the job."""
+    """The job task's arguments: the store row it runs, whose config names the job, and a load
+    test's ``options`` (``rate`` per second, ``duration`` in seconds, ``workers``)."""
 
     job: int
     config: str
     environment: str
     kind: str
     name: str
+    options: dict[str, Any] = field(default_factory=dict)
 
     def as_kwargs(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -116,21 +121,24 @@ class JobRunner:
         """Run ``task`` if this delivery claims its row; return whether it ran."""
         worker = self.worker
         loaded = worker.config(task.config, task.environment)
-        spec = next((b for b in loaded.config.backups if b.name == task.name), None)
-        limit = time_limit(spec, task.kind) if spec is not None else MIN_LIMIT
+        limit = _limit(loaded, task)
         now = worker.clock.now()
-        if not claim(worker.store, task.job, worker=worker.name, now=now, deadline=now + limit):
+        deadline = now + (limit or MIN_LIMIT)
+        if not claim(worker.store, task.job, worker=worker.name, now=now, deadline=deadline):
             log.warning(
                 "job %d (%s %s) is not queued any more: not run", task.job, task.kind, task.name
             )
             return False
         ok, error = False, None
         try:
-            if spec is None or task.kind not in KINDS:
+            if limit is None:
                 raise GoliveError(f"no {task.kind} {task.name} in {task.config} any more")
-            ok, error = worker.call(
-                asyncio.wait_for(run(loaded, task, worker, self.environ), limit.total_seconds())
-            )
+            if task.kind == "loadtest":
+                ok, error = self._loadtest(loaded, task, limit)
+            else:
+                ok, error = worker.call(
+                    asyncio.wait_for(run(loaded, task, worker, self.environ), limit.total_seconds())
+                )
         except TimeoutError:
             error = f"took longer than its limit ({limit})"
         except Exception as exc:  # the row must say failed whatever broke
@@ -139,3 +147,52 @@ class JobRunner:
         finally:
             finish(worker.store, task.job, ok=ok, now=worker.clock.now(), error=error)
         return True
+
+    def _loadtest(
+        self, loaded: LoadedConfig, task: JobTask, limit: timedelta
+    ) -> tuple[bool, str | None]:
+        """Run a load test in this task's thread (it brings its own loop or processes), its
+        progress line into the job row once a second; done once its report is stored."""
+        from golive.loadtest.run import run_loadtest
+        from golive.loadtest.workers import Live
+
+        store, options = self.worker.store, task.options
+        stop = threading.Event()
+        timer = threading.Timer(limit.total_seconds(), stop.set)  # ends it with what it has
+        written = [0.0]
+
+        def live(now: Live) -> None:
+            if time.monotonic() - written[0] >= 1.0:
+                written[0] = time.monotonic()
+                line = (
+                    f"{now.elapsed_s:.0f}s  sent {now.sent}  {now.rate:.0f}/s"
+                    f"  errors {now.errors}  p95 so far {now.p95_ms:.1f} ms"
+                )
+                set_progress(store, task.job, line)
+
+        duration = options.get("duration")
+        timer.start()
+        try:
+            run_loadtest(
+                loaded,
+                task.name,
+                store=store,
+                clock=self.worker.clock,
+                rate=options.get("rate"),
+                duration=None if duration is None else timedelta(seconds=float(duration)),
+                workers=int(options.get("workers", 1)),
+                stop=stop,
+                on_live=live,
+            )
+        finally:
+            timer.cancel()
+        return True, None  # the SLA's verdict is in the evidence, not the job's state
+
+
+def _limit(loaded: LoadedConfig, task: JobTask) -> timedelta | None:
+    """How long ``task`` may run, or None when its config no longer names it."""
+    if task.kind == "loadtest":
+        test = next((t for t in loaded.config.loadtests if t.name == task.name), None)
+        return None if test is None else test.duration_limit + LOADTEST_SLACK
+    spec = next((b for b in loaded.config.backups if b.name == task.name), None)
+    return None if spec is None or task.kind not in KINDS else time_limit(spec, task.kind)

@@ -196,8 +196,15 @@ def register(app: Celery, worker: ProbeWorker, jobs: JobRunner | None = None) ->
     # acks_late like probes: a task a dead worker took is delivered again; the store's claim
     # makes that delivery (and one Redis hands out while a long backup still runs) a no-op
     @app.task(name=JOB_TASK, acks_late=True)  # type: ignore[untyped-decorator]
-    def job(job: int, config: str, environment: str, kind: str, name: str) -> bool:
-        return jobs.handle(JobTask(job, config, environment, kind, name))
+    def job(
+        job: int,
+        config: str,
+        environment: str,
+        kind: str,
+        name: str,
+        options: dict[str, Any] | None = None,
+    ) -> bool:
+        return jobs.handle(JobTask(job, config, environment, kind, name, options or {}))
 
 
 def start(

@@ -1,4 +1,4 @@
-"""Queries of the long jobs sent to workers (backups, drills): queue one unless one of the
+"""Queries of the long jobs sent to workers (backups, drills, load tests): queue one unless one of the
 same name is active, claim it (``queued`` to ``running``) with a conditional UPDATE, finish
 it, and fail those past their deadline. Every change is conditional on the state it leaves,
 so a redelivered task, a second replica or a late worker changes nothing twice."""
@@ -35,6 +35,7 @@ class Job:
     finished_at: datetime | None = None
     worker: str | None = None
     error: str | None = None
+    progress: str | None = None  # a load test's latest progress line
 
 
 def enqueue(
@@ -91,6 +92,17 @@ def finish(store: Store, job_id: int, *, ok: bool, now: datetime, error: str | N
     )
     with store.writing("finish a job") as connection:
         return connection.execute(statement).rowcount == 1
+
+
+def set_progress(store: Store, job_id: int, progress: str) -> None:
+    """Write a running job's progress line (what `golive loadtest --region` shows)."""
+    statement = (
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.state == "running")
+        .values(progress=progress[:500])
+    )
+    with store.writing("write a job's progress") as connection:
+        connection.execute(statement)
 
 
 def give_up(store: Store, job: Job, *, now: datetime, error: str) -> bool:

@@ -47,7 +47,7 @@ class WorkerRow(Base):
 
 
 class JobRow(Base):
-    """A long job (a backup, a drill) sent to a region's workers: ``queued`` by the service,
+    """A long job (a backup, a drill, a load test) sent to a region's workers: ``queued`` by the service,
     ``running`` once a worker claimed it, then ``done`` or ``failed``. At most one queued or
     running row per (environment, kind, name): the partial unique index refuses a second, so
     two replicas, or a redelivered task, never start the same job twice."""
@@ -67,6 +67,7 @@ class JobRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
     error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    progress: Mapped[str | None] = mapped_column(String(500), nullable=True)  # a load test's line
 
     __table_args__ = (
         # enqueue: INSERT refused while one is active; active jobs: WHERE state IN (...)

@@ -1,4 +1,4 @@
-"""jobs: long jobs (backups, drills) sent to a region's workers, at most one active per name
+"""jobs: long jobs (backups, drills, load tests) sent to a region's workers, at most one active per name
 
 Revision ID: 0016
 Revises: 0015
@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("finished_at", UTCDateTime(), nullable=True),
         sa.Column("worker", sa.String(length=200), nullable=True),
         sa.Column("error", sa.String(length=2000), nullable=True),
+        sa.Column("progress", sa.String(length=500), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
