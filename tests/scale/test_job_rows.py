@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from golive.scale.job_queue import WORKER_LOST, why_lost
-from golive.scale.jobs import GRACE, QUEUE_WAIT
+from golive.scale.jobs import GRACE, QUEUE_WAIT, time_limit
 from golive.store import Store
 from golive.store.jobs import Job, claim, enqueue, finish, give_up, job, jobs_of
 
@@ -77,3 +77,19 @@ def test_when_a_job_counts_as_lost() -> None:
     assert (why_lost(running, {}, T0) or "").startswith(WORKER_LOST)
     hung = T0 + timedelta(minutes=5) + GRACE
     assert "past its limit (0:05:00)" in (why_lost(running, {"w1": hung}, hung) or "")
+
+
+def test_a_jobs_limit_comes_from_its_own_promises() -> None:
+    from golive.config.ship import Backup
+
+    def spec(**values: object) -> Backup:
+        return Backup.model_validate(
+            {"name": "db", "files": {"paths": ["d"]}, "to": {"dir": "b"}, **values}
+        )
+
+    assert time_limit(spec(every="6h", rpo="15m"), "backup") == timedelta(minutes=15)
+    assert time_limit(spec(every="2h"), "backup") == timedelta(hours=2)
+    assert time_limit(spec(cron="0 3 * * *"), "backup") == timedelta(hours=6)
+    assert time_limit(spec(every="10s"), "backup") == timedelta(minutes=1)  # at least a minute
+    assert time_limit(spec(rto="20m"), "drill") == timedelta(hours=1)
+    assert time_limit(spec(), "drill") == timedelta(hours=6)
