@@ -83,7 +83,10 @@ def test_a_rate_this_machine_cannot_reach_is_reported_as_achieved_vs_asked(
     report = json.loads(result.stdout)
     assert result.exit_code == 1
     assert report["asked_rate"] == 400000 and report["achieved_rate"] < 0.95 * 400000
-    assert report["reasons"][0].startswith(
+    # an SLA row the overloaded client also missed may come first: find the rate's reason
+    shortfall = [r for r in report["reasons"] if r.startswith("achieved ")]
+    assert len(shortfall) == 1
+    assert shortfall[0].startswith(
         f"achieved {report['achieved_rate']:.1f}/s of the asked 400000/s ("
     )
     assert report["unsent"] > 0 and report["duration_s"] < 10  # bounded, even when behind
