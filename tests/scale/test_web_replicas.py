@@ -378,13 +378,13 @@ def test_the_replica_config_names_its_shared_budgets(tmp_path: Path) -> None:
     assert budgets_url(load_config(path, environ={})) is None
 
 
-def test_serve_refuses_an_unknown_role_and_names_the_roles_not_built_yet(tmp_path: Path) -> None:
+def test_serve_refuses_an_unknown_role_and_a_split_role_on_sqlite(tmp_path: Path) -> None:
     config = tmp_path / "golive.yaml"
     config.write_text(f'version: 1\nproject: shop\nserver: {{listen: "127.0.0.1:{free_port()}"}}\n')
     runner = CliRunner()
     unknown = runner.invoke(app, ["serve", "-c", str(config), "--role", "bogus"])
     assert unknown.exit_code == 2
     assert "expected one of all, web, scheduler, evaluator" in unknown.output
-    later = runner.invoke(app, ["serve", "-c", str(config), "--role", "evaluator"])
-    assert later.exit_code == 1
-    assert "--role evaluator is not available yet" in later.output
+    split = runner.invoke(app, ["serve", "-c", str(config), "--role", "evaluator"])
+    assert split.exit_code == 2
+    assert "--role evaluator needs a shared PostgreSQL store" in split.output

@@ -35,26 +35,38 @@ def serve(
     role: Annotated[
         str,
         typer.Option(
-            help="all: everything in one process. web: the web app and API only, over a shared "
-            "store (replicas behind a balancer; another process evaluates)."
+            help="all: everything this process can run (on a PostgreSQL store: the web, and the "
+            "scheduler and evaluator while it holds their leases). web: the web app and API "
+            "only. scheduler / evaluator: that part alone, while it holds its lease."
         ),
     ] = "all",
+    lease_ttl: Annotated[
+        float,
+        typer.Option(
+            help="Seconds a leader's lease lasts without renewal (PostgreSQL store): a dead "
+            "leader is replaced within about 4/3 of it.",
+            min=0.5,
+        ),
+    ] = 10.0,
 ) -> None:
     """Run every check on its schedule, keep state and evidence, alert and notify, until stopped."""
 
     def command() -> int:
         import asyncio
+        from datetime import timedelta
 
         from golive import settings
-        from golive.serve.process import ROLES, check_role, configure_logging
+        from golive.serve.process import configure_logging
         from golive.serve.process import serve as run
+        from golive.serve.roles import ROLES
 
-        if role not in ROLES:
+        chosen = next((r for r in ROLES if r == role), None)
+        if chosen is None:
             fail(f"--role: expected one of {', '.join(ROLES)}, got {role!r}", EXIT_USAGE)
-        check_role(role)  # before the logging is set up: a role not built yet stops here
         loaded = load(config, env)
         configure_logging()
-        asyncio.run(run(loaded, settings.environ(), role=role))
+        ttl = timedelta(seconds=lease_ttl)
+        asyncio.run(run(loaded, settings.environ(), role=chosen, lease_ttl=ttl))
         return EXIT_OK
 
     raise typer.Exit(guarded(command))

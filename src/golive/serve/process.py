@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -23,8 +24,12 @@ from golive.engine.once import open_store
 from golive.exceptions import GoliveError
 from golive.probes.base import os_reason
 from golive.scale.regions import SQLITE_WITH_WORKERS
+from golive.serve.roles import DEFAULT_TTL, Role, Wiring, wiring
 from golive.serve.runtime import ServeRuntime
+from golive.serve.scaled import Cluster
 from golive.serve.web_role import WebRuntime, budgets_url
+from golive.store import Store
+from golive.store.db import normalise_url
 from golive.store.outbox import release_leases
 from golive.web import create_app
 from golive.web.app import warm_up
@@ -88,18 +93,6 @@ def configure_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-ROLES = ("all", "web", "scheduler", "evaluator")
-
-
-def check_role(role: str) -> None:
-    """Refuse a role this build cannot run. The hook of the scheduler and evaluator roles
-    (issue 15, point 1): they start here once they exist."""
-    if role not in ROLES:
-        raise GoliveError(f"--role: expected one of {', '.join(ROLES)}, got {role!r}")
-    if role not in ("all", "web"):
-        raise GoliveError(f"--role {role} is not available yet: use --role all or --role web")
-
-
 def _web_server(app: FastAPI, loaded: LoadedConfig) -> _WebServer:
     return _WebServer(
         uvicorn.Config(
@@ -122,27 +115,46 @@ class _Stoppable(Protocol):
     async def reload(self) -> object: ...
 
 
-def _handle_signals(runtime: _Stoppable, web: _WebServer) -> None:
-    """SIGHUP reloads; SIGTERM and SIGINT stop the runtime and the web server."""
+def _handle_signals(web: _WebServer | None, *parts: _Stoppable) -> None:
+    """SIGHUP reloads each part; SIGTERM and SIGINT stop them and the web server."""
     loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(runtime.reload()))
+    reloading: set[asyncio.Future[object]] = set()  # kept until done (the loop holds weak refs)
+
+    def reload() -> None:
+        for part in parts:
+            task = asyncio.ensure_future(part.reload())
+            reloading.add(task)
+            task.add_done_callback(reloading.discard)
 
     def stop() -> None:
-        runtime.stop()
-        web.should_exit = True
+        for part in parts:
+            part.stop()
+        if web is not None:
+            web.should_exit = True
 
+    loop.add_signal_handler(signal.SIGHUP, reload)
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
 
 
 async def serve(
-    loaded: LoadedConfig, environ: Mapping[str, str], *, concurrency: int = 500, role: str = "all"
+    loaded: LoadedConfig,
+    environ: Mapping[str, str],
+    *,
+    concurrency: int = 500,
+    role: Role = "all",
+    lease_ttl: timedelta = DEFAULT_TTL,
 ) -> None:
-    """Run ``role`` until SIGTERM or SIGINT: ``all`` (everything in one process) or ``web``
-    (the web app only, ``golive.serve.web_role``)."""
-    check_role(role)
+    """Run ``role`` until SIGTERM or SIGINT: on SQLite today's single process; on a shared
+    PostgreSQL store the web (``all``, ``web``) and the parts ``role`` leads while it holds
+    their leases (``all``, ``scheduler``, ``evaluator``; see ``roles.wiring``)."""
+    url = normalise_url(loaded.config.store, loaded.base_dir)
+    wired = wiring(loaded, dialect=url.partition(":")[0].partition("+")[0], role=role)
     if role == "web":
         await serve_web(loaded, environ)
+        return
+    if not wired.single:
+        await _serve_scaled(loaded, environ, wired, concurrency=concurrency, ttl=lease_ttl)
         return
     pid = pid_file(loaded)
     _refuse_a_second_server(pid)
@@ -163,7 +175,7 @@ async def serve(
     # What is loaded by now lives as long as the process: keep it out of the collector's way
     # (full collections otherwise rescan it and pause the loop for 0.3-0.6 s at 10,000 checks).
     gc.freeze()
-    _handle_signals(runtime, web)
+    _handle_signals(web, runtime)
     pid.parent.mkdir(parents=True, exist_ok=True)
     pid.write_text(f"{os.getpid()}\n")
     log.info(
@@ -190,6 +202,25 @@ async def serve_web(loaded: LoadedConfig, environ: Mapping[str, str]) -> None:
     _refuse_a_second_server(pid)
     listener = _listen(loaded.config.server.host, loaded.config.server.port)
     store = await asyncio.to_thread(open_store, loaded)
+    runtime, budgets, web = _web_replica(loaded, environ, store)
+    _handle_signals(web, runtime)
+    pid.parent.mkdir(parents=True, exist_ok=True)
+    pid.write_text(f"{os.getpid()}\n")
+    try:
+        await asyncio.gather(runtime.run(), web.serve(sockets=[listener]))
+    finally:
+        if budgets is not None:
+            await budgets.close()
+        pid.unlink(missing_ok=True)
+        store.close()
+        log.info("golive serve --role web stopped")
+
+
+def _web_replica(
+    loaded: LoadedConfig, environ: Mapping[str, str], store: Store
+) -> tuple[WebRuntime, RedisBudgets | None, _WebServer]:
+    """The web of a replica: the app over a ``WebRuntime`` read from the store, with its
+    rate-limit budgets in Redis when one is configured."""
     clock = SystemClock()
     runtime = WebRuntime(loaded, store=store, clock=clock, environ=environ)
     url = budgets_url(loaded)
@@ -203,23 +234,44 @@ async def serve_web(loaded: LoadedConfig, environ: Mapping[str, str]) -> None:
         budgets = RedisBudgets(
             url, clock=clock, on_error=lambda error: runtime.rate_limit_errors.labels(error).inc()
         )
-    app = create_app(runtime, budgets=budgets)
-    web = _web_server(app, loaded)
-    _handle_signals(runtime, web)
-    pid.parent.mkdir(parents=True, exist_ok=True)
-    pid.write_text(f"{os.getpid()}\n")
+    web = _web_server(create_app(runtime, budgets=budgets), loaded)
     log.info(
-        "golive serve --role web: %d checks, API on %s://%s, rate limits %s",
+        "golive serve, web: %d checks, API on %s://%s, rate limits %s",
         len(loaded.config.checks),
         "https" if loaded.config.server.tls else "http",
         loaded.config.server.listen,
         "shared in Redis" if budgets is not None else "per replica",
     )
+    return runtime, budgets, web
+
+
+async def _serve_scaled(
+    loaded: LoadedConfig,
+    environ: Mapping[str, str],
+    wired: Wiring,
+    *,
+    concurrency: int,
+    ttl: timedelta,
+) -> None:
+    """Several processes on one PostgreSQL store: the web of a replica (``all``) beside the
+    parts this process leads while it holds their leases. No pid file: replicas are many
+    (SIGHUP each to reload)."""
+    listener = _listen(loaded.config.server.host, loaded.config.server.port) if wired.web else None
+    store = await asyncio.to_thread(open_store, loaded)
+    cluster = Cluster(loaded, wired, store=store, environ=environ, ttl=ttl, concurrency=concurrency)
+    running = [cluster.run()]
+    budgets: RedisBudgets | None = None
+    if listener is None:
+        _handle_signals(None, cluster)
+    else:
+        runtime, budgets, web = _web_replica(loaded, environ, store)
+        _handle_signals(web, cluster, runtime)
+        running += [runtime.run(), web.serve(sockets=[listener])]
+    gc.freeze()
     try:
-        await asyncio.gather(runtime.run(), web.serve(sockets=[listener]))
+        await asyncio.gather(*running)
     finally:
         if budgets is not None:
             await budgets.close()
-        pid.unlink(missing_ok=True)
         store.close()
-        log.info("golive serve --role web stopped")
+        log.info("golive serve stopped")

@@ -104,6 +104,7 @@ class ServeRuntime:
             on_result=self._on_result,
         )
         self._stopping = asyncio.Event()
+        self._abandoned = False  # stop at once, without the final flush (leadership lost)
         self._deliver_now = asyncio.Event()
         self._cycle_now = asyncio.Event()
         self._told: set[str] = set()
@@ -176,17 +177,31 @@ class ServeRuntime:
                 self._cycle_now.clear()
         finally:
             self.engine.stop()
-            await engine
-            await self._services.stopped()
-            if self._pruning is not None:
-                await self._pruning  # it stops after the batch it is in (``stopping``)
-            await self.cycle(final=True)
-            self._deliver_now.set()
-            await deliverer
+            if self._abandoned:  # another process leads: what is left is its to do
+                await _cancelled(engine, deliverer, self._pruning, *self._services.tasks)
+            else:
+                await self._finish(engine, deliverer)
+
+    async def _finish(self, engine: asyncio.Task[None], deliverer: asyncio.Task[None]) -> None:
+        """A clean stop: let the engine and services end, store the last cycle, deliver."""
+        await engine
+        await self._services.stopped()
+        if self._pruning is not None:
+            await self._pruning  # it stops after the batch it is in (``stopping``)
+        await self.cycle(final=True)
+        self._deliver_now.set()
+        await deliverer
 
     def stop(self) -> None:
         self._stopping.set()
         self._cycle_now.set()
+
+    def abandon(self) -> None:
+        """Stop at once: running probes, services and deliveries are cancelled and nothing
+        more is stored (no final cycle). For a leader that lost its lease: its fenced writes
+        would be refused anyway, and the new leader carries on from the store."""
+        self._abandoned = True
+        self.stop()
 
     async def cycle(self, *, final: bool = False) -> None:
         now = self.clock.now()
@@ -427,6 +442,14 @@ def _engine(
     from golive.scale.remote import RemoteEngine
 
     return RemoteEngine(loaded, store=store, clock=clock, on_lag=on_lag, on_result=on_result)
+
+
+async def _cancelled(*tasks: asyncio.Task[None] | None) -> None:
+    """Cancel ``tasks`` and wait until each has ended (their errors are theirs: not raised)."""
+    running = [task for task in tasks if task is not None]
+    for task in running:
+        task.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
 
 
 def _failures(result: CheckResult) -> str:

@@ -111,6 +111,11 @@ class Services:
                 if self._run is not None:
                     self._start(fresh)
 
+    @property
+    def tasks(self) -> list[asyncio.Task[None]]:
+        """The services' running tasks (a runtime that must stop at once cancels them)."""
+        return list(self._tasks)
+
     async def stopped(self) -> None:
         """Wait for every service's task (after the runtime set its stop event)."""
         await asyncio.gather(*self._tasks)

@@ -1,0 +1,99 @@
+"""Two real `golive serve` replicas on one PostgreSQL store, one leading: killed (-9) or frozen
+(SIGSTOP) while a check fails or recovers, the other takes over within the bound, and each
+notification reaches the real webhook receiver exactly once."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from devkit.receivers import WebhookReceiver
+from tests.devkit.serve import wait_for
+from tests.scale.cluster import HANDOVER_BOUND, Replicas, dedup_keys
+
+if TYPE_CHECKING:
+    from devkit.servers import PostgresServer
+
+_databases = itertools.count()
+
+
+@pytest.fixture
+def hook() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def replicas(
+    tmp_path: Path, postgres_server: PostgresServer, hook: WebhookReceiver
+) -> Iterator[Replicas]:
+    name = f"failover_{os.getpid()}_{next(_databases)}"
+    url = postgres_server.create_database(name).replace("postgresql://", "postgresql+psycopg://")
+    started = Replicas(tmp_path, url, hook)
+    try:
+        yield started
+    finally:
+        started.stop_all()
+
+
+def test_a_killed_leader_is_replaced_in_time_and_each_page_arrives_once(
+    replicas: Replicas, hook: WebhookReceiver
+) -> None:
+    replicas.start("a")
+    replicas.start("b")
+    first = replicas.leader()
+    wait_for(lambda: replicas.state() == "up", what="flaky up")
+    replicas.down.touch()
+    wait_for(lambda: replicas.state() == "down", what="flaky down")
+    first.process.send_signal(signal.SIGKILL)  # while the alert fires
+    second, took = replicas.handover(first)
+    assert took <= HANDOVER_BOUND
+    wait_for(lambda: len(hook.requests) >= 1, what="the alert at the webhook")
+    replicas.start("c")  # the killed one's replacement, standing by
+    replicas.down.unlink()
+    wait_for(lambda: replicas.state() == "up", what="flaky up again")
+    second.process.send_signal(signal.SIGKILL)  # while it resolves
+    third, took = replicas.handover(second)
+    assert took <= HANDOVER_BOUND
+    wait_for(lambda: len(hook.requests) >= 2, what="the resolution at the webhook")
+    wait_for(replicas.settled, what="an empty outbox")
+    keys = dedup_keys(hook)
+    assert len(keys) == 2 and len(set(keys)) == 2, keys
+    assert "resolved" in str(hook.requests[1].body).lower()
+    assert third.process.poll() is None
+
+
+def test_a_frozen_leader_is_fenced_out_and_steps_down_when_it_wakes(
+    replicas: Replicas, hook: WebhookReceiver
+) -> None:
+    replicas.start("a")
+    replicas.start("b")
+    frozen = replicas.leader()
+    wait_for(lambda: replicas.state() == "up", what="flaky up")
+    frozen.process.send_signal(signal.SIGSTOP)
+    leader, took = replicas.handover(frozen)
+    assert took <= HANDOVER_BOUND
+    replicas.down.touch()  # the new leader pages; the frozen one knows nothing of it
+    wait_for(lambda: len(hook.requests) == 1, what="the alert at the webhook")
+    wait_for(replicas.settled, what="an empty outbox")
+    frozen.process.send_signal(signal.SIGCONT)
+    wait_for(lambda: "lost the evaluator lease" in frozen.log, what="the old leader stepping down")
+    held = replicas.lease()
+    assert held is not None and held.holder == leader.holder
+    replicas.down.unlink()  # one resolution, from the leader only
+    wait_for(lambda: len(hook.requests) == 2, what="the resolution at the webhook")
+    wait_for(replicas.settled, what="an empty outbox")
+    keys = dedup_keys(hook)
+    assert len(set(keys)) == 2, keys
+    assert frozen.process.poll() is None  # standing by, ready to lead again
+    leader.process.send_signal(signal.SIGKILL)
+    back, _took = replicas.handover(leader)
+    assert back is frozen
