@@ -106,7 +106,11 @@ async def lead(
     so a standby takes over at its next try instead of waiting for the lease to expire."""
     from golive.store.leases import fenced
 
+    in_term = False  # a stop during a term is the term's to handle: it ends its part cleanly
+
     async def term(held: Held) -> None:
+        nonlocal in_term
+        in_term = True
         store = fenced(leadership.store, held, ttl=ttl)
         part = start(store)
         running = asyncio.create_task(part.run(), name=leadership.name)
@@ -124,6 +128,7 @@ async def lead(
             log.warning("lost the %s lease: stopped at once, standing by", leadership.name)
             raise
         finally:
+            in_term = False
             halt.cancel()
             store.close()
 
@@ -134,7 +139,7 @@ async def lead(
             halt = asyncio.create_task(stopping.wait())
             await asyncio.wait({leading, halt}, return_when=asyncio.FIRST_COMPLETED)
             halt.cancel()
-            if not leading.done():  # stopped while standing by
+            if not leading.done() and not in_term:  # stopped while standing by
                 leading.cancel()
             await asyncio.gather(leading, return_exceptions=True)
             if not leading.cancelled() and (error := leading.exception()) is not None:
