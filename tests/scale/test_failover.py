@@ -5,8 +5,10 @@ notification reaches the real webhook receiver exactly once."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from devkit.receivers import WebhookReceiver
-from tests.devkit.serve import wait_for
+from tests.devkit.serve import GOLIVE, wait_for
 from tests.scale.cluster import HANDOVER_BOUND, Replicas, dedup_keys
 
 if TYPE_CHECKING:
@@ -56,6 +58,13 @@ def test_a_killed_leader_is_replaced_in_time_and_each_page_arrives_once(
     first.process.send_signal(signal.SIGKILL)  # while the alert fires
     second, took = replicas.handover(first)
     assert took <= HANDOVER_BOUND
+    shown = subprocess.run(
+        [*GOLIVE, "status", "-c", str(second.config), "--json"], capture_output=True, check=False
+    )
+    leaders = json.loads(shown.stdout)["leaders"]
+    assert [(x["role"], x["holder"], x["live"]) for x in leaders] == [
+        ("evaluator", second.holder, True)
+    ]
     wait_for(lambda: len(hook.requests) >= 1, what="the alert at the webhook")
     replicas.start("c")  # the killed one's replacement, standing by
     replicas.down.unlink()

@@ -119,6 +119,7 @@ def status(
         from golive.alerts import maintenance_status
         from golive.clock import SystemClock
         from golive.engine.checks_now import SORTS, STATES, Selection, checks_now, parse_label
+        from golive.scale.cluster import cluster_now
         from golive.store.alerts import list_alerts
         from golive.store.outbox import counts_by_status, list_notifications
         from golive.store.requests import describe, sources_now
@@ -143,6 +144,7 @@ def status(
             failed = list_notifications(store, status="failed", limit=1)
             sources = sources_now(store, [(m.name, m.kind) for m in loaded.config.metrics])
             regions = _regions(loaded, store)
+            cluster = cluster_now(store, SystemClock().now())
         rows: list[dict[str, Any]] = []
         for now in shown:
             status = now.status
@@ -170,6 +172,7 @@ def status(
             "last_failed_notification": last_failure,
             "metrics_sources": [h.as_dict() for h in sources],
             "regions": regions,
+            **cluster.as_dict(),
         }
         if as_json:
             out.print_json(json.dumps({"checks": rows, **summary}, default=str))
@@ -203,6 +206,12 @@ def status(
                 out.print(f"metrics {health.source} ({health.kind}): {describe(health)}")
             for region in regions:
                 out.print(_region_line(region))
+            for leader in cluster.leaders:
+                until = _short(leader.expires_at.isoformat())
+                held = "leads" if leader.live else "led (lapsed: a standby takes it)"
+                out.print(
+                    f"{leader.role}: {leader.holder} {held}, epoch {leader.epoch}, until {until}"
+                )
         return EXIT_FAILED if any(r["state"] == "down" for r in rows) else EXIT_OK
 
     raise typer.Exit(guarded(command))

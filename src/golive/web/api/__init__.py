@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from golive.web.api import (
     alerts,
     checks,
+    cluster,
     evidence,
     flags,
     gate,
@@ -43,5 +44,6 @@ def routers() -> list[APIRouter]:
         reload,
         slos,
         metrics,
+        cluster,
     )
     return [module.build() for module in modules]
