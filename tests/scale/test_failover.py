@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from devkit.receivers import WebhookReceiver
-from tests.devkit.serve import GOLIVE, wait_for
-from tests.scale.cluster import HANDOVER_BOUND, Replicas, dedup_keys
+from devkit.replicas import GOLIVE, HANDOVER_BOUND, Replicas, dedup_keys, wait_for
 
 if TYPE_CHECKING:
     from devkit.servers import PostgresServer
@@ -49,8 +48,7 @@ def replicas(
 def test_a_killed_leader_is_replaced_in_time_and_each_page_arrives_once(
     replicas: Replicas, hook: WebhookReceiver
 ) -> None:
-    replicas.start("a")
-    replicas.start("b")
+    replicas.start("a", "b", "c")
     first = replicas.leader()
     wait_for(lambda: replicas.state() == "up", what="flaky up")
     replicas.down.touch()
@@ -66,7 +64,6 @@ def test_a_killed_leader_is_replaced_in_time_and_each_page_arrives_once(
         ("evaluator", second.holder, True)
     ]
     wait_for(lambda: len(hook.requests) >= 1, what="the alert at the webhook")
-    replicas.start("c")  # the killed one's replacement, standing by
     replicas.down.unlink()
     wait_for(lambda: replicas.state() == "up", what="flaky up again")
     second.process.send_signal(signal.SIGKILL)  # while it resolves
@@ -83,8 +80,7 @@ def test_a_killed_leader_is_replaced_in_time_and_each_page_arrives_once(
 def test_a_frozen_leader_is_fenced_out_and_steps_down_when_it_wakes(
     replicas: Replicas, hook: WebhookReceiver
 ) -> None:
-    replicas.start("a")
-    replicas.start("b")
+    replicas.start("a", "b")
     frozen = replicas.leader()
     wait_for(lambda: replicas.state() == "up", what="flaky up")
     frozen.process.send_signal(signal.SIGSTOP)

@@ -1,5 +1,6 @@
-"""Real `golive serve` replicas on one PostgreSQL store, for failover tests: started with a
-short lease ttl, found by the lease they hold, killed or frozen by signal, always stopped."""
+"""Real `golive serve` replicas on one PostgreSQL store, for the failover tests, bench and demo:
+each started in a folder of its own with a short lease ttl, found by the lease it holds, killed
+or frozen by signal by the caller, always stopped (``stop_all``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,11 +22,13 @@ from golive.store import Store
 from golive.store.leases import Held, current
 from golive.store.outbox import counts_by_status
 from golive.store.state import load_statuses
-from tests.devkit.serve import GOLIVE, wait_for
 
+GOLIVE = [sys.executable, "-m", "golive"]
 TTL = 2.0  # seconds: the replicas' lease ttl; a dead leader is replaced within TTL * 4/3
 HANDOVER_BOUND = TTL * 4 / 3 + 1.5  # and a busy test machine's scheduling slack
 
+# The replicas' config: one check, ``flaky``, failing while the file ``down`` exists, and its
+# alerts routed to a webhook.
 CONFIG = """\
 version: 1
 project: shop
@@ -63,25 +68,49 @@ class Replica:
     def log(self) -> str:
         return (self.config.parent / "serve.log").read_text(errors="replace")
 
+    def competing(self) -> bool:
+        """Whether it is up and competing for its leases (an exit is raised, with its log)."""
+        if self.process.poll() is not None:
+            raise AssertionError(f"replica {self.name} exited:\n{self.log}")
+        return "competing for" in self.log
+
 
 class Replicas:
     """Replicas of one config (``down`` is the file that makes check ``flaky`` fail) over
     ``store``; ``start(name)`` starts one in a folder of its own."""
 
-    def __init__(self, root: Path, store_url: str, hook: WebhookReceiver) -> None:
+    def __init__(
+        self,
+        root: Path,
+        store_url: str,
+        hook: WebhookReceiver,
+        *,
+        config: str = CONFIG,
+        ttl: float = TTL,
+    ) -> None:
         self.root = root
         self.url = store_url
         self.hook = hook
+        self.config = config
+        self.ttl = ttl
         self.down = root / "down"
         self.started: list[Replica] = []
         self.store = Store.open(store_url)  # migrated here, once, before any replica starts
 
-    def start(self, name: str, *args: str) -> Replica:
+    def start(self, *names: str, args: tuple[str, ...] = ()) -> list[Replica]:
+        """Start a replica per name, each in a folder of its own, and wait until each competes
+        for the leases (they start side by side: the imports take a second or two each)."""
+        started = [self._launch(name, args) for name in names]
+        for replica in started:
+            wait_for(replica.competing, what=f"replica {replica.name} up")
+        return started
+
+    def _launch(self, name: str, args: tuple[str, ...]) -> Replica:
         folder = self.root / name
         folder.mkdir(exist_ok=True)
         config = folder / "golive.yaml"
         config.write_text(
-            CONFIG.format(
+            self.config.format(
                 store=self.url,
                 port=free_port(),
                 down=self.down,
@@ -90,14 +119,13 @@ class Replicas:
         )
         with (folder / "serve.log").open("ab") as out:
             process = subprocess.Popen(
-                [*GOLIVE, "serve", "-c", str(config), "--lease-ttl", str(TTL), *args],
+                [*GOLIVE, "serve", "-c", str(config), "--lease-ttl", str(self.ttl), *args],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
         replica = Replica(name, config, process)
         self.started.append(replica)
-        wait_for(lambda: "competing for" in replica.log, what=f"replica {name} up")
         return replica
 
     def lease(self, name: str = "evaluator") -> Held | None:
@@ -150,3 +178,12 @@ class Replicas:
 def dedup_keys(hook: WebhookReceiver) -> list[str]:
     """The dedup key of each request the receiver got, in order (a double shows twice)."""
     return [r.headers.get("X-Golive-Dedup-Key", "") for r in hook.requests]
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what or 'condition'} not met within {timeout:.0f}s")
+        time.sleep(0.05)
