@@ -1,6 +1,8 @@
 # golive — everything a newcomer needs is one of these targets.
 #   make demo   set up, start the sample app with its PostgreSQL and Redis, and show golive on it
 #   make demo-rollout  ParkWise v1 and v2 behind nginx: a canary rolled back by itself under load
+#   make demo-scale    PostgreSQL, Redis, workers in two regions, two serve replicas: quorum holds
+#               a one-region failure back, the leader is killed, the other pages once
 #   make test   set up, install the real servers the tests need, run the whole suite on
 #               TEST_WORKERS pytest-xdist workers (0 = serial) in a random order that
 #               pytest-randomly prints as a seed; PYTEST_ARGS is passed on, e.g.
@@ -22,7 +24,7 @@ STAMP := $(VENV)/.synced
 # The suite waits on servers and subprocesses more than it computes: twice the cores, at most 4.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); n=$$((n * 2)); echo $$((n > 4 ? 4 : n)))
 
-.PHONY: demo demo-rollout test lint bench system clean
+.PHONY: demo demo-rollout demo-scale test lint bench system clean
 
 $(UV):
 	@echo "installing uv into .tools/ (once)"
@@ -40,6 +42,9 @@ demo: $(STAMP) system
 
 demo-rollout: $(STAMP) system
 	@$(VENV)/bin/python -m devkit.demo_rollout
+
+demo-scale: $(STAMP) system
+	@$(VENV)/bin/python -m devkit.demo_scale
 
 # Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: the suite starts hundreds of
 # `python -m golive` processes and four workers that rewrite the test modules' asserts, and
