@@ -14,7 +14,9 @@
 #               BACKUP_ARGS (backup.py),
 #               METRICS_ARGS (metrics.py), FLAGS_ARGS (flags.py), LEASE_ARGS (leases.py:
 #               leader hand-over after SIGKILL), STORE_COPY_ARGS (store_copy.py),
-#               WORKERS_ARGS (workers.py)
+#               WORKERS_ARGS (workers.py),
+#               FAILOVER_ARGS (failover.py: serve replicas' hand-over, the page after it,
+#               doubled notifications)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -73,6 +75,7 @@ bench: $(STAMP)
 	@$(VENV)/bin/python bench/leases.py $(LEASE_ARGS)
 	@$(VENV)/bin/python bench/store_copy.py $(STORE_COPY_ARGS)
 	@$(VENV)/bin/python bench/workers.py $(WORKERS_ARGS)
+	@$(VENV)/bin/python bench/failover.py $(FAILOVER_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .golive bench/results

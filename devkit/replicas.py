@@ -107,7 +107,7 @@ class Replicas:
 
     def _launch(self, name: str, args: tuple[str, ...]) -> Replica:
         folder = self.root / name
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         config = folder / "golive.yaml"
         config.write_text(
             self.config.format(
