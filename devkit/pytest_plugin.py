@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 XDIST_GROUPS = {
     "tests/browser/": "browser",
     "tests/backup/test_pgbackrest.py": "pgbackrest-drills",  # each drill checks /tmp is clean
+    # real replicas and workers killed and restarted: one worker runs them (and starts one
+    # PostgreSQL and one Redis for them), so they do not crowd the other tests' CPU at once
+    "tests/scale/test_failover": "failover",
 }
 # About how many seconds each test under a path takes on a quiet 2-core machine with 4
 # workers (from ``--durations``; the longest prefix wins, any other test counts DEFAULT_SECONDS).
@@ -36,6 +39,7 @@ XDIST_GROUPS = {
 # does not end on one long test started late. Rough is enough: only the order depends on it.
 EXPECTED_SECONDS = {
     "tests/web/test_contract.py": 20.0,
+    "tests/scale/test_failover": 30.0,
     "tests/serve/test_heartbeat_jobs.py": 18.0,
     "tests/serve/test_notifications_e2e.py": 18.0,
     "tests/serve/test_serve_process.py": 18.0,
