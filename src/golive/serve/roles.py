@@ -112,19 +112,22 @@ async def lead(
         nonlocal in_term
         in_term = True
         store = fenced(leadership.store, held, ttl=ttl)
-        part = start(store)
-        running = asyncio.create_task(part.run(), name=leadership.name)
         halt = asyncio.create_task(stopping.wait())
-        log.info("leading %s (epoch %d)", leadership.name, held.epoch)
+        running: asyncio.Task[None] | None = None
         try:
+            # Made in a thread: reading the stored states must not hold up the renewals.
+            part = await asyncio.to_thread(start, store)
+            running = asyncio.create_task(part.run(), name=leadership.name)
+            log.info("leading %s (epoch %d)", leadership.name, held.epoch)
             await asyncio.wait({running, halt}, return_when=asyncio.FIRST_COMPLETED)
             if not running.done():
                 part.stop()  # still ours: a clean stop stores the last cycle
             await running
         except asyncio.CancelledError:  # the term ended: another process leads now
-            part.abandon()
-            running.cancel()
-            await asyncio.gather(running, return_exceptions=True)
+            if running is not None:
+                part.abandon()
+                running.cancel()
+                await asyncio.gather(running, return_exceptions=True)
             log.warning("lost the %s lease: stopped at once, standing by", leadership.name)
             raise
         finally:
