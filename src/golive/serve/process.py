@@ -202,7 +202,7 @@ async def serve_web(loaded: LoadedConfig, environ: Mapping[str, str]) -> None:
     _refuse_a_second_server(pid)
     listener = _listen(loaded.config.server.host, loaded.config.server.port)
     store = await asyncio.to_thread(open_store, loaded)
-    runtime, budgets, web = _web_replica(loaded, environ, store)
+    runtime, budgets, web = _web_replica(loaded, environ, store, role="web")
     _handle_signals(web, runtime)
     pid.parent.mkdir(parents=True, exist_ok=True)
     pid.write_text(f"{os.getpid()}\n")
@@ -217,7 +217,7 @@ async def serve_web(loaded: LoadedConfig, environ: Mapping[str, str]) -> None:
 
 
 def _web_replica(
-    loaded: LoadedConfig, environ: Mapping[str, str], store: Store
+    loaded: LoadedConfig, environ: Mapping[str, str], store: Store, *, role: Role
 ) -> tuple[WebRuntime, RedisBudgets | None, _WebServer]:
     """The web of a replica: the app over a ``WebRuntime`` read from the store, with its
     rate-limit budgets in Redis when one is configured."""
@@ -236,7 +236,8 @@ def _web_replica(
         )
     web = _web_server(create_app(runtime, budgets=budgets), loaded)
     log.info(
-        "golive serve, web: %d checks, API on %s://%s, rate limits %s",
+        "golive serve --role %s: %d checks, API on %s://%s, rate limits %s",
+        role,
         len(loaded.config.checks),
         "https" if loaded.config.server.tls else "http",
         loaded.config.server.listen,
@@ -264,7 +265,7 @@ async def _serve_scaled(
     if listener is None:
         _handle_signals(None, cluster)
     else:
-        runtime, budgets, web = _web_replica(loaded, environ, store)
+        runtime, budgets, web = _web_replica(loaded, environ, store, role="all")
         _handle_signals(web, cluster, runtime)
         running += [runtime.run(), web.serve(sockets=[listener])]
     gc.freeze()
