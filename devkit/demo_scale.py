@@ -35,8 +35,10 @@ TTL = 3.0
 # exists (its route to ParkWise is cut), every probe while `all-down` exists.
 EDGE = """
     map $http_user_agent $from_west {{ "~region west" 1; default 0; }}
+    log_format probes '$status "$http_user_agent"';
     server {{
         listen 127.0.0.1:{port};
+        access_log {folder}/edge.log probes;
         location / {{
             set $cut "$from_west";
             if (-f {folder}/west-down) {{ set $cut "${{cut}}w"; }}
@@ -111,9 +113,13 @@ def main() -> int:
 
         say("west loses its route to ParkWise: one region of two, quorum 2 holds the page back")
         (FOLDER / "west-down").touch()
+        seen = len(_probes())
         time.sleep(6)  # three intervals: west fails each run, east does not
+        for region in ("east", "west"):
+            answers = [code for code, agent in _probes()[seen:] if f"region {region}" in agent]
+            print(f"probes from {region}: {len(answers)}, answered {sorted(set(answers))}")
         status(leader.config)
-        print(f"pages so far: {len(hook.requests)} (none expected)")
+        print(f"pages so far: {len(hook.requests)} (none: one region of two is not a quorum)")
         (FOLDER / "west-down").unlink()
 
         say("ParkWise down from everywhere, and the leading replica killed with SIGKILL")
@@ -154,6 +160,13 @@ def worker(region: str, config: Path, stack: ExitStack) -> subprocess.Popen[byte
         )
     stack.callback(lambda: (process.terminate(), process.wait(20)))
     return process
+
+
+def _probes() -> list[tuple[str, str]]:
+    """(status, user agent) of each request nginx logged, oldest first."""
+    log = FOLDER / "edge.log"
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [(line.partition(" ")[0], line.partition(" ")[2]) for line in lines]
 
 
 def _listen(config: Path) -> str:

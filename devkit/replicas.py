@@ -88,6 +88,7 @@ class Replicas:
         config: str = CONFIG,
         ttl: float = TTL,
     ) -> None:
+        root.mkdir(parents=True, exist_ok=True)
         self.root = root
         self.url = store_url
         self.hook = hook
