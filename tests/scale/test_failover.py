@@ -99,6 +99,11 @@ def test_a_frozen_leader_is_fenced_out_and_steps_down_when_it_wakes(
     keys = dedup_keys(hook)
     assert len(set(keys)) == 2, keys
     assert frozen.process.poll() is None  # standing by, ready to lead again
+    reload = subprocess.run(
+        [*GOLIVE, "reload", "-c", str(frozen.config)], capture_output=True, text=True, check=False
+    )
+    assert f"asked golive serve (pid {frozen.pid}) to reload it" in reload.stdout, reload.stderr
+    wait_for(lambda: "configuration reloaded" in frozen.log, what="the standby's reload")
     leader.process.send_signal(signal.SIGKILL)
     back, _took = replicas.handover(leader)
     assert back is frozen

@@ -76,16 +76,16 @@ def reload(config: ConfigOption = None, env: EnvOption = None) -> None:
     """Validate the config, then ask the running server to switch to it (SIGHUP)."""
 
     def command() -> int:
-        from golive.serve.process import pid_file
+        from golive.serve.process import running_servers
 
         loaded = load(config, env)  # a bad config stops here, with its errors, exit 2
-        path = pid_file(loaded)
-        try:
-            pid = int(path.read_text().strip())
+        pids = running_servers(loaded)
+        if not pids:
+            folder = loaded.base_dir / ".golive"
+            fail(f"no running golive serve found (no live pid in {folder}/serve*.pid)", EXIT_FAILED)
+        for pid in pids:
             os.kill(pid, signal.SIGHUP)
-        except (OSError, ValueError):
-            fail(f"no running golive serve found (no live pid in {path})", EXIT_FAILED)
-        out.print(f"config is valid; asked golive serve (pid {pid}) to reload it")
+            out.print(f"config is valid; asked golive serve (pid {pid}) to reload it")
         return EXIT_OK
 
     raise typer.Exit(guarded(command))

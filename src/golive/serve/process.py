@@ -66,15 +66,27 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _refuse_a_second_server(pid: Path) -> None:
+def _live_server(pid: Path) -> int | None:
+    """The pid in the pid file ``pid`` while a golive process runs under it, else None."""
     try:
         other = int(pid.read_text().strip())
         command = Path(f"/proc/{other}/cmdline").read_bytes()
     except (OSError, ValueError):
-        return  # no pid file, or its process is gone
-    if b"golive" not in command:
-        return  # the pid was reused by something else
-    raise GoliveError(f"golive serve is already running with this config (pid {other}, {pid})")
+        return None  # no pid file, or its process is gone
+    return other if b"golive" in command else None  # else the pid was reused by something else
+
+
+def _refuse_a_second_server(pid: Path) -> None:
+    other = _live_server(pid)
+    if other is not None:
+        raise GoliveError(f"golive serve is already running with this config (pid {other}, {pid})")
+
+
+def running_servers(loaded: LoadedConfig) -> list[int]:
+    """Every live `golive serve` started from this config's folder (each writes its pid file
+    there: ``serve.pid``, ``serve-web-PORT.pid``, ``serve-PID.pid`` for a leased one)."""
+    files = sorted((loaded.base_dir / ".golive").glob("serve*.pid"))
+    return [pid for pid in map(_live_server, files) if pid is not None]
 
 
 def _tls_file(loaded: LoadedConfig, which: str) -> str | None:
@@ -255,11 +267,14 @@ async def _serve_scaled(
     ttl: timedelta,
 ) -> None:
     """Several processes on one PostgreSQL store: the web of a replica (``all``) beside the
-    parts this process leads while it holds their leases. No pid file: replicas are many
-    (SIGHUP each to reload)."""
+    parts this process leads while it holds their leases. Its pid file is named by its pid, so
+    replicas can run from one folder; `golive reload` signals every live one."""
     listener = _listen(loaded.config.server.host, loaded.config.server.port) if wired.web else None
     store = await asyncio.to_thread(open_store, loaded)
     cluster = Cluster(loaded, wired, store=store, environ=environ, ttl=ttl, concurrency=concurrency)
+    pid = loaded.base_dir / ".golive" / f"serve-{os.getpid()}.pid"  # replicas may share a folder
+    pid.parent.mkdir(parents=True, exist_ok=True)
+    pid.write_text(f"{os.getpid()}\n")
     running = [cluster.run()]
     budgets: RedisBudgets | None = None
     if listener is None:
@@ -274,5 +289,6 @@ async def _serve_scaled(
     finally:
         if budgets is not None:
             await budgets.close()
+        pid.unlink(missing_ok=True)
         store.close()
         log.info("golive serve stopped")
