@@ -35,7 +35,7 @@ WORKERS = "workers: {broker: 'redis://127.0.0.1:6379/1', regions: [east, west]}\
 def test_on_sqlite_it_is_todays_single_process_whatever_the_workers(tmp_path: Path) -> None:
     assert wiring(config(tmp_path), dialect="sqlite", role="all").single
     assert wiring(config(tmp_path, WORKERS), dialect="sqlite", role="all") == Wiring(
-        web=True, leases=(), workers=False
+        web=True, leases=(), workers=False, shared=False
     )
 
 

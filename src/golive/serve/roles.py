@@ -37,15 +37,17 @@ DEFAULT_TTL = timedelta(seconds=10)
 @dataclass(frozen=True)
 class Wiring:
     """What a process runs: the web server or not, and the leases whose parts it runs while
-    it holds them (``()``: today's single process, every part at once and unleased)."""
+    it holds them; ``shared`` False is today's single process (SQLite: every part at once,
+    unleased)."""
 
     web: bool
     leases: tuple[str, ...]
     workers: bool  # probes run on Celery workers (the scheduler dispatches, the evaluator reads)
+    shared: bool = True
 
     @property
     def single(self) -> bool:
-        return self.web and not self.leases
+        return not self.shared
 
 
 def wiring(loaded: LoadedConfig, *, dialect: str, role: Role) -> Wiring:
@@ -54,14 +56,15 @@ def wiring(loaded: LoadedConfig, *, dialect: str, role: Role) -> Wiring:
     Raises ``UsageError`` for a role this wiring cannot run: a split role on SQLite (one
     process owns a SQLite store), or ``scheduler`` without ``workers:`` (then the evaluator
     probes in-process, under its own lease)."""
-    workers = bool(loaded.config.workers.regions) and dialect != "sqlite"
+    configured = loaded.config.workers
+    workers = bool(configured.broker and configured.regions) and dialect != "sqlite"
     if dialect == "sqlite":
         if role != "all":
             raise UsageError(
                 f"--role {role} needs a shared PostgreSQL store; this config's store is SQLite "
                 "(one `golive serve` owns it: run it without --role)"
             )
-        return Wiring(web=True, leases=(), workers=False)
+        return Wiring(web=True, leases=(), workers=False, shared=False)
     if role == "scheduler" and not workers:
         raise UsageError(
             "--role scheduler dispatches to workers, and this config has no `workers:` regions "
