@@ -18,6 +18,7 @@ from pathlib import Path
 from devkit.ports import free_port
 from devkit.process import terminate
 from devkit.receivers import WebhookReceiver
+from golive.records import CheckStatus
 from golive.store import Store
 from golive.store.leases import Held, current
 from golive.store.outbox import counts_by_status
@@ -160,8 +161,12 @@ class Replicas:
         return self.leader(lease), time.monotonic() - started
 
     def state(self, check: str = "flaky") -> str | None:
-        status = load_statuses(self.store).get(check)
+        status = self.status(check)
         return status.state if status else None
+
+    def status(self, check: str = "flaky") -> CheckStatus | None:
+        """The check's status as the leader last stored it."""
+        return load_statuses(self.store).get(check)
 
     def settled(self) -> bool:
         """Nothing left to send in the outbox (every notification delivered or failed)."""

@@ -17,6 +17,7 @@ import pytest
 
 from devkit.receivers import WebhookReceiver
 from devkit.replicas import GOLIVE, HANDOVER_BOUND, Replicas, dedup_keys, wait_for
+from golive.records import CheckStatus
 
 if TYPE_CHECKING:
     from devkit.servers import PostgresServer
@@ -48,13 +49,16 @@ def replicas(
 def test_a_killed_leader_is_replaced_in_time_and_each_page_arrives_once(
     replicas: Replicas, hook: WebhookReceiver
 ) -> None:
+    replicas.config = replicas.config.replace(
+        "fail_after: 1", "fail_after: 2\n    recover_after: 2"
+    )
     replicas.start("a", "b")
     replicas.start("c", args=("--role", "evaluator"))  # no web: the leased part alone
     first = replicas.leader()
     wait_for(lambda: replicas.state() == "up", what="flaky up")
     replicas.down.touch()
-    wait_for(lambda: replicas.state() == "down", what="flaky down")
-    first.process.send_signal(signal.SIGKILL)  # while the alert fires
+    wait_for(lambda: failing(replicas.status()), what="flaky's first failure")
+    first.process.send_signal(signal.SIGKILL)  # while it fails, before its alert fires
     second, took = replicas.handover(first)
     assert took <= HANDOVER_BOUND
     shown = subprocess.run(
@@ -66,8 +70,8 @@ def test_a_killed_leader_is_replaced_in_time_and_each_page_arrives_once(
     ]
     wait_for(lambda: len(hook.requests) >= 1, what="the alert at the webhook")
     replicas.down.unlink()
-    wait_for(lambda: replicas.state() == "up", what="flaky up again")
-    second.process.send_signal(signal.SIGKILL)  # while it resolves
+    wait_for(lambda: recovering(replicas.status()), what="flaky's first success")
+    second.process.send_signal(signal.SIGKILL)  # while it recovers
     third, took = replicas.handover(second)
     assert took <= HANDOVER_BOUND
     wait_for(lambda: len(hook.requests) >= 2, what="the resolution at the webhook")
@@ -76,6 +80,16 @@ def test_a_killed_leader_is_replaced_in_time_and_each_page_arrives_once(
     assert len(keys) == 2 and len(set(keys)) == 2, keys
     assert "resolved" in str(hook.requests[1].body).lower()
     assert third.process.poll() is None
+
+
+def failing(status: CheckStatus | None) -> bool:
+    """Up, with a failure stored: the next one pages (``fail_after: 2``)."""
+    return status is not None and status.state == "up" and status.consecutive_failures >= 1
+
+
+def recovering(status: CheckStatus | None) -> bool:
+    """Down, with a success stored: the next one resolves (``recover_after: 2``)."""
+    return status is not None and status.state == "down" and status.consecutive_successes >= 1
 
 
 def test_a_frozen_leader_is_fenced_out_and_steps_down_when_it_wakes(

@@ -9,11 +9,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry, generate_latest
 
+from golive.clock import SystemClock
 from golive.config import LoadedConfig, load_config
 from golive.exceptions import FencedOut, UsageError
 from golive.scale.leader import Leadership
+from golive.serve.dispatching import Scheduler
 from golive.serve.roles import Wiring, lead, wiring
+from golive.serve.runtime import ServeRuntime
+from golive.serve.scaled import Cluster, LeadingMetrics
 from golive.store import Store, normalise_url
 from golive.store.leases import current, hold
 
@@ -140,3 +145,20 @@ async def _until(condition: Callable[[], bool]) -> None:
     async with asyncio.timeout(5):
         while not condition():  # noqa: ASYNC110 - what is awaited is the code under test's
             await asyncio.sleep(0.02)
+
+
+def test_a_replicas_metrics_are_those_of_the_parts_it_leads(tmp_path: Path, store: Store) -> None:
+    loaded = config(tmp_path, WORKERS)
+    wired = wiring(loaded, dialect="postgresql", role="all")
+    cluster = Cluster(loaded, wired, store=store, environ={}, ttl=TTL)
+    registry = CollectorRegistry()
+    registry.register(LeadingMetrics(cluster))
+    assert generate_latest(registry) == b""  # standing by: nothing of the leased parts
+    evaluator = ServeRuntime(loaded, store=store, clock=SystemClock(), environ={}, services=())
+    scheduler = Scheduler(loaded, store=store, clock=SystemClock())
+    scheduler.counters.lost = 3
+    cluster.running.update(evaluator=evaluator, scheduler=scheduler)
+    shown = generate_latest(registry).decode()
+    assert "golive_check_up" in shown and "golive_cycle_seconds" in shown
+    samples = [line for line in shown.splitlines() if line.startswith("golive_dispatch_lost")]
+    assert samples == ["golive_dispatch_lost_total 3.0"]  # the scheduler's, not the evaluator's

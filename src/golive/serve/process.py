@@ -26,7 +26,7 @@ from golive.probes.base import os_reason
 from golive.scale.regions import SQLITE_WITH_WORKERS
 from golive.serve.roles import DEFAULT_TTL, Role, Wiring, wiring
 from golive.serve.runtime import ServeRuntime
-from golive.serve.scaled import Cluster
+from golive.serve.scaled import Cluster, LeadingMetrics
 from golive.serve.web_role import WebRuntime, budgets_url
 from golive.store import Store
 from golive.store.db import normalise_url
@@ -281,6 +281,7 @@ async def _serve_scaled(
         _handle_signals(None, cluster)
     else:
         runtime, budgets, web = _web_replica(loaded, environ, store, role="all")
+        runtime.metrics_registry.register(LeadingMetrics(cluster))  # /metrics: what it leads
         _handle_signals(web, cluster, runtime)
         running += [runtime.run(), web.serve(sockets=[listener])]
     gc.freeze()

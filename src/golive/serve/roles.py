@@ -56,8 +56,7 @@ def wiring(loaded: LoadedConfig, *, dialect: str, role: Role) -> Wiring:
     Raises ``UsageError`` for a role this wiring cannot run: a split role on SQLite (one
     process owns a SQLite store), or ``scheduler`` without ``workers:`` (then the evaluator
     probes in-process, under its own lease)."""
-    configured = loaded.config.workers
-    workers = bool(configured.broker and configured.regions) and dialect != "sqlite"
+    workers = loaded.config.workers.probing and dialect != "sqlite"
     if dialect == "sqlite":
         if role != "all":
             raise UsageError(

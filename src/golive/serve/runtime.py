@@ -52,6 +52,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("golive.serve")
 
+# What runs the checks: ``_engine`` (by the config) unless the caller says (the evaluator role).
+EngineFactory = Callable[..., "Engine | RemoteEngine"]
+
 CYCLE_SECONDS = 1.0
 PRUNE_EVERY = timedelta(minutes=10)
 
@@ -78,6 +81,7 @@ class ServeRuntime:
         environ: Mapping[str, str],
         concurrency: int = 500,
         services: tuple[Factory, ...] = SERVICES,
+        engine: EngineFactory | None = None,
     ) -> None:
         self.loaded = loaded
         self._checks = {c.name: c for c in loaded.config.checks}
@@ -95,7 +99,7 @@ class ServeRuntime:
         self._last_prune = clock.now()
         self._pruning: asyncio.Task[None] | None = None
         self._hours_saved_at = bucket_start(clock.now(), "minute")
-        self.engine = _engine(
+        self.engine = (engine or _engine)(
             loaded,
             store=store,
             clock=clock,

@@ -7,21 +7,25 @@ every part running.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
+
+from prometheus_client.core import CounterMetricFamily, Metric
 
 from golive.clock import Clock, SystemClock
 from golive.config import LoadedConfig
 from golive.serve.roles import Part, Wiring, holder_name, lead
-from golive.serve.runtime import ServeRuntime
+from golive.serve.runtime import EngineFactory, ServeRuntime
 from golive.serve.web_role import reread_config
 from golive.store import Store
 from golive.web.runtime import ReloadOutcome
 
 if TYPE_CHECKING:
     from golive.scale.leader import Leadership
+    from golive.serve.dispatching import Scheduler
 
 log = logging.getLogger("golive.serve")
 
@@ -50,22 +54,34 @@ class Cluster:
         self.concurrency = concurrency
         self.holder = holder_name()
         self.stopping = asyncio.Event()
-        self.running: dict[str, ServeRuntime] = {}  # lease name → its part, while it leads
+        self.running: dict[str, ServeRuntime | Scheduler] = {}  # lease → its part while it leads
         self.leaderships: list[Leadership] = []
 
     def starter(self, name: str) -> Callable[[Store], Part]:
         """What runs under lease ``name``, over the store that lease fences."""
 
         def start(fenced: Store) -> Part:
-            runtime = ServeRuntime(
-                self.loaded,
-                store=fenced,
-                clock=self.clock,
-                environ=self.environ,
-                concurrency=self.concurrency,
-            )
-            self.running[name] = runtime
-            return _Forget(runtime, lambda: self.running.pop(name, None))
+            part: ServeRuntime | Scheduler
+            if name == "scheduler":
+                from golive.serve.dispatching import Scheduler  # Celery: only with workers
+
+                part = Scheduler(self.loaded, store=fenced, clock=self.clock)
+            else:
+                engine: EngineFactory | None = None
+                if self.wiring.workers:
+                    from golive.serve.dispatching import listening_engine
+
+                    engine = listening_engine
+                part = ServeRuntime(
+                    self.loaded,
+                    store=fenced,
+                    clock=self.clock,
+                    environ=self.environ,
+                    concurrency=self.concurrency,
+                    engine=engine,
+                )
+            self.running[name] = part
+            return _Forget(part, lambda: self.running.pop(name, None))
 
         return start
 
@@ -73,6 +89,8 @@ class Cluster:
         """Run the leased parts until ``stop()``; the leases are released on the way out."""
         from golive.scale.leader import Leadership  # the lease machinery, only at scale
 
+        if self.wiring.workers:  # imported (Celery…) before leading: a term starts at once
+            await asyncio.to_thread(importlib.import_module, "golive.serve.dispatching")
         self.leaderships = [
             Leadership(self.store, name, self.holder, ttl=self.ttl, clock=self.clock)
             for name in self.wiring.leases
@@ -110,7 +128,7 @@ class Cluster:
 class _Forget:
     """A part that forgets itself from the cluster's running parts once it has ended."""
 
-    def __init__(self, runtime: ServeRuntime, forget: Callable[[], object]) -> None:
+    def __init__(self, runtime: ServeRuntime | Scheduler, forget: Callable[[], object]) -> None:
         self._runtime = runtime
         self._forget = forget
 
@@ -125,3 +143,34 @@ class _Forget:
 
     def abandon(self) -> None:
         self._runtime.abandon()
+
+
+# The scheduler's own counts: in the split they come from the leading scheduler, not from the
+# evaluator (whose engine dispatches nothing).
+_DISPATCH = {
+    "golive_dispatch_lost": "Runs sent to a region that no worker answered in time",
+    "golive_dispatch_send_failures": "Batches of checks the broker did not take",
+}
+
+
+class LeadingMetrics:
+    """A Prometheus collector for a replica's ``/metrics``: the metrics of the parts this
+    process leads now (the evaluator's cycle, checks and outbox; the scheduler's dispatch
+    counts), and none of them while it stands by."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+
+    def collect(self) -> Iterator[Metric]:
+        for part in list(self.cluster.running.values()):
+            if isinstance(part, ServeRuntime):
+                for family in part.metrics.registry.collect():
+                    if not (self.cluster.wiring.workers and family.name in _DISPATCH):
+                        yield family
+            else:
+                counts = {
+                    "golive_dispatch_lost": part.counters.lost,
+                    "golive_dispatch_send_failures": part.counters.send_failures,
+                }
+                for name, help_text in _DISPATCH.items():
+                    yield CounterMetricFamily(name, help_text, value=counts[name])
