@@ -3,7 +3,7 @@
 PostgreSQL (the shared store), Redis (the Celery broker), ParkWise behind an nginx that can cut
 one region off, a worker per region (`golive worker --region east|west`) and two
 `golive serve --role all` replicas. It shows quorum holding back a one-region failure (west
-cannot reach ParkWise: no page, a region is only DOWN in the check's details), then kills the
+cannot reach ParkWise: its probes are refused, the check stays UP, no page), then kills the
 leading replica with SIGKILL as ParkWise starts failing everywhere, and shows the hand-over time
 and that the page arrived once. Everything is under .golive/demo-scale/ and is stopped at the
 end (about a minute).
