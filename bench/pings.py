@@ -91,16 +91,28 @@ def lag_p99(before: dict[float, float], after: dict[float, float]) -> tuple[floa
     return bound, delta.get(LAG_TARGET_S, 0.0) / total
 
 
-def stored(config: Path) -> tuple[int, dict[str, str]]:
-    """The runs the heartbeat service stored so far, and each heartbeat check's secret (what
-    `golive heartbeat url` reads: one process here instead of one per check)."""
+def stored_runs(config: Path) -> int:
+    """The runs the heartbeat service stored so far."""
     from golive.store import Store, normalise_url
-    from golive.store.heartbeats import load_heartbeats, ping_secrets
+    from golive.store.heartbeats import load_heartbeats
 
     store = Store.open(normalise_url("sqlite:///golive.db", config.parent))
     try:
-        runs = sum(state.runs for state in load_heartbeats(store).values())
-        return runs, ping_secrets(store)
+        return sum(state.runs for state in load_heartbeats(store).values())
+    finally:
+        store.close()
+
+
+def issue_secrets(config: Path, names: Sequence[str]) -> dict[str, str]:
+    """A new secret for each of ``names`` (what `golive heartbeat url` shows once; one process
+    here instead of one per check): check → secret. The store keeps only their hashes."""
+    from golive.store import Store, normalise_url
+    from golive.store.heartbeats import rotate_secret
+
+    store = Store.open(normalise_url("sqlite:///golive.db", config.parent))
+    try:
+        now = datetime.now(UTC)
+        return {name: rotate_secret(store, name, now) for name in names}
     finally:
         store.close()
 
@@ -141,11 +153,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         try:
             wait_healthy(base, serve)
             time.sleep(SETTLE_S + (args.checks - args.heartbeats) / FIRST_RUN_RATE)
+            names = [f"job{i:05d}" for i in range(min(args.urls, args.heartbeats))]
+            secrets = issue_secrets(config, names)  # serve reads their hashes within 10 s
             quiet = lag_histogram(base, token)
             progress(f"{args.duration}s without pings (the lag to compare with)")
             time.sleep(args.duration)
-            runs_before, secrets = stored(config)
-            names = sorted(secrets)[: args.urls]
+            runs_before = stored_runs(config)
             urls = base_dir / "urls.txt"
             urls.write_text("".join(f"/ping/{name}/{secrets[name]}\n" for name in names))
             lag_before = lag_histogram(base, token)
@@ -169,7 +182,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             lag_after = lag_histogram(base, token)
             time.sleep(3)  # the heartbeat service stores what it judged within a second or two
-            runs = stored(config)[0] - runs_before
+            runs = stored_runs(config) - runs_before
         finally:
             serve.terminate()
             serve.wait(60)

@@ -20,7 +20,7 @@ from golive.store.alerts import acknowledge_alert, insert_silence, save_evaluati
 from golive.store.backups import mark_verified, start_backup
 from golive.store.flags import FlagOverrideView, write_flag_change
 from golive.store.gate import SignoffView, add_signoff, record_gate_run
-from golive.store.heartbeats import ensure_heartbeats, keep_ping
+from golive.store.heartbeats import issue_secret, keep_ping
 from golive.store.leases import hold
 from golive.store.outbox import NewNotification, enqueue
 from golive.store.requests import save_reading
@@ -75,7 +75,7 @@ def fill(store: Store) -> Filled:
         SignoffView(0, "security-review", "prod", "ada", "ok", T0, T0 + timedelta(days=30)),
     )
     record_gate_run(store, "prod", T0, "GO", [{"item": "checks", "ok": True}], release="v1.2")
-    ensure_heartbeats(store, ["nightly-job"], T0)
+    issue_secret(store, "nightly-job", T0)  # the row, with a secret's hash
     keep_ping(store, Ping("nightly-job", "end", T0, ok=False, exit_code=3, log="disk full"))
     backup_id = start_backup(
         store,

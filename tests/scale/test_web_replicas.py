@@ -28,7 +28,7 @@ from golive.serve.heartbeats import Heartbeats
 from golive.serve.runtime import ServeRuntime
 from golive.serve.web_role import WebRuntime, budgets_url
 from golive.store import Store, history, normalise_url
-from golive.store.heartbeats import ping_secret
+from golive.store.heartbeats import issue_secret
 from golive.store.tokens import create_token
 from golive.web import create_app
 from golive.web.ratelimit import Rule
@@ -213,9 +213,9 @@ async def test_a_ping_sent_to_a_web_replica_is_judged_by_the_evaluator(cluster: 
     evaluator = ServeRuntime(cluster.loaded, store=cluster.store(), clock=cluster.clock, environ={})
     [heartbeats] = [s for s in evaluator.services if isinstance(s, Heartbeats)]
     await heartbeats.tick(cluster.clock.now())  # gives the check its secret
+    secret = issue_secret(evaluator.store, "backup", T0)
     replica = await cluster.replica("10.1.0.10")
     await replica.runtime.run_once()
-    secret = ping_secret(evaluator.store, "backup", T0)
 
     answer = await replica.http.post(f"/ping/backup/{secret}/0", content=b"dumped 3 tables")
     assert (answer.status_code, answer.text) == (200, "OK")
@@ -250,7 +250,7 @@ async def test_the_replica_reads_states_the_evaluator_stored_and_follows_them(
     version = replica.runtime.checks_version
     [heartbeats] = [s for s in evaluator.services if isinstance(s, Heartbeats)]
     await heartbeats.tick(cluster.clock.now())
-    secret = ping_secret(evaluator.store, "backup", T0)
+    secret = issue_secret(evaluator.store, "backup", T0)
     await replica.runtime.run_once()
     await replica.http.post(f"/ping/backup/{secret}/fail")
     await heartbeats.tick(cluster.clock.now())
@@ -266,7 +266,7 @@ async def test_the_replica_reads_states_the_evaluator_stored_and_follows_them(
 async def test_a_replica_whose_store_is_unreachable_fails_healthz_and_refuses_pings(
     cluster: Cluster, postgres_server: PostgresServer
 ) -> None:
-    secret = ping_secret(cluster.store(), "backup", T0)
+    secret = issue_secret(cluster.store(), "backup", T0)
     replica = await cluster.replica("10.1.0.13")
     await replica.runtime.run_once()
     assert (await replica.http.get("/healthz")).status_code == 200
@@ -329,7 +329,7 @@ def test_two_replica_processes_share_a_budget_serve_healthz_and_store_pings(
         )
     store = Store.open(normalise_url(database, tmp_path))
     try:
-        secret = ping_secret(store, "backup", T0)
+        secret = issue_secret(store, "backup", T0)
         for config, port in zip(configs, ports, strict=True):
             serve(config, port, "--role", "web")
         bases = [f"http://127.0.0.1:{port}" for port in ports]

@@ -7,6 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from devkit.ports import free_port
 from golive.store import history
 from tests.devkit.serve import GOLIVE, Serve, states, store_of, wait_for
@@ -38,15 +40,18 @@ def golive(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_job_under_golive_ping_reports_its_runs_to_a_running_serve(
-    tmp_path: Path, serve: Serve
+    tmp_path: Path, serve: Serve, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config, port = tmp_path / "golive.yaml", free_port()
     config.write_text(CONFIG.format(port=port))
-    serve(config, port)
-    url = golive("heartbeat", "url", "nightly", config=config)
+    url = golive("heartbeat", "url", "nightly", config=config)  # before serve: it reads it
     assert url.returncode == 0, url.stderr
+    serve(config, port)
     assert url.stdout.startswith(f"http://127.0.0.1:{port}/ping/nightly/")
 
+    again = golive("heartbeat", "url", "nightly", config=config)  # shown once: only a hash kept
+    assert again.returncode == 2 and "golive heartbeat rotate nightly" in again.stderr
+    monkeypatch.setenv("GOLIVE_PING_URL", url.stdout.strip())  # what a crontab line sets
     job = golive("ping", "nightly", "--", "sh", "-c", "echo dumped s3cret-job-token", config=config)
     assert (job.returncode, job.stdout) == (0, "dumped s3cret-job-token\n"), job.stderr
     with store_of(config) as store:
@@ -66,12 +71,16 @@ def test_a_job_under_golive_ping_reports_its_runs_to_a_running_serve(
 
 
 def test_a_job_runs_and_keeps_its_exit_code_when_golive_is_away(tmp_path: Path) -> None:
-    config = tmp_path / "golive.yaml"
-    config.write_text(CONFIG.format(port=free_port()))  # nothing listens there
-    job = golive("ping", "nightly", "--", "sh", "-c", "echo ran; exit 4", config=config)
+    config, port = tmp_path / "golive.yaml", free_port()
+    config.write_text(CONFIG.format(port=port))  # nothing listens there
+    url = f"--url=http://127.0.0.1:{port}/ping/nightly/s3cret"
+    job = golive("ping", "nightly", url, "--", "sh", "-c", "echo ran; exit 4", config=config)
     assert job.returncode == 4
     assert job.stdout == "ran\n"
     assert "warning: golive ping nightly: golive cannot be reached" in job.stderr
+    unreported = golive("ping", "nightly", "--", "sh", "-c", "echo ran; exit 5", config=config)
+    assert (unreported.returncode, unreported.stdout) == (5, "ran\n")
+    assert "no ping URL for nightly" in unreported.stderr
     missing = golive("ping", "nightly", "--", "no-such-program-here", config=config)
     assert missing.returncode == 127
     assert "Traceback" not in missing.stderr

@@ -18,7 +18,7 @@ from golive.serve.heartbeats import Heartbeats
 from golive.serve.runtime import ServeRuntime
 from golive.serve.services import SERVICES
 from golive.store import Store, history, normalise_url
-from golive.store.heartbeats import load_heartbeats, ping_secret, rotate_secret
+from golive.store.heartbeats import issue_secret, load_heartbeats, rotate_secret
 from golive.store.tokens import create_token
 from golive.web import create_app
 from golive.web.pings import PER_CHECK, REFUSED_PER_IP
@@ -48,6 +48,7 @@ class Golive:
     clock: ManualClock
     http: httpx.AsyncClient
     service: Heartbeats
+    secrets: dict[str, str]
 
     async def advance(self, by: timedelta = timedelta(0)) -> None:
         """Move the clock, run one heartbeat tick and one cycle (what serve does each second)."""
@@ -56,7 +57,8 @@ class Golive:
         await self.runtime.cycle()
 
     def url(self, check: str) -> str:
-        return f"/ping/{check}/{ping_secret(self.runtime.store, check, T0)}"
+        """``check``'s ping URL, its secret issued (and shown) once, before the first tick."""
+        return f"/ping/{check}/{self.secrets[check]}"
 
     def state(self, check: str) -> str:
         return self.runtime.statuses()[check].state
@@ -79,8 +81,10 @@ async def golive(tmp_path: Path) -> AsyncIterator[Golive]:
     service = heartbeat_service(runtime)
     transport = httpx.ASGITransport(app=create_app(runtime))
     async with httpx.AsyncClient(transport=transport, base_url="http://golive") as http:
-        yielded = Golive(runtime, clock, http, service)
-        await yielded.advance()  # the first tick gives every heartbeat check a secret
+        checks = [c.name for c in loaded.pushed_checks()]
+        issued = {name: issue_secret(store, name, T0) for name in checks}
+        yielded = Golive(runtime, clock, http, service, issued)
+        await yielded.advance()  # the first tick reads every heartbeat check's secret's hash
         yield yielded
     store.close()
 

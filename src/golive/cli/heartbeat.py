@@ -1,5 +1,6 @@
-"""``golive heartbeat url|rotate NAME`` (a heartbeat check's ping URL) and ``golive ping NAME``
-(a job reports in, or runs a command between a start and an end ping)."""
+"""``golive heartbeat url|rotate NAME`` (a heartbeat check's ping URL, shown once: the store keeps
+only its secret's hash) and ``golive ping NAME`` (a job reports in, or runs a command between a
+start and an end ping)."""
 
 from __future__ import annotations
 
@@ -26,18 +27,19 @@ def _heartbeat_check(loaded: LoadedConfig, name: str) -> None:
 def _url(loaded: LoadedConfig, name: str, *, rotate: bool = False) -> str:
     from golive.clock import SystemClock
     from golive.engine.job import ping_url, server_url
-    from golive.store.heartbeats import ping_secret, rotate_secret
+    from golive.store.heartbeats import issue_secret, rotate_secret
 
     _heartbeat_check(loaded, name)
     with opened(loaded) as store:
-        fetch = rotate_secret if rotate else ping_secret
+        fetch = rotate_secret if rotate else issue_secret
         secret = fetch(store, name, SystemClock().now())
     return ping_url(server_url(loaded), name, secret)
 
 
 @heartbeat.command("url")
 def heartbeat_url(name: Name, config: ConfigOption = None, env: EnvOption = None) -> None:
-    """Print the URL a job pings (POST; add /start, /fail or /EXIT_CODE); keep it secret."""
+    """Make and print the URL a job pings (POST; add /start, /fail or /EXIT_CODE), once: golive
+    keeps only its hash, so keep it secret and keep it (``rotate`` makes a new one)."""
 
     def command() -> int:
         out.print(_url(load(config, env), name), markup=False)
@@ -68,7 +70,11 @@ def ping(
     start: Annotated[bool, typer.Option("--start", help="Report that a run starts.")] = False,
     url: Annotated[
         str | None,
-        typer.Option(help="The ping URL to use (default: from the config and the store)."),
+        typer.Option(
+            envvar="GOLIVE_PING_URL",
+            help="The ping URL `golive heartbeat url` or `rotate` printed (golive keeps only "
+            "its hash, so it must be given).",
+        ),
     ] = None,
     config: ConfigOption = None,
     env: EnvOption = None,
@@ -82,17 +88,27 @@ def ping(
             raise UsageError("choose one of --fail and --start")
         if run and (fail or start):
             raise UsageError("with a command, golive ping reports its start and exit code itself")
-        loaded = None if url and not run else load(config, env)  # --url alone needs no config
-        target = url if url else _url(loaded, name) if loaded else ""
+        loaded = load(config, env) if run or not url else None  # --url alone needs no config
+        if loaded is not None and not url:
+            _heartbeat_check(loaded, name)
+        missing = (
+            f"no ping URL for {name}: golive keeps only its hash, so give the URL "
+            f"`golive heartbeat url {name}` showed (or `rotate` makes) with --url or "
+            "GOLIVE_PING_URL"
+        )
 
         def warn(problem: str) -> None:
             err.print(f"[yellow]warning:[/yellow] golive ping {name}: {problem}")
 
         if run:
             assert loaded is not None, "loaded for its secrets"
-            return run_reporting(run, target, redact=loaded.secrets.redact, warn=warn)
+            if not url:  # the job still runs: a missing URL never breaks it
+                warn(f"{missing}; the command runs unreported")
+            return run_reporting(run, url or None, redact=loaded.secrets.redact, warn=warn)
+        if not url:
+            raise UsageError(missing)
         suffix = "/fail" if fail else "/start" if start else ""
-        if (problem := send(target + suffix)) is not None:
+        if (problem := send(url + suffix)) is not None:
             warn(problem)
         return EXIT_OK
 

@@ -55,7 +55,7 @@ def send(url: str, body: bytes = b"", *, timeout: float = TIMEOUT) -> str | None
 
 def run_reporting(
     command: Sequence[str],
-    url: str,
+    url: str | None,
     *,
     redact: Callable[[str], str],
     warn: Callable[[str], None],
@@ -63,9 +63,9 @@ def run_reporting(
 ) -> int:
     """Ping ``/start``, run ``command`` (its output passes through), ping ``/{exit code}``
     with the last ``TAIL_BYTES`` of its output; the command's exit code (127 if it cannot
-    start)."""
+    start). Without ``url`` the command runs and nothing is sent."""
     write = output or _stdout
-    if (problem := send(url + "/start")) is not None:
+    if url is not None and (problem := send(url + "/start")) is not None:
         warn(problem)
     tail: deque[bytes] = deque()
     kept = 0
@@ -86,6 +86,8 @@ def run_reporting(
     log = b"".join(tail)[-TAIL_BYTES:].decode("utf-8", errors="replace")
     if code < 0:  # killed by a signal: report it as a shell would
         code = 128 - code
+    if url is None:
+        return code
     if (problem := send(f"{url}/{min(code, 255)}", redact(log).encode())) is not None:
         warn(problem)
     return code

@@ -2,24 +2,21 @@
 
 The web answers a ping with a dictionary lookup, a hash and an append (no store, no judging on
 the request path); the heartbeat loop drains what arrived and judges it. A check's URL opens
-with the SHA-256 of its secret, compared in constant time; the secrets come from the store.
+with the SHA-256 of its secret, compared in constant time with the digest the store keeps (the
+secret itself is never stored).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Callable, Mapping
 
 from golive.records import Ping
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+from golive.store.heartbeats import digest
 
 
 class PingBook:
-    """Which secret opens which check's ping URL, and the pings not yet judged."""
+    """Which secret's digest opens which check's ping URL, and the pings not yet judged."""
 
     def __init__(self) -> None:
         self._digests: dict[str, str] = {}
@@ -27,9 +24,9 @@ class PingBook:
         self.wake: Callable[[], None] | None = None  # the heartbeat loop: judge now
         self.stale = False  # a URL did not open: the loop reads the secrets again soon
 
-    def know(self, secrets: Mapping[str, str]) -> None:
-        """Use these secrets (check → secret), replacing the ones known before."""
-        self._digests = {check: digest(secret) for check, secret in secrets.items()}
+    def know(self, digests: Mapping[str, str]) -> None:
+        """Use these secrets' digests (check → SHA-256 hex), replacing the ones known before."""
+        self._digests = dict(digests)
         self.stale = False
 
     def opens(self, check: str, secret: str) -> bool:

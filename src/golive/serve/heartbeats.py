@@ -4,8 +4,8 @@ passed, and hands each run to the check cycle (state, evidence, rollups, alerts,
 Every second: the pings since the last tick (those the web of this process recorded in memory,
 and those web replicas stored, ``take_pings``) become runs (``golive.engine.heartbeats``), each
 check whose next ping or open run is overdue becomes a failed run, and the changed states are
-stored. It also gives every heartbeat check a row with a secret, and tells the web's ping book
-the secrets (again every ``REFRESH`` seconds, or at the next tick after a URL did not open:
+stored. It also gives every heartbeat check a row, and tells the web's ping book
+the secrets' digests (again every ``REFRESH`` seconds, or at the next tick after a URL did not open:
 `golive heartbeat url` and `rotate` write them from another process).
 """
 
@@ -24,7 +24,7 @@ from golive.records import HeartbeatState, Ping
 from golive.store.heartbeats import (
     ensure_heartbeats,
     load_heartbeats,
-    ping_secrets,
+    ping_digests,
     save_heartbeats,
     take_pings,
 )
@@ -128,7 +128,7 @@ class Heartbeats:
 
     def _read_secrets(self) -> None:
         self._secrets_read = self.ctx.clock.monotonic()
-        found = ping_secrets(self.ctx.store) if self._checks else {}
+        found = ping_digests(self.ctx.store) if self._checks else {}
         self.ctx.pings.know({name: found[name] for name in self._checks if name in found})
 
 

@@ -31,7 +31,7 @@ from golive.engine.pings import PingBook
 from golive.exceptions import ConfigError, StoreError
 from golive.records import Bucket, CheckStatus, Ping
 from golive.store import Store
-from golive.store.heartbeats import keep_ping, ping_secrets
+from golive.store.heartbeats import keep_ping, ping_digests
 from golive.store.state import load_statuses
 from golive.store.tables import Evidence
 from golive.web.runtime import ReloadOutcome, StoreWrites
@@ -95,7 +95,7 @@ class StoredPings(PingBook):
         self.writes.succeeded()
 
     def refresh(self, checks: Iterable[str]) -> None:
-        found = ping_secrets(self.store)
+        found = ping_digests(self.store)
         self.know({name: found[name] for name in checks if name in found})
 
 

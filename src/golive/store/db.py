@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from golive.exceptions import StoreError
 
-SCHEMA_REVISION = "0016"  # the newest migration; a test checks it matches Alembic's head
+SCHEMA_REVISION = "0017"  # the newest migration; a test checks it matches Alembic's head
 MIGRATION_LOCK = 0x676F6C697665  # "golive": the advisory lock one migration holds on PostgreSQL
 
 

@@ -1,8 +1,14 @@
-"""Queries of heartbeat checks: ping secrets (created, read, rotated), the runs' state, and the
-pings web replicas leave for the evaluator (``keep_ping``, ``take_pings``)."""
+"""Queries of heartbeat checks: ping secrets (issued, rotated, their digests read), the runs'
+state, and the pings web replicas leave for the evaluator (``keep_ping``, ``take_pings``).
+
+A ping secret is shown once, when ``issue_secret`` or ``rotate_secret`` makes it; the store keeps
+only its SHA-256 (``secret_hash``), as it does for API tokens. A row made by ``ensure_heartbeats``
+(`golive serve` watching a new check) has no secret yet: no URL opens it until one is issued.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -10,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from golive.exceptions import StoreError
+from golive.exceptions import StoreError, UsageError
 from golive.records import HeartbeatState, Ping
 from golive.store.store import Store
 from golive.store.tables_heartbeats import Heartbeat, HeartbeatPing
@@ -26,8 +32,13 @@ def new_secret() -> str:
     return secrets.token_urlsafe(SECRET_BYTES)
 
 
+def digest(secret: str) -> str:
+    """What the store keeps of a ping secret, and what a ping's secret is compared by."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 def ensure_heartbeats(store: Store, checks: Iterable[str], now: datetime) -> None:
-    """Give each of ``checks`` a row (a new secret, watched from ``now``) unless it has one."""
+    """Give each of ``checks`` a row (watched from ``now``, no secret yet) unless it has one."""
     wanted = set(checks)
     for attempt in (1, 2):  # another process may create one meanwhile: then read them again
         try:
@@ -42,30 +53,43 @@ def ensure_heartbeats(store: Store, checks: Iterable[str], now: datetime) -> Non
                 raise
 
 
-def ping_secrets(store: Store) -> dict[str, str]:
-    """Every heartbeat check's secret: check → secret."""
-    with store.reading("read heartbeat secrets") as connection:
-        rows = connection.execute(select(Heartbeat.check, Heartbeat.secret)).all()
-    return {check: secret for check, secret in rows}
+def ping_digests(store: Store) -> dict[str, str]:
+    """Every issued ping secret's SHA-256: check → hex digest (checks without one left out)."""
+    with store.reading("read heartbeat secret digests") as connection:
+        rows = connection.execute(
+            select(Heartbeat.check, Heartbeat.secret_hash).where(Heartbeat.secret_hash.is_not(None))
+        ).all()
+    return {check: str(hashed) for check, hashed in rows}
 
 
-def ping_secret(store: Store, check: str, now: datetime) -> str:
-    """``check``'s secret, created if it has none."""
+def issue_secret(store: Store, check: str, now: datetime) -> str:
+    """``check``'s first secret, returned once (only its hash is stored). Refused
+    (``UsageError``) when it has one already: that one cannot be shown again."""
     ensure_heartbeats(store, [check], now)
-    with store.reading("read a heartbeat secret") as connection:
-        found = connection.execute(select(Heartbeat.secret).where(Heartbeat.check == check))
-        return str(found.scalar_one())
+    secret = new_secret()
+    with store.writing("issue a heartbeat secret") as connection:
+        changed = connection.execute(
+            update(Heartbeat)
+            .where(Heartbeat.check == check, Heartbeat.secret_hash.is_(None))
+            .values(secret_hash=digest(secret), secret_created_at=now)
+        ).rowcount
+    if changed != 1:  # issued before (or by another process meanwhile)
+        raise UsageError(
+            f"{check}'s ping URL was shown when it was made and golive keeps only its hash; "
+            f"`golive heartbeat rotate {check}` gives a new one (the old one stops working)"
+        )
+    return secret
 
 
 def rotate_secret(store: Store, check: str, now: datetime) -> str:
-    """A new secret for ``check``: its old ping URL stops opening."""
+    """A new secret for ``check``, returned once: its old ping URL stops opening."""
     ensure_heartbeats(store, [check], now)
     secret = new_secret()
     with store.writing("rotate a heartbeat secret") as connection:
         connection.execute(
             update(Heartbeat)
             .where(Heartbeat.check == check)
-            .values(secret=secret, secret_created_at=now)
+            .values(secret_hash=digest(secret), secret_created_at=now)
         )
     return secret
 
@@ -128,7 +152,7 @@ def take_pings(store: Store) -> list[Ping]:
 def _new_row(check: str, now: datetime) -> dict[str, object]:
     return {
         "check": check,
-        "secret": new_secret(),
+        "secret_hash": None,
         "secret_created_at": now,
         "watched_since": now,
         "runs": 0,

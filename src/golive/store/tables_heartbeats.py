@@ -13,13 +13,14 @@ from golive.store.tables import Base, UTCDateTime
 
 
 class Heartbeat(Base):
-    """One heartbeat check: the secret of its ping URL and its runs so far (a restarted
-    `golive serve` goes on from them). Read whole by the heartbeat loop: no index needed."""
+    """One heartbeat check: the SHA-256 of its ping URL's secret (None until one is issued; the
+    secret itself is never stored) and its runs so far (a restarted `golive serve` goes on from
+    them). Read whole by the heartbeat loop: no index needed."""
 
     __tablename__ = "heartbeats"
 
     check: Mapped[str] = mapped_column(String(200), primary_key=True)
-    secret: Mapped[str] = mapped_column(String(100))
+    secret_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     secret_created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     watched_since: Mapped[datetime] = mapped_column(UTCDateTime)
     last_ping_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
