@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -117,6 +118,12 @@ def issue_secrets(config: Path, names: Sequence[str]) -> dict[str, str]:
         store.close()
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_healthy(base: str, process: subprocess.Popen[bytes], timeout: float = 300.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -157,7 +164,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             secrets = issue_secrets(config, names)  # serve reads their hashes within 10 s
             quiet = lag_histogram(base, token)
             progress(f"{args.duration}s without pings (the lag to compare with)")
+            quiet_cpu, quiet_at = cpu_s(serve.pid), time.monotonic()
             time.sleep(args.duration)
+            quiet_cpu, quiet_s = cpu_s(serve.pid) - quiet_cpu, time.monotonic() - quiet_at
             runs_before = stored_runs(config)
             urls = base_dir / "urls.txt"
             urls.write_text("".join(f"/ping/{name}/{secrets[name]}\n" for name in names))
@@ -165,6 +174,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             script = base_dir / "pings.lua"
             script.write_text(LUA % urls)
             progress(f"wrk: {args.connections} connections for {args.duration}s")
+            pings_cpu, pings_at = cpu_s(serve.pid), time.monotonic()
             done = subprocess.run(
                 pinned(
                     load_core,
@@ -180,6 +190,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 text=True,
                 check=True,
             )
+            pings_cpu, pings_s = cpu_s(serve.pid) - pings_cpu, time.monotonic() - pings_at
             lag_after = lag_histogram(base, token)
             time.sleep(3)  # the heartbeat service stores what it judged within a second or two
             runs = stored_runs(config) - runs_before
@@ -192,6 +203,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     accepted = report["requests"] - report["non2xx"]
     bound, within = lag_p99(lag_before, lag_after)
     quiet_bound, quiet_within = lag_p99(quiet, lag_before)
+    extra_cpu = pings_cpu - quiet_cpu / quiet_s * pings_s  # beyond what the checks alone cost
     return {
         "checks": args.checks,
         "heartbeats": args.heartbeats,
@@ -204,6 +216,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "lag_p99_le_s": bound,
         "lag_within_1s": within,
         "lag_without_pings": {"p99_le_s": quiet_bound, "within_1s": quiet_within},
+        "serve_cpu_busy": {"quiet": quiet_cpu / quiet_s, "pings": pings_cpu / pings_s},
+        "cpu_us_per_ping": 1e6 * extra_cpu / max(accepted, 1),
     }
 
 
@@ -233,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "lag p99",
         "≤1 s",
         "quiet ≤1 s",
+        "CPU µs/ping",
+        "serve CPU quiet/pings",
     )
     for column in columns:
         table.add_column(column, justify="right")
@@ -246,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"≤ {result['lag_p99_le_s']:g} s",
         f"{result['lag_within_1s']:.2%}",
         f"{result['lag_without_pings']['within_1s']:.2%}",
+        f"{result['cpu_us_per_ping']:.0f}",
+        f"{result['serve_cpu_busy']['quiet']:.0%} / {result['serve_cpu_busy']['pings']:.0%}",
     )
     out.print(table)
     met = result["pings_per_s"] >= PINGS_TARGET and result["lag_within_1s"] >= 0.99

@@ -80,14 +80,24 @@ class Metrics:
     def observe_results(
         self, results: list[CheckResult], statuses: Mapping[str, CheckStatus]
     ) -> None:
+        """Count ``results`` and set each check's gauges from its last one: per batch, not per
+        result (a heartbeat pinged 2,000 times a second sends that many results a second)."""
+        verdicts: dict[str, int] = {}
+        kinds: dict[str, Histogram] = {}  # probe kind → its latency histogram
+        last: dict[str, tuple[CheckResult, float]] = {}
         for result in results:
             verdict = "inconclusive" if result.inconclusive else "pass" if result.ok else "fail"
-            self.runs.labels(verdict).inc()
+            verdicts[verdict] = verdicts.get(verdict, 0) + 1
             latency = (result.latency_ms or 0) / 1000
-            self.probe_latency.labels(result.kind).observe(latency)
-            self.check_latency.labels(result.name).set(latency)
-            status = statuses.get(result.name)
+            histogram = kinds.get(result.kind)
+            if histogram is None:
+                histogram = kinds[result.kind] = self.probe_latency.labels(result.kind)
+            histogram.observe(latency)
+            last[result.name] = (result, latency)
+        for verdict, count in verdicts.items():
+            self.runs.labels(verdict).inc(count)
+        for name, (result, latency) in last.items():
+            self.check_latency.labels(name).set(latency)
+            status = statuses.get(name)
             if status is not None:
-                self.check_up.labels(result.name, result.component or "").set(
-                    STATE_VALUE[status.state]
-                )
+                self.check_up.labels(name, result.component or "").set(STATE_VALUE[status.state])

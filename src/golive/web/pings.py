@@ -35,6 +35,9 @@ _HEADERS = [
     (b"cache-control", b"no-store"),
     (b"x-content-type-options", b"nosniff"),
 ]
+_OK_BODY = b"OK"
+_OK_HEADERS = [*_HEADERS, (b"content-length", str(len(_OK_BODY)).encode())]
+_EXIT_CODES: dict[str, int | None] = {"": 0, "fail": None}  # and "start": no exit code
 
 
 class PingMiddleware:
@@ -51,14 +54,13 @@ class PingMiddleware:
             await self.app(scope, receive, send)
             return
         status, text, headers = await self._ping(scope, receive, path)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [*_HEADERS, *headers, (b"content-length", str(len(text)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": text.encode()})
+        if status == 200:  # the answer to nearly every ping: made once
+            answer, body = _OK_HEADERS, _OK_BODY
+        else:
+            body = text.encode()
+            answer = [*_HEADERS, *headers, (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": answer})
+        await send({"type": "http.response.body", "body": body})
 
     async def _ping(
         self, scope: Scope, receive: Receive, path: str
@@ -79,7 +81,7 @@ class PingMiddleware:
             await self.budgets.hit(refused_key, REFUSED_PER_IP)
             return 404, "not found", []
         if what in ("", "start", "fail"):
-            code = {"": 0, "fail": None}.get(what)
+            code = _EXIT_CODES.get(what)
         elif what.isdigit() and int(what) <= MAX_EXIT_CODE:
             code = int(what)
         else:
