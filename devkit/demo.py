@@ -90,12 +90,25 @@ def show(hook: WebhookReceiver, index: int) -> None:
     print(flush=True)
 
 
-def _cron_job(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """A stand-in for cron: every 20 s, the job runs under `golive ping` (start, exit, log)."""
+def _ping_url(env: dict[str, str]) -> str:
+    """The job's ping URL, made anew (golive keeps only its hash; a demo run before this one
+    made one already, so `rotate` rather than `url`)."""
+    return subprocess.run(
+        [str(GOLIVE), "heartbeat", "rotate", "expire-bookings", "-c", str(CONFIG)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def _cron_job(env: dict[str, str], url: str) -> subprocess.Popen[bytes]:
+    """A stand-in for cron: every 20 s, the job runs under `golive ping` (start, exit, log);
+    the URL comes in GOLIVE_PING_URL, as a crontab line would set it."""
     job = f"{GOLIVE} ping expire-bookings -c {CONFIG} -- echo expired 0 bookings"
     return subprocess.Popen(
         ["sh", "-c", f"while true; do {job}; sleep 20; done"],
-        env={**os.environ, **env},
+        env={**os.environ, **env, "GOLIVE_PING_URL": url},
         stdout=subprocess.DEVNULL,
         stderr=(STATE / "job.log").open("wb"),
     )
@@ -179,6 +192,7 @@ def main() -> int:
             text=True,
             check=True,
         ).stdout.strip()
+        ping_url = _ping_url(env)
         with (STATE / "serve.log").open("w") as serve_log:
             server = subprocess.Popen(
                 [str(GOLIVE), "serve", "-c", str(CONFIG)],
@@ -188,7 +202,7 @@ def main() -> int:
             )
         stack.callback(_stop, server)
         say("a cron-like job pings golive: `golive ping expire-bookings -- ...` every 20s")
-        stack.callback(_stop, _cron_job(env))
+        stack.callback(_stop, _cron_job(env, ping_url))
         api, hook = Api(listen, token), park.hook
         wait(
             lambda: api.states() and all(s == "up" for s in api.states().values()),
