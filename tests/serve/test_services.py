@@ -148,7 +148,7 @@ async def test_signals_from_a_service_reach_the_alert_cycle_even_without_check_r
     await serve.cycle()
     alerts = [a for a in load_alerts(store).values() if a.name == "errors"]
     assert [(a.state, a.check) for a in alerts] == [("firing", None)]
-    assert not serve._signals_changed
+    assert not serve._alerting.signals_changed  # judged: nothing left for the next cycle
 
 
 async def test_a_service_the_config_asks_for_only_after_a_reload_starts_then(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry
 
-from golive.alerts import evaluate, maintenance_status, unsupported_rules
+from golive.alerts import maintenance_status, unsupported_rules
 from golive.clock import Clock
 from golive.config import CheckBase, LoadedConfig
 from golive.engine.loop import Engine, EngineCounters
@@ -29,8 +29,9 @@ from golive.engine.results import CheckResult
 from golive.engine.rollup import RollupBuffer, bucket_start
 from golive.engine.state import advance
 from golive.exceptions import StoreError
-from golive.notify import check_channels, plan
-from golive.records import Bucket, CheckStatus, EvidenceRecord, Signal
+from golive.notify import check_channels
+from golive.records import Bucket, CheckStatus, EvidenceRecord
+from golive.serve.alerting import AlertCycle
 from golive.serve.housekeeping import deliver, prune_store
 from golive.serve.metrics import Metrics
 from golive.serve.services import (
@@ -43,7 +44,6 @@ from golive.serve.services import (
 )
 from golive.serve.web_role import reread_config
 from golive.store import Store
-from golive.store.alerts import load_alerts, load_silences, save_evaluation
 from golive.store.state import flush, load_statuses
 from golive.web.runtime import ReloadOutcome, StoreWrites
 
@@ -111,11 +111,8 @@ class ServeRuntime:
         self._abandoned = False  # stop at once, without the final flush (leadership lost)
         self._deliver_now = asyncio.Event()
         self._cycle_now = asyncio.Event()
-        self._told: set[str] = set()
         self._counted = EngineCounters()  # the engine's counts at the last cycle
-        self._evaluated: tuple[LoadedConfig, int] | None = None  # config, active alerts then
-        self._signals: dict[str, Signal] = {}  # the latest of each rule fed by a service
-        self._signals_changed = False
+        self._alerting = AlertCycle(store, self.metrics)
         self._announce(loaded)
         self.pings = PingBook()  # the web's ping URLs record here, the heartbeat service judges
         self._services = Services(
@@ -129,7 +126,7 @@ class ServeRuntime:
                 stopping=self._stopping.is_set,
                 submit=self.engine.submit,
                 pings=self.pings,
-                signal=self._signal,
+                signal=self._alerting.signal,
             ),
             services,
         )
@@ -225,7 +222,7 @@ class ServeRuntime:
         pending.consumed.extend(self.engine.consumed())
         pending.buckets.extend(self._take_buckets(now, final=final))
         await self._step("store", self._store_pending)
-        if results or final or self._signals_changed or self._alerts_may_change():
+        if self._alerting.due(self.loaded, results=bool(results), final=final):
             await self._step("alerts", self._evaluate_alerts, now)
         await self._step("notify", self._notify, now)
         if not final and now - self._last_prune >= PRUNE_EVERY and self._pruning is None:
@@ -327,56 +324,10 @@ class ServeRuntime:
         self._pending = _Pending({}, [], [], [])
 
     async def _evaluate_alerts(self, now: datetime) -> None:
-        """Alert states from check states; the store (not memory) is the truth, so that
-        acknowledgements and silences made through the API count at once."""
-        loaded, statuses, latest = self.loaded, dict(self._statuses), dict(self.latest)
-        signals, self._signals_changed = dict(self._signals), False
-
-        def evaluate_and_save() -> dict[str, int]:
-            current = load_alerts(self.store)
-            silences = load_silences(self.store, now=now, include_expired=False)
-            evaluation = evaluate(loaded, statuses, latest, current, silences, now, signals)
-            save_evaluation(self.store, evaluation)
-            for problem in evaluation.problems:
-                if problem not in self._told:  # once, not every second
-                    self._told.add(problem)
-                    log.warning("alerts: %s", problem)
-            counts = {"pending": 0, "firing": 0}
-            for alert in evaluation.apply(current).values():
-                counts[alert.state] = counts.get(alert.state, 0) + 1
-            return counts
-
-        try:
-            counts = await asyncio.to_thread(evaluate_and_save)
-        except Exception:
-            self._signals_changed = True  # judge them next cycle
-            raise
-        for state, count in counts.items():
-            self.metrics.alerts.labels(state).set(count)
-        self._evaluated = (loaded, counts["pending"] + counts["firing"])
-
-    def _signal(self, signals: Sequence[Signal]) -> None:
-        """A service's new signals: the next cycle evaluates alerts even if nothing else moved."""
-        for signal in signals:
-            if self._signals.get(signal.rule) != signal:
-                self._signals[signal.rule] = signal
-                self._signals_changed = True
-
-    def _alerts_may_change(self) -> bool:
-        """False when no alert can open, move or close this cycle: no new results since an
-        evaluation of this configuration that left no alert pending or firing (an alert opens
-        only on a result; time, silences, windows and acknowledgements act on open ones)."""
-        return self._evaluated is None or self._evaluated != (self.loaded, 0)
+        await self._alerting.evaluate(self.loaded, dict(self._statuses), dict(self.latest), now)
 
     async def _notify(self, now: datetime) -> None:
-        """Route new alert events into the outbox (delivery runs in its own loop)."""
-        loaded = self.loaded
-        planned = await asyncio.to_thread(
-            plan, self.store, loaded.config, now, secrets=loaded.secrets, base_dir=loaded.base_dir
-        )
-        for error in planned.errors:
-            self.metrics.cycle_errors.labels("notify").inc()
-            log.error("notify: %s", error)
+        await self._alerting.plan(self.loaded, now)
         self._deliver_now.set()
 
     async def _deliver_loop(self) -> None:
