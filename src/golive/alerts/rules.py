@@ -164,34 +164,31 @@ def _build(config: LoadedConfig) -> list[AlertSpec]:
 def _region_spec(region: str) -> AlertSpec:
     """A region's alert: firing while none of its workers beats (its checks then have no
     runs from there), judged on the signal the region service sends under its name."""
-    labels = {"region": region}
-    name = region_alert_name(region)
-    return AlertSpec(
-        fingerprint=fingerprint("region", region, labels),
-        name=name,
-        rule=name,
-        check=None,
-        component=None,
-        severity="high",
-        labels=labels,
-        condition=compile_expression(REGION_DOWN, REGION_FIELDS),
-    )
+    return _service_spec("region", region, region_alert_name(region), REGION_DOWN, REGION_FIELDS)
 
 
 def _backup_spec(backup: str) -> AlertSpec:
     """A backup's alert: firing while it breaks its ``rpo``, its ``rto`` or its last drill
     failed, judged on the signal the backup service sends under its name."""
-    labels = {"backup": backup}
-    name = backup_alert_name(backup)
+    return _service_spec("backup", backup, backup_alert_name(backup), BACKUP_BROKEN, BACKUP_FIELDS)
+
+
+def _service_spec(
+    kind: str, subject: str, name: str, expression: str, fields: Mapping[str, str]
+) -> AlertSpec:
+    """The high-severity alert a serve service raises about one ``subject`` of its ``kind``
+    (labelled ``kind=subject``), named and ruled ``name``, firing while ``expression`` over
+    its signal's ``fields`` holds."""
+    labels = {kind: subject}
     return AlertSpec(
-        fingerprint=fingerprint("backup", backup, labels),
+        fingerprint=fingerprint(kind, subject, labels),
         name=name,
         rule=name,
         check=None,
         component=None,
         severity="high",
         labels=labels,
-        condition=compile_expression(BACKUP_BROKEN, BACKUP_FIELDS),
+        condition=compile_expression(expression, fields),
     )
 
 
