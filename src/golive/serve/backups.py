@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from golive.alerts.rules import backup_alert_name
 from golive.backup.drill import run_drill
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from golive.serve.services import Service, ServiceContext
 
 log = logging.getLogger("golive.backup")
+
+Taken = Literal["backup", "drill"]  # what the service takes of a backup: itself or its drill
 
 
 def due(spec: Backup, last: datetime | None, now: datetime, since: datetime) -> bool:
@@ -79,32 +81,15 @@ class BackupService:
                 return
             entries = backups(store, loaded.environment, name=spec.name)
             last = max((e.started_at for e in entries), default=None)
-            if due(spec, last, now, self.since):
-                if jobs is not None:
-                    await jobs.request(loaded, spec, "backup", now)
-                else:
-                    await run_backup(
-                        loaded,
-                        spec.name,
-                        store=store,
-                        clock=self.ctx.clock,
-                        environ=self.ctx.environ,
-                    )
-                    entries = backups(store, loaded.environment, name=spec.name)
+            if due(spec, last, now, self.since) and await self._take(
+                loaded, jobs, spec, "backup", now
+            ):
+                entries = backups(store, loaded.environment, name=spec.name)
             drill = store.latest(DRILL_EVIDENCE, spec.name)
             has_good = any(e.state == "good" for e in entries)
-            if spec.verify and has_good and self._drill_due(spec, drill, now):
-                if jobs is not None:
-                    await jobs.request(loaded, spec, "drill", now)
-                else:
-                    await run_drill(
-                        loaded,
-                        spec.name,
-                        store=store,
-                        clock=self.ctx.clock,
-                        environ=self.ctx.environ,
-                    )
-                    drill = store.latest(DRILL_EVIDENCE, spec.name)
+            due_drill = spec.verify and has_good and self._drill_due(spec, drill, now)
+            if due_drill and await self._take(loaded, jobs, spec, "drill", now):
+                drill = store.latest(DRILL_EVIDENCE, spec.name)
             at = self.ctx.clock.now()
             found = problems(spec, entries, drill, at)
             for problem in found:
@@ -115,6 +100,21 @@ class BackupService:
         if signals:
             self.ctx.signal(signals)
             self.ctx.wake()
+
+    async def _take(
+        self, loaded: LoadedConfig, jobs: JobQueue | None, spec: Backup, kind: Taken, now: datetime
+    ) -> bool:
+        """Take ``spec``'s backup or drill: queued to ``jobs``' workers when there are some
+        (False: it runs there later), else run here now (True: its catalog or evidence changed)."""
+        if jobs is not None:
+            await jobs.request(loaded, spec, kind, now)
+            return False
+        store, clock, environ = self.ctx.store, self.ctx.clock, self.ctx.environ
+        if kind == "backup":
+            await run_backup(loaded, spec.name, store=store, clock=clock, environ=environ)
+        else:
+            await run_drill(loaded, spec.name, store=store, clock=clock, environ=environ)
+        return True
 
     def _drill_due(self, spec: Backup, drill: EvidenceRecord | None, now: datetime) -> bool:
         """A drill is due ``verify.every`` after the last one; on workers, a drill job that
