@@ -34,7 +34,47 @@ class EngineCounters:
     lag_seconds: list[float] = field(default_factory=list)
 
 
-class Engine:
+class EngineBase:
+    """What every engine holds besides its way of probing: its config, clock and callbacks,
+    the counters, the results waiting for ``drain()``, and the wake event and stop flag of its
+    ``run`` (this in-process ``Engine`` and ``golive.scale.remote.RemoteEngine``)."""
+
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        *,
+        clock: Clock,
+        on_lag: Callable[[CheckBase, float], None] | None,
+        on_result: Callable[[CheckResult], None] | None,
+    ) -> None:
+        self.loaded = loaded
+        self.clock = clock
+        self.on_lag = on_lag
+        self.on_result = on_result
+        self.counters = EngineCounters()
+        self._results: list[CheckResult] = []
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def drain(self) -> list[CheckResult]:
+        """The results that arrived since the last call."""
+        results, self._results = self._results, []
+        return results
+
+    def submit(self, result: CheckResult) -> None:
+        """Hand a finished result to the next ``drain()``."""
+        self.counters.runs += 1
+        self._results.append(result)
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def stop(self) -> None:
+        """Ask ``run`` to return (the in-process engine cancels the checks still running)."""
+        self._stopping = True
+        self._wake.set()
+
+
+class Engine(EngineBase):
     """Runs the checks of a config on their schedules until stopped."""
 
     def __init__(
@@ -47,24 +87,12 @@ class Engine:
         on_result: Callable[[CheckResult], None] | None = None,
         watch: LoopWatch | None = None,
     ) -> None:
-        self.loaded = loaded
-        self.clock = clock
+        super().__init__(loaded, clock=clock, on_lag=on_lag, on_result=on_result)
         self.concurrency = concurrency
-        self.on_lag = on_lag
-        self.on_result = on_result
-        self.counters = EngineCounters()
         self.watch = watch or LoopWatch()
-        self._results: list[CheckResult] = []
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(concurrency)
         self._scheduler = Scheduler(loaded.runnable_checks(), start=time.monotonic())
-        self._wake = asyncio.Event()
-        self._stopping = False
-
-    def drain(self) -> list[CheckResult]:
-        """The results that arrived since the last call."""
-        results, self._results = self._results, []
-        return results
 
     def consumed(self) -> list[int]:
         """Inbox rows behind the drained results: none, this engine probes in-process
@@ -75,11 +103,6 @@ class Engine:
         """Switch to a new (already validated) config; unchanged checks keep their schedule."""
         self.loaded = loaded
         self._scheduler.replace(loaded.runnable_checks(), now=time.monotonic())
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Ask ``run`` to return (running checks are cancelled)."""
-        self._stopping = True
         self._wake.set()
 
     async def run(self) -> None:
@@ -118,13 +141,6 @@ class Engine:
                 self.loaded, due.check, clock=self.clock, http=session, watch=self.watch
             )
         self.submit(result)
-
-    def submit(self, result: CheckResult) -> None:
-        """Hand a finished result to the next ``drain()``."""
-        self.counters.runs += 1
-        self._results.append(result)
-        if self.on_result is not None:
-            self.on_result(result)
 
     async def _cancel_running(self) -> None:
         tasks = list(self._running.values())

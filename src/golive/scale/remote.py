@@ -23,7 +23,7 @@ from celery import Celery
 
 from golive.clock import Clock
 from golive.config import CheckBase, LoadedConfig
-from golive.engine.loop import MAX_IDLE, EngineCounters
+from golive.engine.loop import MAX_IDLE, EngineBase
 from golive.engine.results import CheckResult
 from golive.scale.dispatch import Dispatcher, Round
 from golive.scale.payload import from_payload
@@ -70,7 +70,7 @@ class _Open:
     ids: list[int] = field(default_factory=list)
 
 
-class RemoteEngine:
+class RemoteEngine(EngineBase):
     """Runs the checks of a config through Celery workers until stopped."""
 
     def __init__(
@@ -85,11 +85,7 @@ class RemoteEngine:
     ) -> None:
         broker = loaded.config.workers.broker
         assert broker is not None, "RemoteEngine needs workers.broker"
-        self.loaded = loaded
-        self.clock = clock
-        self.on_lag = on_lag
-        self.on_result = on_result
-        self.counters = EngineCounters()
+        super().__init__(loaded, clock=clock, on_lag=on_lag, on_result=on_result)
         self.dispatcher = Dispatcher(loaded)
         self.inbox = Inbox(store)
         self.app = app or make_app(broker)
@@ -98,16 +94,9 @@ class RemoteEngine:
         self._open: dict[str, _Open] = {}
         self._closed: deque[str] = deque(maxlen=CLOSED_KEPT)
         self._closed_set: set[str] = set()
-        self._results: list[CheckResult] = []
         self._consumed: list[int] = []
-        self._wake = asyncio.Event()
-        self._stopping = False
 
-    # -- the Engine interface -----------------------------------------------------------------
-    def drain(self) -> list[CheckResult]:
-        results, self._results = self._results, []
-        return results
-
+    # -- the Engine interface (drain, submit and stop come from EngineBase) ---------------------
     def consumed(self) -> list[int]:
         """The inbox rows behind the results drained so far (delete them with those)."""
         ids, self._consumed = self._consumed, []
@@ -118,16 +107,6 @@ class RemoteEngine:
         self._checks = {c.name: c for c in loaded.runnable_checks()}
         self.dispatcher.reload(loaded, now=time.monotonic())
         self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-
-    def submit(self, result: CheckResult) -> None:
-        self.counters.runs += 1
-        self._results.append(result)
-        if self.on_result is not None:
-            self.on_result(result)
 
     async def run(self) -> None:
         while not self._stopping:
