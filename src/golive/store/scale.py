@@ -66,20 +66,8 @@ def read_results(
     table = ProbeResultRow.__table__
     where = ProbeResultRow.id > after if ids is None else ProbeResultRow.id.in_(list(ids))
     statement = select(table).where(where).order_by(ProbeResultRow.id).limit(limit)
-    with store.reading("read probe results") as connection:
-        rows = connection.execute(statement).all()
-    return [
-        InboxEntry(
-            check=r.check,
-            region=r.region,
-            dispatch=r.dispatch,
-            payload=r.payload,
-            taken_at=r.taken_at,
-            received_at=r.received_at,
-            id=r.id,
-        )
-        for r in rows
-    ]
+    with store.reading("read probe results") as connection:  # columns named as its fields
+        return [InboxEntry(**row) for row in connection.execute(statement).mappings()]
 
 
 def delete_results(connection: Connection, ids: Sequence[int]) -> None:
@@ -102,20 +90,6 @@ def beat(store: Store, worker: WorkerBeat) -> None:
 
 def list_workers(store: Store) -> list[WorkerBeat]:
     """Every worker that ever beat (and was not pruned), by region then name."""
-    with store.reading("read workers") as connection:
-        rows = connection.execute(
-            select(WorkerRow.__table__).order_by(WorkerRow.region, WorkerRow.name)
-        ).all()
-        return [
-            WorkerBeat(
-                name=r.name,
-                region=r.region,
-                pid=r.pid,
-                concurrency=r.concurrency,
-                started_at=r.started_at,
-                seen_at=r.seen_at,
-                runs=r.runs,
-                failures=r.failures,
-            )
-            for r in rows
-        ]
+    statement = select(WorkerRow.__table__).order_by(WorkerRow.region, WorkerRow.name)
+    with store.reading("read workers") as connection:  # columns named as its fields
+        return [WorkerBeat(**row) for row in connection.execute(statement).mappings()]
