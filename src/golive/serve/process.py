@@ -10,10 +10,10 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import uvicorn
 from fastapi import FastAPI
@@ -216,16 +216,42 @@ async def serve_web(loaded: LoadedConfig, environ: Mapping[str, str]) -> None:
     store = await asyncio.to_thread(open_store, loaded)
     runtime, budgets, web = _web_replica(loaded, environ, store, role="web")
     _handle_signals(web, runtime)
+    running = [runtime.run(), web.serve(sockets=[listener])]
+    await _serving(running, pid=pid, store=store, budgets=budgets, name="golive serve --role web")
+
+
+async def _serving(
+    running: list[Coroutine[Any, Any, Any]],
+    *,
+    pid: Path,
+    store: Store,
+    budgets: RedisBudgets | None,
+    name: str,
+) -> None:
+    """A replica's life: its ``pid`` file written while ``running`` run; when they return (or
+    fail), its Redis ``budgets`` closed, the pid file removed, the store closed, ``name`` logged
+    as stopped."""
+    try:
+        with _pid_file(pid):
+            try:
+                await asyncio.gather(*running)
+            finally:
+                if budgets is not None:
+                    await budgets.close()
+    finally:
+        store.close()
+        log.info("%s stopped", name)
+
+
+@contextlib.contextmanager
+def _pid_file(pid: Path) -> Iterator[None]:
+    """``pid`` holds this process's id for as long as the block runs (`golive reload` reads it)."""
     pid.parent.mkdir(parents=True, exist_ok=True)
     pid.write_text(f"{os.getpid()}\n")
     try:
-        await asyncio.gather(runtime.run(), web.serve(sockets=[listener]))
+        yield
     finally:
-        if budgets is not None:
-            await budgets.close()
         pid.unlink(missing_ok=True)
-        store.close()
-        log.info("golive serve --role web stopped")
 
 
 def _web_replica(
@@ -273,8 +299,6 @@ async def _serve_scaled(
     store = await asyncio.to_thread(open_store, loaded)
     cluster = Cluster(loaded, wired, store=store, environ=environ, ttl=ttl, concurrency=concurrency)
     pid = loaded.base_dir / ".golive" / f"serve-{os.getpid()}.pid"  # replicas may share a folder
-    pid.parent.mkdir(parents=True, exist_ok=True)
-    pid.write_text(f"{os.getpid()}\n")
     running = [cluster.run()]
     budgets: RedisBudgets | None = None
     if listener is None:
@@ -285,11 +309,4 @@ async def _serve_scaled(
         _handle_signals(web, cluster, runtime)
         running += [runtime.run(), web.serve(sockets=[listener])]
     gc.freeze()
-    try:
-        await asyncio.gather(*running)
-    finally:
-        if budgets is not None:
-            await budgets.close()
-        pid.unlink(missing_ok=True)
-        store.close()
-        log.info("golive serve stopped")
+    await _serving(running, pid=pid, store=store, budgets=budgets, name="golive serve")
