@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
 from devkit.ports import free_port
+from tests.devkit.serve import Serve
 
 if TYPE_CHECKING:
     from devkit.pytest_plugin import NginxFactory
@@ -36,6 +37,17 @@ def site(nginx_factory: NginxFactory) -> str:
     port = free_port()
     nginx_factory(SITE.format(port=port), ports=[port])
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def serve() -> Iterator[Serve]:
+    """Real ``golive serve`` processes (tests/serve, tests/scale), stopped when the test
+    ends, failed or not."""
+    started = Serve()
+    try:
+        yield started
+    finally:
+        started.stop_all()
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ import pytest
 from devkit.process import terminate
 from devkit.receivers import WebhookReceiver
 from golive.store import Store, normalise_url
-from tests.devkit.serve import Serve
 
 if TYPE_CHECKING:
     from devkit.servers import PostgresServer
@@ -207,12 +206,3 @@ def scaled(
         yield Scaled(config, port, target, hook, fleet)
     finally:
         fleet.stop()
-
-
-@pytest.fixture
-def serve() -> Iterator[Serve]:
-    started = Serve()
-    try:
-        yield started
-    finally:
-        started.stop_all()

@@ -26,14 +26,6 @@ _databases = itertools.count()
 
 
 @pytest.fixture
-def hook() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def replicas(
     tmp_path: Path, postgres_server: PostgresServer, hook: WebhookReceiver
 ) -> Iterator[Replicas]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -350,15 +350,6 @@ def store_pings(store: Store) -> list[tuple[str, str, bool]]:
     from golive.store.heartbeats import take_pings
 
     return [(p.check, p.kind, p.ok) for p in take_pings(store)]
-
-
-@pytest.fixture
-def serve() -> Iterator[Serve]:
-    started = Serve()
-    try:
-        yield started
-    finally:
-        started.stop_all()
 
 
 def test_the_replica_config_names_its_shared_budgets(tmp_path: Path) -> None:
