@@ -10,31 +10,19 @@ from golive.clock import ManualClock
 from golive.config import LoadedConfig
 from golive.config.ship import Backup
 from golive.engine import open_store
-from golive.engine.pings import PingBook
 from golive.records import DRILL_EVIDENCE
 from golive.serve.backups import due, make
-from golive.serve.metrics import Metrics
-from golive.serve.services import Service, ServiceContext
+from golive.serve.services import Service
 from golive.store import Store
 from golive.store.backups import backups
 from tests.devkit.backup import backup_config
+from tests.devkit.services import service_context
 
 START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 
 def service(loaded: LoadedConfig, store: Store, clock: ManualClock) -> Service:
-    ctx = ServiceContext(
-        store=store,
-        clock=clock,
-        environ={},
-        metrics=Metrics(),
-        config=lambda: loaded,
-        wake=lambda: None,
-        stopping=lambda: False,
-        submit=lambda _result: None,
-        pings=PingBook(),
-    )
-    made = make(ctx)
+    made = make(service_context(store, lambda: loaded, clock))
     assert made is not None
     return made
 
@@ -80,18 +68,7 @@ def test_no_service_without_a_schedule_or_drills(tmp_path: Path) -> None:
     loaded = backup_config(
         tmp_path, {"name": "data", "files": {"paths": ["data"]}, "to": {"dir": "b"}}
     )
-    ctx = ServiceContext(
-        store=open_store(loaded),
-        clock=ManualClock(START),
-        environ={},
-        metrics=Metrics(),
-        config=lambda: loaded,
-        wake=lambda: None,
-        stopping=lambda: False,
-        submit=lambda _result: None,
-        pings=PingBook(),
-    )
-    assert make(ctx) is None
+    assert make(service_context(open_store(loaded), lambda: loaded, ManualClock(START))) is None
 
 
 def test_a_cron_backup_waits_for_its_time_not_for_the_start() -> None:

@@ -15,12 +15,10 @@ import httpx
 from devkit.ports import wait_for_port
 from golive.clock import ManualClock
 from golive.config import LoadedConfig, load_config
-from golive.engine.pings import PingBook
 from golive.records import Signal
-from golive.serve.metrics import Metrics
-from golive.serve.services import ServiceContext
 from golive.serve.sources import MetricsService
 from golive.store import Store
+from tests.devkit.services import service_context
 
 # The reference's ``log_format golive`` (golive.reference.yaml, ``metrics:``), verbatim.
 LOG_FORMAT = (
@@ -71,18 +69,7 @@ class Harness:
         self.service = self._make()
 
     def _make(self) -> MetricsService:
-        ctx = ServiceContext(
-            store=self.store,
-            clock=self.clock,
-            environ={},
-            metrics=Metrics(),
-            config=lambda: self.loaded,
-            wake=lambda: None,
-            stopping=lambda: False,
-            submit=lambda _result: None,
-            pings=PingBook(),
-            signal=self.signals.extend,
-        )
+        ctx = service_context(self.store, lambda: self.loaded, self.clock, self.signals.extend)
         return MetricsService(ctx)
 
     def restart(self) -> None:

@@ -22,17 +22,15 @@ from golive.cli import app
 from golive.clock import SystemClock
 from golive.config import LoadedConfig, load_config
 from golive.engine import open_store
-from golive.engine.pings import PingBook
 from golive.records import DRILL_EVIDENCE
 from golive.scale.jobs import QUEUE_WAIT, JobTask, send_job
 from golive.serve.backups import BackupService, make
-from golive.serve.metrics import Metrics
-from golive.serve.services import ServiceContext
 from golive.store import Store
 from golive.store.backups import backups
 from golive.store.jobs import jobs_of
 from golive.store.scale import list_workers
 from tests.devkit.serve import wait_for
+from tests.devkit.services import service_context
 from tests.scale.conftest import GOLIVE, Target, _brokers
 
 CONFIG = """\
@@ -80,18 +78,7 @@ class Jobs:
         return process
 
     def service(self) -> BackupService:
-        ctx = ServiceContext(
-            store=self.store,
-            clock=SystemClock(),
-            environ={},
-            metrics=Metrics(),
-            config=lambda: self.loaded,
-            wake=lambda: None,
-            stopping=lambda: False,
-            submit=lambda _result: None,
-            pings=PingBook(),
-        )
-        made = make(ctx)
+        made = make(service_context(self.store, lambda: self.loaded, SystemClock()))
         assert isinstance(made, BackupService)
         return made
 
