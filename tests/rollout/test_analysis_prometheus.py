@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,8 +19,9 @@ from devkit.prometheus import PrometheusServer
 from golive.config import LoadedConfig, load_config
 from golive.exceptions import ConfigError
 from golive.gate.registry import argument_models
+from golive.records.rollouts import RolloutEvent, RolloutView
 from golive.rollout.analysis_prometheus import buckets, pool_regex
-from tests.rollout.conftest import Edge, Parkwise, roll_out
+from tests.rollout.conftest import Edge, Load, Parkwise, roll_out
 
 ROLLOUT = """rollouts:
   - name: api
@@ -45,50 +48,73 @@ def config(
     return load_config(path, environ={}, gate_args=argument_models())
 
 
-async def test_a_canary_with_errors_is_rolled_back_on_what_prometheus_counts(
+@dataclass
+class Outcome:
+    """A rollout of a faulty 2.0.0 (``canary``) beside a sound 1.0.0 (``stable``) that
+    Prometheus judged: how it ended, its events, what the load saw, the edge in front."""
+
+    done: RolloutView
+    events: list[RolloutEvent]
+    load: Load
+    front: Edge
+    stable: str
+    canary: str
+
+    def judgement(self) -> Mapping[str, Any]:
+        """The figures of the judgement that ended it."""
+        return next(e for e in self.events if e.kind == "judgement").data
+
+
+@pytest.fixture
+def rolled_back(
     parkwise: Parkwise,
     edge: Callable[[list[str]], Edge],
     prometheus_server: PrometheusServer,
     tmp_path: Path,
+) -> Callable[..., Awaitable[Outcome]]:
+    """``await rolled_back(analysis, **fault)``: ParkWise 2.0.0 started with ``fault`` (its
+    env) is rolled out beside 1.0.0 under ``analysis``, both scraped by Prometheus; the
+    rollout must end rolled back with only 1.0.0 live."""
+
+    async def roll(analysis: str, **fault: str) -> Outcome:
+        v1, v2 = parkwise("1.0.0"), parkwise("2.0.0", **fault)
+        prometheus_server.scrape([v1, v2])
+        front = edge([v1])
+        loaded = config(tmp_path, prometheus_server.url, front.traffic(), v1, analysis)
+        done, events, load = await roll_out(front.url, loaded, [v2], "2.0.0", within=40)
+        assert done.state == "rolled_back", done
+        assert front.live() == [v1]
+        return Outcome(done, events, load, front, v1, v2)
+
+    return roll
+
+
+async def test_a_canary_with_errors_is_rolled_back_on_what_prometheus_counts(
+    rolled_back: Callable[..., Awaitable[Outcome]],
 ) -> None:
-    v1, v2 = parkwise("1.0.0"), parkwise("2.0.0", error_rate="0.2")
-    prometheus_server.scrape([v1, v2])
-    front = edge([v1])
     analysis = "{requests: prom, max_error_rate: 1%, min_requests: 30}"
-    loaded = config(tmp_path, prometheus_server.url, front.traffic(), v1, analysis)
-    done, events, load = await roll_out(front.url, loaded, [v2], "2.0.0", within=40)
-    assert done.state == "rolled_back", done
+    out = await rolled_back(analysis, error_rate="0.2")
+    done = out.done
     assert done.reason.startswith("error rate"), done.reason
-    judgement = next(e for e in events if e.kind == "judgement")
-    assert judgement.data["errors"] >= 1
-    assert 0.05 < judgement.data["error_rate"] < 0.5  # v2 fails one request in five
-    first_step = next(e.at for e in events if e.kind == "step")
+    assert out.judgement()["errors"] >= 1
+    assert 0.05 < out.judgement()["error_rate"] < 0.5  # v2 fails one request in five
+    first_step = next(e.at for e in out.events if e.kind == "step")
     assert done.finished_at is not None
     assert (done.finished_at - first_step).total_seconds() < 10  # not the 30 s pause
-    assert front.live() == [v1]
-    assert load.broken == [] and front.failures_not_from({v2}) == []
+    assert out.load.broken == [] and out.front.failures_not_from({out.canary}) == []
 
 
 async def test_a_canary_worse_than_stable_is_rolled_back_on_prometheus_counts_and_buckets(
-    parkwise: Parkwise,
-    edge: Callable[[list[str]], Edge],
-    prometheus_server: PrometheusServer,
-    tmp_path: Path,
+    rolled_back: Callable[..., Awaitable[Outcome]],
 ) -> None:
-    v1, v2 = parkwise("1.0.0"), parkwise("2.0.0", error_rate="0.2")
-    prometheus_server.scrape([v1, v2])
-    front = edge([v1])
     analysis = "{requests: prom, min_requests: 40, compare_to_stable: true}"
-    loaded = config(tmp_path, prometheus_server.url, front.traffic(), v1, analysis)
-    done, events, _load = await roll_out(front.url, loaded, [v2], "2.0.0", within=40)
-    assert done.state == "rolled_back", done
-    assert "vs stable" in done.reason and "confidence" in done.reason, done.reason
-    figures = next(e for e in events if e.kind == "judgement").data
+    out = await rolled_back(analysis, error_rate="0.2")
+    assert "vs stable" in out.done.reason and "confidence" in out.done.reason, out.done.reason
+    figures = out.judgement()
     assert figures["stable_requests"] > figures["requests"] >= 40  # 10 % on the canary
     assert figures["stable_error_rate"] < 0.01 < figures["error_rate"]
     assert figures["errors_p_value"] < 0.02
     assert "latency_p_value" in figures  # bucket counts: the Mann-Whitney test ran too
-    assert front.live() == [v1]
 
 
 P95 = (
@@ -98,26 +124,17 @@ P95 = (
 
 
 async def test_a_slow_canary_is_rolled_back_on_a_p95_query_without_a_latency_test(
-    parkwise: Parkwise,
-    edge: Callable[[list[str]], Edge],
-    prometheus_server: PrometheusServer,
-    tmp_path: Path,
+    rolled_back: Callable[..., Awaitable[Outcome]],
 ) -> None:
-    v1, v2 = parkwise("1.0.0"), parkwise("2.0.0", latency_ms="400")
-    prometheus_server.scrape([v1, v2])
-    front = edge([v1])
     analysis = (
         "{requests: prom, max_p95: 300ms, min_requests: 10, compare_to_stable: true,"
         f' queries: {{p95: "{P95}"}}}}'
     )
-    loaded = config(tmp_path, prometheus_server.url, front.traffic(), v1, analysis)
-    done, events, _load = await roll_out(front.url, loaded, [v2], "2.0.0", within=40)
-    assert done.state == "rolled_back", done
-    assert done.reason.startswith("p95 "), done.reason
-    figures = next(e for e in events if e.kind == "judgement").data
+    out = await rolled_back(analysis, latency_ms="400")
+    assert out.done.reason.startswith("p95 "), out.done.reason
+    figures = out.judgement()
     assert figures["p95_ms"] > 300
     assert "latency_p_value" not in figures  # a quantile is no sample: no Mann-Whitney test
-    assert front.live() == [v1]
 
 
 @pytest.fixture
