@@ -128,6 +128,19 @@ async def session_token(replica: Replica) -> str:
     return match.group(1)
 
 
+async def logged_in_on_a_and_seen_by_b(
+    cluster: Cluster, a_address: str, b_address: str
+) -> tuple[Replica, Replica, str]:
+    """Operator ``otto`` logs in on a replica A; B is shown the session cookie once and
+    accepts it (so B has verified it and keeps it): A, B and the cookie's value."""
+    accounts.add_user(cluster.store(), name="otto", role="operator", password=PASSWORD, now=T0)
+    a, b = await cluster.replica(a_address), await cluster.replica(b_address)
+    cookie = await log_in(a, "otto")
+    b.http.cookies.set("golive_session", cookie)
+    assert (await b.http.get("/api/checks")).status_code == 200  # B verified it, and keeps it
+    return a, b, cookie
+
+
 # Tests.
 
 
@@ -163,12 +176,7 @@ async def test_a_budget_counts_only_allowed_requests_and_peeking_counts_none(
 async def test_a_login_on_one_replica_works_on_another_and_a_logout_ends_it_on_all(
     cluster: Cluster,
 ) -> None:
-    accounts.add_user(cluster.store(), name="otto", role="operator", password=PASSWORD, now=T0)
-    a, b = await cluster.replica("10.1.0.2"), await cluster.replica("10.1.0.3")
-    cookie = await log_in(a, "otto")
-    b.http.cookies.set("golive_session", cookie)
-    assert (await b.http.get("/api/checks")).status_code == 200  # B verified it, and keeps it
-
+    a, b, cookie = await logged_in_on_a_and_seen_by_b(cluster, "10.1.0.2", "10.1.0.3")
     token = await session_token(a)
     answer = await b.http.post("/logout", data={"csrf_token": token})  # A's token, on B
     assert answer.status_code == 303
@@ -184,11 +192,7 @@ async def test_a_login_on_one_replica_works_on_another_and_a_logout_ends_it_on_a
 async def test_a_logout_elsewhere_is_refused_once_the_verified_session_ttl_ends(
     cluster: Cluster,
 ) -> None:
-    accounts.add_user(cluster.store(), name="otto", role="operator", password=PASSWORD, now=T0)
-    a, b = await cluster.replica("10.1.0.5"), await cluster.replica("10.1.0.6")
-    cookie = await log_in(a, "otto")
-    b.http.cookies.set("golive_session", cookie)
-    assert (await b.http.get("/api/checks")).status_code == 200
+    a, b, _cookie = await logged_in_on_a_and_seen_by_b(cluster, "10.1.0.5", "10.1.0.6")
     answer = await a.http.post("/logout", data={"csrf_token": await session_token(a)})
     assert answer.status_code == 303
     cluster.clock.advance(VERIFIED_TTL - 0.1)  # the documented bound: B trusts its check
