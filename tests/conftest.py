@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from devkit.ports import free_port
+from devkit.receivers import WebhookReceiver
 from tests.devkit.serve import Serve
 
 if TYPE_CHECKING:
@@ -37,6 +38,15 @@ def site(nginx_factory: NginxFactory) -> str:
     port = free_port()
     nginx_factory(SITE.format(port=port), ports=[port])
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookReceiver]:
+    """A real webhook receiver on 127.0.0.1 (``devkit.receivers``), stopped after the test."""
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
 
 
 @pytest.fixture

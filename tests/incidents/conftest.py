@@ -86,14 +86,6 @@ def alerts(store: Store) -> Alerts:
 
 
 @pytest.fixture
-def webhook() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def smtp() -> Iterator[SmtpReceiver]:
     receiver = SmtpReceiver()
     receiver.start()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit.receivers import SmtpReceiver, WebhookReceiver
+from devkit.receivers import SmtpReceiver
 from golive.clock import ManualClock
 from golive.store import Store, normalise_url
 from tests.devkit.notify import Alerts
@@ -31,14 +31,6 @@ def clock() -> ManualClock:
 @pytest.fixture
 def alerts(store: Store) -> Alerts:
     return Alerts(store)
-
-
-@pytest.fixture
-def webhook() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
 
 
 @pytest.fixture

@@ -28,14 +28,6 @@ from golive.store.rollouts import add_event, rollout_by_id, start_rollout
 from tests.rollout.conftest import CANARY, Edge, Parkwise, roll_out
 
 
-@pytest.fixture
-def webhook() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
 def notify_section(hook: WebhookReceiver, routes: str) -> str:
     return (
         "notify:\n  channels:\n"

@@ -176,16 +176,8 @@ def target() -> Iterator[Target]:
 
 
 @pytest.fixture
-def hook() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture
 def scaled(
-    request: pytest.FixtureRequest, tmp_path: Path, target: Target, hook: WebhookReceiver
+    request: pytest.FixtureRequest, tmp_path: Path, target: Target, webhook: WebhookReceiver
 ) -> Iterator[Scaled]:
     from devkit.ports import free_port
 
@@ -198,11 +190,11 @@ def scaled(
     config = tmp_path / "golive.yaml"
     config.write_text(
         CONFIG.format(
-            store=store, port=port, broker=broker, target=target.url, hook=hook.url("/golive")
+            store=store, port=port, broker=broker, target=target.url, hook=webhook.url("/golive")
         )
     )
     fleet = Fleet(config)
     try:
-        yield Scaled(config, port, target, hook, fleet)
+        yield Scaled(config, port, target, webhook, fleet)
     finally:
         fleet.stop()

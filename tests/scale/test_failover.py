@@ -27,11 +27,11 @@ _databases = itertools.count()
 
 @pytest.fixture
 def replicas(
-    tmp_path: Path, postgres_server: PostgresServer, hook: WebhookReceiver
+    tmp_path: Path, postgres_server: PostgresServer, webhook: WebhookReceiver
 ) -> Iterator[Replicas]:
     name = f"failover_{os.getpid()}_{next(_databases)}"
     url = postgres_server.create_database(name).replace("postgresql://", "postgresql+psycopg://")
-    started = Replicas(tmp_path, url, hook)
+    started = Replicas(tmp_path, url, webhook)
     try:
         yield started
     finally:
@@ -39,7 +39,7 @@ def replicas(
 
 
 def test_a_killed_leader_is_replaced_in_time_and_each_page_arrives_once(
-    replicas: Replicas, hook: WebhookReceiver
+    replicas: Replicas, webhook: WebhookReceiver
 ) -> None:
     replicas.config = replicas.config.replace(
         "fail_after: 1", "fail_after: 2\n    recover_after: 2"
@@ -60,17 +60,17 @@ def test_a_killed_leader_is_replaced_in_time_and_each_page_arrives_once(
     assert [(x["role"], x["holder"], x["live"]) for x in leaders] == [
         ("evaluator", second.holder, True)
     ]
-    wait_for(lambda: len(hook.requests) >= 1, what="the alert at the webhook")
+    wait_for(lambda: len(webhook.requests) >= 1, what="the alert at the webhook")
     replicas.down.unlink()
     wait_for(lambda: recovering(replicas.status()), what="flaky's first success")
     second.process.send_signal(signal.SIGKILL)  # while it recovers
     third, took = replicas.handover(second)
     assert took <= HANDOVER_BOUND
-    wait_for(lambda: len(hook.requests) >= 2, what="the resolution at the webhook")
+    wait_for(lambda: len(webhook.requests) >= 2, what="the resolution at the webhook")
     wait_for(replicas.settled, what="an empty outbox")
-    keys = dedup_keys(hook)
+    keys = dedup_keys(webhook)
     assert len(keys) == 2 and len(set(keys)) == 2, keys
-    assert "resolved" in str(hook.requests[1].body).lower()
+    assert "resolved" in str(webhook.requests[1].body).lower()
     assert third.process.poll() is None
 
 
@@ -85,7 +85,7 @@ def recovering(status: CheckStatus | None) -> bool:
 
 
 def test_a_frozen_leader_is_fenced_out_and_steps_down_when_it_wakes(
-    replicas: Replicas, hook: WebhookReceiver
+    replicas: Replicas, webhook: WebhookReceiver
 ) -> None:
     replicas.start("a", "b")
     frozen = replicas.leader()
@@ -94,16 +94,16 @@ def test_a_frozen_leader_is_fenced_out_and_steps_down_when_it_wakes(
     leader, took = replicas.handover(frozen)
     assert took <= HANDOVER_BOUND
     replicas.down.touch()  # the new leader pages; the frozen one knows nothing of it
-    wait_for(lambda: len(hook.requests) == 1, what="the alert at the webhook")
+    wait_for(lambda: len(webhook.requests) == 1, what="the alert at the webhook")
     wait_for(replicas.settled, what="an empty outbox")
     frozen.process.send_signal(signal.SIGCONT)
     wait_for(lambda: "lost the evaluator lease" in frozen.log, what="the old leader stepping down")
     held = replicas.lease()
     assert held is not None and held.holder == leader.holder
     replicas.down.unlink()  # one resolution, from the leader only
-    wait_for(lambda: len(hook.requests) == 2, what="the resolution at the webhook")
+    wait_for(lambda: len(webhook.requests) == 2, what="the resolution at the webhook")
     wait_for(replicas.settled, what="an empty outbox")
-    keys = dedup_keys(hook)
+    keys = dedup_keys(webhook)
     assert len(set(keys)) == 2, keys
     assert frozen.process.poll() is None  # standing by, ready to lead again
     reload = subprocess.run(

@@ -92,24 +92,24 @@ def wiring(
     postgres_server: PostgresServer,
     redis_server: RedisServer,
     target: Target,
-    hook: WebhookReceiver,
+    webhook: WebhookReceiver,
 ) -> Iterator[Wiring]:
     number = next(_databases)
     name = f"failover_workers_{os.getpid()}_{number}"
     url = postgres_server.create_database(name).replace("postgresql://", "postgresql+psycopg://")
     broker = redis_server.url.rpartition("/")[0] + f"/{8 + number % 8}"
-    with _wiring(tmp_path, url, broker, target, hook) as wired:
+    with _wiring(tmp_path, url, broker, target, webhook) as wired:
         yield wired
 
 
 @contextmanager
 def _wiring(
-    root: Path, url: str, broker: str, target: Target, hook: WebhookReceiver
+    root: Path, url: str, broker: str, target: Target, webhook: WebhookReceiver
 ) -> Iterator[Wiring]:
     config = CONFIG.format(broker=broker, target=target.url)
-    replicas = Replicas(root / "replicas", url, hook, config=config)
+    replicas = Replicas(root / "replicas", url, webhook, config=config)
     fleet = Fleet(root / "replicas" / "worker.yaml")
-    fleet.config.write_text(config.format(store=url, port=1, down="", hook=hook.url("/golive")))
+    fleet.config.write_text(config.format(store=url, port=1, down="", hook=webhook.url("/golive")))
     try:
         yield Wiring(replicas, fleet, target)
     finally:
@@ -118,14 +118,14 @@ def _wiring(
 
 
 def test_quorum_holds_one_region_back_and_a_killed_leader_pages_once(
-    wiring: Wiring, hook: WebhookReceiver
+    wiring: Wiring, webhook: WebhookReceiver
 ) -> None:
     wiring.up()
     wiring.target.failing = {"b"}  # one region of two: no page
     since = time.monotonic()
     wait_for(lambda: wiring.target.runs_from("b", since, 503) >= 3, 30, "3 failures in b")
     wiring.judged_again("a verdict while b fails")
-    assert wiring.state() == "up" and hook.requests == []
+    assert wiring.state() == "up" and webhook.requests == []
     wiring.target.failing = {"*"}
     wait_for(wiring.failing, 30, "site's first failure in both regions")
     leader = wiring.replicas.leader("evaluator")
@@ -136,18 +136,18 @@ def test_quorum_holds_one_region_back_and_a_killed_leader_pages_once(
     new, took = wiring.replicas.handover(leader, "evaluator")
     assert took <= HANDOVER_BOUND
     wiring.replicas.handover(scheduler, "scheduler")
-    wait_for(lambda: len(hook.requests) >= 1, 30, "the page")
+    wait_for(lambda: len(webhook.requests) >= 1, 30, "the page")
     wiring.target.failing = set()
     wait_for(lambda: wiring.state() == "up", 30, "site UP again")
-    wait_for(lambda: len(hook.requests) >= 2, 30, "the resolution")
+    wait_for(lambda: len(webhook.requests) >= 2, 30, "the resolution")
     wait_for(wiring.replicas.settled, 30, "an empty outbox")
-    keys = dedup_keys(hook)
+    keys = dedup_keys(webhook)
     assert len(keys) == 2 and len(set(keys)) == 2, keys
     assert new.process.poll() is None
 
 
 def test_a_killed_worker_and_a_stopped_region_leave_no_check_stuck(
-    wiring: Wiring, hook: WebhookReceiver
+    wiring: Wiring, webhook: WebhookReceiver
 ) -> None:
     wiring.up()
     wiring.target.slow = {"a": 0.5}  # a's runs are in flight most of the time
@@ -175,9 +175,9 @@ def test_a_killed_worker_and_a_stopped_region_leave_no_check_stuck(
         60,
         "region:b resolved",
     )
-    wait_for(lambda: len(hook.requests) >= 2, 30, "region:b's page and resolution")
+    wait_for(lambda: len(webhook.requests) >= 2, 30, "region:b's page and resolution")
     wait_for(wiring.replicas.settled, 30, "an empty outbox")
-    keys = dedup_keys(hook)
+    keys = dedup_keys(webhook)
     assert len(keys) == 2 and len(set(keys)) == 2, keys  # region:b fired, then resolved
     assert {w.region for w in list_workers(wiring.replicas.store)} == {"a", "b"}
 
@@ -186,14 +186,14 @@ def test_redis_stopped_for_a_while_then_dispatch_resumes(
     tmp_path: Path,
     postgres_server: PostgresServer,
     target: Target,
-    hook: WebhookReceiver,
+    webhook: WebhookReceiver,
 ) -> None:
     redis = RedisServer.start(tmp_path / "redis")  # its own: the session's is shared
     port = redis.port
     try:
         url = postgres_server.create_database(f"failover_redis_{os.getpid()}")
         url = url.replace("postgresql://", "postgresql+psycopg://")
-        with _wiring(tmp_path, url, redis.url, target, hook) as wired:
+        with _wiring(tmp_path, url, redis.url, target, webhook) as wired:
             wired.up()
             redis.stop()
             time.sleep(1.5)  # the runs in flight end; then Redis stays away for a while:
@@ -204,6 +204,6 @@ def test_redis_stopped_for_a_while_then_dispatch_resumes(
             wait_for(lambda: len(target.seen) > runs + 4, 60, "probes running again")
             wired.judged_again("a verdict after Redis came back")
             assert wired.state() == "up"
-            assert hook.requests == []  # nothing failed: nothing to say
+            assert webhook.requests == []  # nothing failed: nothing to say
     finally:
         redis.stop()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import signal
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,23 +49,15 @@ incidents:
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    hook = WebhookReceiver()
-    hook.start()
-    yield hook
-    hook.stop()
-
-
-@pytest.fixture
-def config(tmp_path: Path, receiver: WebhookReceiver) -> tuple[Path, int]:
+def config(tmp_path: Path, webhook: WebhookReceiver) -> tuple[Path, int]:
     path = tmp_path / "golive.yaml"
     port = free_port()
     path.write_text(
         CONFIG.format(
             port=port,
             down=tmp_path / "down",
-            alice=receiver.url("/alice"),
-            bob=receiver.url("/bob"),
+            alice=webhook.url("/alice"),
+            bob=webhook.url("/bob"),
         )
     )
     return path, port
@@ -77,17 +68,17 @@ def delivered(path: Path) -> int:
         return len(list_notifications(store, status="delivered"))
 
 
-def paths(receiver: WebhookReceiver) -> list[str]:
-    return [r.path for r in receiver.requests]
+def paths(webhook: WebhookReceiver) -> list[str]:
+    return [r.path for r in webhook.requests]
 
 
 def test_a_restart_mid_wait_continues_the_escalation_without_a_duplicate_step(
-    config: tuple[Path, int], receiver: WebhookReceiver, serve: Serve
+    config: tuple[Path, int], webhook: WebhookReceiver, serve: Serve
 ) -> None:
     path, port = config
     (path.parent / "down").touch()
     server = serve(path, port)
-    wait_for(lambda: paths(receiver) == ["/alice"], what="alice paged")
+    wait_for(lambda: paths(webhook) == ["/alice"], what="alice paged")
     # golive dies while waiting for alice to answer: after her page is recorded as delivered
     # (a kill between the receiver's answer and that record sends it again on restart: the
     # outbox delivers at least once; a webhook carries X-Golive-Dedup-Key for receivers)
@@ -96,16 +87,16 @@ def test_a_restart_mid_wait_continues_the_escalation_without_a_duplicate_step(
     server.wait(timeout=10)
     serve(path, port)
 
-    wait_for(lambda: "/bob" in paths(receiver), timeout=60, what="bob paged")
+    wait_for(lambda: "/bob" in paths(webhook), timeout=60, what="bob paged")
 
-    assert paths(receiver) == ["/alice", "/bob"]
+    assert paths(webhook) == ["/alice", "/bob"]
     with store_of(path) as store:
         steps = [e for e in read(store, 1) if e.kind == "escalation_step"]
     assert [(e.data["round"], e.data["step"]) for e in steps] == [(1, 1), (1, 2)]
     assert (steps[1].at - steps[0].at).total_seconds() >= 8
 
     # bob acknowledges from the link in his page, without logging in
-    message = receiver.requests[1].body["message"]
+    message = webhook.requests[1].body["message"]
     [link] = re.findall(r"Acknowledge: (\S+)", message)
     shown = urllib.request.urlopen(link, timeout=10).read().decode()
     assert "Acknowledge as bob" in shown

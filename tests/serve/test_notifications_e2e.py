@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,60 +34,52 @@ notify:
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    hook = WebhookReceiver()
-    hook.start()
-    yield hook
-    hook.stop()
-
-
-@pytest.fixture
-def config(tmp_path: Path, receiver: WebhookReceiver) -> tuple[Path, int]:
+def config(tmp_path: Path, webhook: WebhookReceiver) -> tuple[Path, int]:
     path = tmp_path / "golive.yaml"
     port = free_port()
-    path.write_text(CONFIG.format(port=port, down=tmp_path / "down", hook=receiver.url("/golive")))
+    path.write_text(CONFIG.format(port=port, down=tmp_path / "down", hook=webhook.url("/golive")))
     return path, port
 
 
-def titles(receiver: WebhookReceiver) -> list[str]:
+def titles(webhook: WebhookReceiver) -> list[str]:
     return [
-        str(r.body.get("title", "")) if isinstance(r.body, dict) else "" for r in receiver.requests
+        str(r.body.get("title", "")) if isinstance(r.body, dict) else "" for r in webhook.requests
     ]
 
 
 def test_a_down_check_reaches_the_webhook_and_so_does_its_recovery(
-    config: tuple[Path, int], receiver: WebhookReceiver, serve: Serve
+    config: tuple[Path, int], webhook: WebhookReceiver, serve: Serve
 ) -> None:
     path, port = config
     serve(path, port)
     with store_of(path) as store:  # healthy first: nothing to say
         wait_for(lambda: states(store).get("flaky") == "up")
-    assert receiver.requests == []
+    assert webhook.requests == []
     (path.parent / "down").touch()
-    wait_for(lambda: len(receiver.requests) == 1)
-    body = receiver.requests[0].body
+    wait_for(lambda: len(webhook.requests) == 1)
+    body = webhook.requests[0].body
     assert "flaky" in body["title"]
     assert "exit_code == 0" in body["message"]
-    assert receiver.requests[0].headers.get("X-Golive-Dedup-Key")
+    assert webhook.requests[0].headers.get("X-Golive-Dedup-Key")
     (path.parent / "down").unlink()
-    wait_for(lambda: len(receiver.requests) == 2)
-    assert "resolved" in titles(receiver)[1].lower()
+    wait_for(lambda: len(webhook.requests) == 2)
+    assert "resolved" in titles(webhook)[1].lower()
     assert serve.stop_all() == [0]
 
 
 def test_a_notification_cut_by_kill_9_is_sent_again_after_restart_with_its_dedup_key(
-    config: tuple[Path, int], receiver: WebhookReceiver, serve: Serve
+    config: tuple[Path, int], webhook: WebhookReceiver, serve: Serve
 ) -> None:
     path, port = config
-    receiver.answer("hang")  # the first delivery never gets an answer
+    webhook.answer("hang")  # the first delivery never gets an answer
     (path.parent / "down").touch()
     server = serve(path, port)
-    wait_for(lambda: len(receiver.requests) == 1)
+    wait_for(lambda: len(webhook.requests) == 1)
     server.send_signal(signal.SIGKILL)  # golive dies in the middle of sending
     server.wait(timeout=10)
     serve(path, port)
-    wait_for(lambda: len(receiver.requests) == 2)
-    first, second = receiver.requests
+    wait_for(lambda: len(webhook.requests) == 2)
+    first, second = webhook.requests
     assert first.headers["X-Golive-Dedup-Key"] == second.headers["X-Golive-Dedup-Key"]
     assert first.body == second.body
     with store_of(path) as store:  # sent; then the check runs twice more and adds nothing
@@ -96,7 +87,7 @@ def test_a_notification_cut_by_kill_9_is_sent_again_after_restart_with_its_dedup
         resent = datetime.now(UTC)
         wait_for(lambda: ran_since(store, "flaky", resent + timedelta(seconds=1)))
         assert sum(counts_by_status(store).values()) == 1, "one event, one notification"
-    distinct = {r.headers["X-Golive-Dedup-Key"] for r in receiver.requests}
+    distinct = {r.headers["X-Golive-Dedup-Key"] for r in webhook.requests}
     assert len(distinct) == 1, "nothing new was made up"
     assert (
         "resending 1 notifications interrupted by a previous stop"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,21 +39,13 @@ notify:
 """
 
 
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    hook = WebhookReceiver()
-    hook.start()
-    yield hook
-    hook.stop()
-
-
-async def settle(serve: ServeRuntime, receiver: WebhookReceiver, count: int) -> None:
+async def settle(serve: ServeRuntime, webhook: WebhookReceiver, count: int) -> None:
     """Deliver the outbox (the runtime's delivery loop is not running here) until the webhook
     has ``count`` requests (10 s at most)."""
     deadline = time.monotonic() + 10
     loaded = serve.loaded
-    while len(receiver.requests) < count:
-        assert time.monotonic() < deadline, [r.body for r in receiver.requests]
+    while len(webhook.requests) < count:
+        assert time.monotonic() < deadline, [r.body for r in webhook.requests]
         await deliver_due(serve.store, loaded.config, loaded.secrets, serve.clock.now())
         await asyncio.sleep(0.05)
 
@@ -64,10 +55,10 @@ def states(store: Store) -> dict[str, str]:
 
 
 async def test_a_fast_burn_pages_and_tickets_and_the_page_resolves_first(
-    tmp_path: Path, receiver: WebhookReceiver
+    tmp_path: Path, webhook: WebhookReceiver
 ) -> None:
     path = tmp_path / "golive.yaml"
-    path.write_text(CONFIG.format(hook=receiver.url("/golive")))
+    path.write_text(CONFIG.format(hook=webhook.url("/golive")))
     store = Store.open(normalise_url("sqlite:///golive.db", tmp_path))
     # 10 minutes of 10 runs, half failed: 500x the budget of 99.9 %
     # (written as `golive serve` writes them: the minutes, and the hour they add up to)
@@ -88,8 +79,8 @@ async def test_a_fast_burn_pages_and_tickets_and_the_page_resolves_first(
     page = next(a for a in load_alerts(store).values() if a.name == "availability-burn-page")
     assert page.severity == "critical" and page.labels == {"slo": "availability", "burn": "page"}
     assert page.details["values"]["burn_5m"] == pytest.approx(500.0)
-    await settle(serve, receiver, 1)
-    assert "availability-burn-page" in str(receiver.requests[0].body)
+    await settle(serve, webhook, 1)
+    assert "availability-burn-page" in str(webhook.requests[0].body)
 
     # 40 minutes on: the 5 m and 30 m windows are quiet, so the page resolves; the 2 h window
     # still holds the burst, so the ticket stays open
@@ -100,6 +91,6 @@ async def test_a_fast_burn_pages_and_tickets_and_the_page_resolves_first(
         "availability-burn-page": "resolved",
         "availability-burn-ticket": "firing",
     }
-    await settle(serve, receiver, 2)
-    assert "resolved" in str(receiver.requests[1].body).lower()
+    await settle(serve, webhook, 2)
+    assert "resolved" in str(webhook.requests[1].body).lower()
     store.close()

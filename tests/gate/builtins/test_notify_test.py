@@ -30,14 +30,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened.close()
 
 
-@pytest.fixture
-def webhook() -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-    receiver.start()
-    yield receiver
-    receiver.stop()
-
-
 def configure(tmp_path: Path, channels: dict[str, str]) -> LoadedConfig:
     lines = ["version: 1", "project: parkwise", "notify:", "  channels:"]
     lines += [f'    - {{name: {name}, url: "{url}"}}' for name, url in channels.items()]
