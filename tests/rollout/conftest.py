@@ -171,31 +171,39 @@ async def constant_load(url: str, users: int = 4) -> AsyncIterator[Load]:
             await asyncio.gather(*tasks)
 
 
-async def roll_out(
-    url: str, loaded: LoadedConfig, targets: list[str], version: str, *, within: float
-) -> tuple[RolloutView, list[RolloutEvent], Load]:
-    """Start rollout ``api`` to ``targets`` under a constant load through ``url`` and drive it
-    to its end: how it ended, its events, and what the load saw."""
+async def run_rollout(
+    loaded: LoadedConfig, targets: list[str], version: str, *, within: float
+) -> tuple[RolloutView, list[RolloutEvent]]:
+    """Start rollout ``api`` to ``targets`` and drive it to its end (no load of its own): how
+    it ended and its events."""
     from golive.clock import SystemClock
     from golive.engine.once import open_store
     from golive.rollout.run import start
 
     store = open_store(loaded)
     try:
-        async with constant_load(url) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=targets,
-                version=version,
-                commit=None,
-                now=SystemClock().now(),
-            )
-            done = await drive(loaded, store, view.id, within=within)
-            events = rollout_events(store, view.id)
+        view = start(
+            store,
+            loaded,
+            "api",
+            targets=targets,
+            version=version,
+            commit=None,
+            now=SystemClock().now(),
+        )
+        done = await drive(loaded, store, view.id, within=within)
+        return done, rollout_events(store, view.id)
     finally:
         store.close()
+
+
+async def roll_out(
+    url: str, loaded: LoadedConfig, targets: list[str], version: str, *, within: float
+) -> tuple[RolloutView, list[RolloutEvent], Load]:
+    """``run_rollout`` under a constant load through ``url``: how it ended, its events, and
+    what the load saw."""
+    async with constant_load(url) as load:
+        done, events = await run_rollout(loaded, targets, version, within=within)
     return done, events, load
 
 

@@ -21,7 +21,7 @@ from golive.exceptions import ConfigError
 from golive.gate.registry import argument_models
 from golive.records.rollouts import RolloutEvent, RolloutView
 from golive.rollout.analysis_prometheus import buckets, pool_regex
-from tests.rollout.conftest import Edge, Load, Parkwise, roll_out
+from tests.rollout.conftest import Edge, Load, Parkwise, roll_out, run_rollout
 
 ROLLOUT = """rollouts:
   - name: api
@@ -150,31 +150,12 @@ async def listener() -> AsyncIterator[str]:
 async def test_a_prometheus_that_does_not_answer_holds_the_step_then_rolls_back(
     listener: str, tmp_path: Path
 ) -> None:
-    from golive.clock import SystemClock
-    from golive.engine.once import open_store
-    from golive.rollout.run import start
-    from golive.store.rollouts import rollout_events
-    from tests.rollout.conftest import drive
-
     nowhere = f"http://127.0.0.1:{free_port()}"
     traffic = "{command: {set: 'true'}}"
     analysis = "{requests: prom, max_error_rate: 1%, min_requests: 1}"
     loaded = config(tmp_path, nowhere, traffic, "127.0.0.1:9", analysis, pause="1s")
-    store = open_store(loaded)
-    try:
-        view = start(
-            store,
-            loaded,
-            "api",
-            targets=[listener],
-            version="2",
-            commit=None,
-            now=SystemClock().now(),
-        )
-        done = await drive(loaded, store, view.id, within=15)
-        kinds = [e.kind for e in rollout_events(store, view.id)]
-    finally:
-        store.close()
+    done, events = await run_rollout(loaded, [listener], "2", within=15)
+    kinds = [e.kind for e in events]
     assert done.state == "rolled_back"
     assert done.reason.startswith("analysis: http://127.0.0.1:"), done.reason
     assert kinds == ["started", "smoke", "step", "rolled_back"]

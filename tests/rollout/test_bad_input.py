@@ -18,8 +18,8 @@ from golive.engine.once import open_store
 from golive.exceptions import UsageError
 from golive.rollout.drivers import TrafficError
 from golive.rollout.drivers.nginx import NginxDriver
-from golive.rollout.run import request, start
-from tests.rollout.conftest import Edge, Parkwise, drive
+from golive.rollout.run import request
+from tests.rollout.conftest import Edge, Parkwise, drive, run_rollout
 
 ROLLOUT = """rollouts:
   - name: api
@@ -65,20 +65,7 @@ async def test_a_target_that_is_not_listening_aborts_before_any_traffic_moves(
     front = edge([v1])
     loaded = front.config(tmp_path, ROLLOUT.format(stable=v1))
     nowhere = f"127.0.0.1:{free_port()}"
-    store = open_store(loaded)
-    try:
-        view = start(
-            store,
-            loaded,
-            "api",
-            targets=[nowhere],
-            version="2",
-            commit=None,
-            now=SystemClock().now(),
-        )
-        done = await drive(loaded, store, view.id, within=10)
-    finally:
-        store.close()
+    done, _events = await run_rollout(loaded, [nowhere], "2", within=10)
     assert done.state == "aborted"
     assert f"smoke: {nowhere} is not listening" in done.reason
     assert front.live() == [v1]

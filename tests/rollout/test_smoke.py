@@ -10,14 +10,10 @@ from pathlib import Path
 import pytest
 
 from devkit.ports import free_port
-from golive.clock import SystemClock
 from golive.config import load_config
-from golive.engine.once import open_store
 from golive.exceptions import ConfigError
 from golive.gate.registry import argument_models
-from golive.rollout.run import start
-from golive.store.rollouts import rollout_events
-from tests.rollout.conftest import Edge, Parkwise, drive
+from tests.rollout.conftest import Edge, Parkwise, run_rollout
 
 SMOKE = """checks:
   - name: api-version
@@ -43,23 +39,11 @@ async def test_smoke_checks_pass_against_the_new_pool_before_its_first_step(
     v1, v2 = parkwise("1.0.0"), parkwise("2.0.0")
     front = edge([v1])
     loaded = front.config(tmp_path, SMOKE.format(stable=v1, port=free_port()))
-    store = open_store(loaded)
-    try:
-        view = start(
-            store,
-            loaded,
-            "api",
-            targets=[v2],
-            version="2.0.0",
-            commit=None,
-            now=SystemClock().now(),
-        )
-        done = await drive(loaded, store, view.id, within=20)
-        events = [(e.kind, e.message) for e in rollout_events(store, view.id)]
-    finally:
-        store.close()
-    assert ("smoke", "1 new backend(s) answer, passed api-version, api-port") in events
-    kinds = [kind for kind, _ in events]
+    done, events = await run_rollout(loaded, [v2], "2.0.0", within=20)
+    assert ("smoke", "1 new backend(s) answer, passed api-version, api-port") in [
+        (e.kind, e.message) for e in events
+    ]
+    kinds = [e.kind for e in events]
     assert kinds.index("smoke") < kinds.index("step")
     assert done.state == "promoted", done
     assert front.live() == [v2]
@@ -71,21 +55,7 @@ async def test_a_failing_smoke_expectation_aborts_before_any_traffic_with_it_on_
     v1, wrong_build = parkwise("1.0.0"), parkwise("1.9.9")
     front = edge([v1])
     loaded = front.config(tmp_path, SMOKE.format(stable=v1, port=free_port()))
-    store = open_store(loaded)
-    try:
-        view = start(
-            store,
-            loaded,
-            "api",
-            targets=[wrong_build],
-            version="2.0.0",
-            commit=None,
-            now=SystemClock().now(),
-        )
-        done = await drive(loaded, store, view.id, within=20)
-        events = rollout_events(store, view.id)
-    finally:
-        store.close()
+    done, events = await run_rollout(loaded, [wrong_build], "2.0.0", within=20)
     assert done.state == "aborted"
     assert done.reason == (
         f"smoke check api-version on {wrong_build}: expected `json.version == '2.0.0'`"
