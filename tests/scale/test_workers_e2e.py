@@ -9,6 +9,7 @@ import time
 from typer.testing import CliRunner
 
 from golive.cli import app
+from golive.store import Store
 from golive.store.alerts import list_alerts
 from golive.store.scale import list_workers
 from golive.store.state import load_statuses
@@ -33,6 +34,13 @@ def start(scaled: Scaled, serve: Serve) -> None:
 
 def titles(scaled: Scaled) -> list[str]:
     return [str(r.body.get("title", "")) for r in scaled.hook.requests if isinstance(r.body, dict)]
+
+
+def wait_for_a_new_verdict(store: Store, what: str) -> None:
+    """Wait until check ``site`` has a verdict newer than the one it has now."""
+    before = load_statuses(store)["site"].last_run_at
+    assert before is not None
+    wait_for(lambda: (load_statuses(store)["site"].last_run_at or before) > before, what=what)
 
 
 def test_quorum_holds_back_one_region_and_pages_once_when_both_fail(
@@ -68,12 +76,7 @@ def test_a_killed_worker_leaves_no_check_stuck(scaled: Scaled, serve: Serve) -> 
     scaled.fleet.start("a", "--heartbeat", "1")
     wait_for(lambda: scaled.target.runs_from("a", killed) >= 3, what="runs from a new worker a")
     with store_of(scaled.config) as store:
-        before = load_statuses(store)["site"].last_run_at
-        assert before is not None
-        wait_for(
-            lambda: (load_statuses(store)["site"].last_run_at or before) > before,
-            what="a verdict after the kill",
-        )
+        wait_for_a_new_verdict(store, "a verdict after the kill")
         assert states(store)["site"] == "up"
     assert scaled.hook.requests == []
 
@@ -91,12 +94,7 @@ def test_a_stopped_region_raises_its_alert_and_checks_go_on_from_the_other(
             timeout=60,
         )
         wait_for(lambda: any("region:b" in t for t in titles(scaled)), what="region:b paged")
-        before = load_statuses(store)["site"].last_run_at
-        assert before is not None
-        wait_for(
-            lambda: (load_statuses(store)["site"].last_run_at or before) > before,
-            what="a verdict from region a alone",
-        )
+        wait_for_a_new_verdict(store, "a verdict from region a alone")
         assert states(store)["site"] == "up"
     shown = CliRunner().invoke(app, ["status", "-c", str(scaled.config), "--json"], env={})
     regions = {r["region"]: r for r in json.loads(shown.output)["regions"]}
