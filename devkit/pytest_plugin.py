@@ -40,6 +40,10 @@ XDIST_GROUPS = {
 EXPECTED_SECONDS = {
     "tests/web/test_contract.py": 20.0,
     "tests/scale/test_failover": 30.0,
+    "tests/scale/test_workers_e2e.py": 22.0,
+    "tests/scale/test_jobs.py": 6.0,
+    "tests/scale/test_handover.py": 5.0,
+    "tests/scale/test_web_replicas.py": 2.0,
     "tests/serve/test_heartbeat_jobs.py": 18.0,
     "tests/serve/test_notifications_e2e.py": 18.0,
     "tests/serve/test_serve_process.py": 18.0,
