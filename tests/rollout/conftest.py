@@ -171,26 +171,34 @@ async def constant_load(url: str, users: int = 4) -> AsyncIterator[Load]:
             await asyncio.gather(*tasks)
 
 
+def start_api(store: object, loaded: LoadedConfig, targets: list[str], version: str) -> RolloutView:
+    """Start rollout ``api`` to ``targets`` now, with no commit: what every test starts."""
+    from golive.clock import SystemClock
+    from golive.rollout.run import start
+    from golive.store import Store
+
+    assert isinstance(store, Store)
+    return start(
+        store,
+        loaded,
+        "api",
+        targets=targets,
+        version=version,
+        commit=None,
+        now=SystemClock().now(),
+    )
+
+
 async def run_rollout(
     loaded: LoadedConfig, targets: list[str], version: str, *, within: float
 ) -> tuple[RolloutView, list[RolloutEvent]]:
     """Start rollout ``api`` to ``targets`` and drive it to its end (no load of its own): how
     it ended and its events."""
-    from golive.clock import SystemClock
     from golive.engine.once import open_store
-    from golive.rollout.run import start
 
     store = open_store(loaded)
     try:
-        view = start(
-            store,
-            loaded,
-            "api",
-            targets=targets,
-            version=version,
-            commit=None,
-            now=SystemClock().now(),
-        )
+        view = start_api(store, loaded, targets, version)
         done = await drive(loaded, store, view.id, within=within)
         return done, rollout_events(store, view.id)
     finally:

@@ -8,10 +8,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from golive.clock import SystemClock
 from golive.engine.once import open_store
-from golive.rollout.run import start
-from tests.rollout.conftest import CANARY, Edge, Parkwise, constant_load, drive, roll_out
+from tests.rollout.conftest import CANARY, Edge, Parkwise, constant_load, drive, roll_out, start_api
 
 
 async def test_a_canary_with_errors_rolls_back_within_seconds(
@@ -41,15 +39,7 @@ async def test_a_slow_canary_rolls_back_on_its_p95(
     store = open_store(loaded)
     try:
         async with constant_load(front.url, users=8) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=[v2],
-                version="2.0.0",
-                commit=None,
-                now=SystemClock().now(),
-            )
+            view = start_api(store, loaded, [v2], "2.0.0")
             done = await drive(loaded, store, view.id, within=25)
     finally:
         store.close()

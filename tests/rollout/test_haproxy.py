@@ -10,13 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from golive.clock import SystemClock
 from golive.config.ship import HaproxyTraffic
 from golive.engine.once import open_store
 from golive.rollout.drivers import TrafficError
 from golive.rollout.drivers.haproxy import HaproxyDriver
-from golive.rollout.run import start
-from tests.rollout.conftest import CANARY, Haproxy, Parkwise, constant_load, drive, roll_out
+from tests.rollout.conftest import (
+    CANARY,
+    Haproxy,
+    Parkwise,
+    constant_load,
+    drive,
+    roll_out,
+    start_api,
+)
 
 Start = Callable[[list[str], list[str]], Haproxy]
 
@@ -56,15 +62,7 @@ async def test_a_healthy_canary_is_promoted_through_haproxy_without_a_failed_req
     store = open_store(loaded)
     try:
         async with constant_load(front.url) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=[v2],
-                version="2",
-                commit=None,
-                now=SystemClock().now(),
-            )
+            view = start_api(store, loaded, [v2], "2")
             done = await drive(loaded, store, view.id, within=30)
     finally:
         store.close()

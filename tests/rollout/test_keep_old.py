@@ -24,9 +24,8 @@ from golive.incidents.lifecycle import open_incident
 from golive.incidents.timeline import read
 from golive.rollout.drivers.haproxy import HaproxyDriver
 from golive.rollout.keep import RETIRED, retire_old, switch_back
-from golive.rollout.run import start
 from golive.store.rollouts import rollout_events
-from tests.rollout.conftest import Edge, Haproxy, Parkwise, constant_load, drive
+from tests.rollout.conftest import Edge, Haproxy, Parkwise, constant_load, drive, start_api
 
 BLUE_GREEN = """rollouts:
   - name: api
@@ -71,15 +70,7 @@ async def test_a_rollback_within_keep_old_switches_all_traffic_back_at_once(
             actor="test",
         )
         async with constant_load(front.url) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=[green],
-                version="2",
-                commit=None,
-                now=SystemClock().now(),
-            )
+            view = start_api(store, loaded, [green], "2")
             promoted = await drive(loaded, store, view.id, within=20)
             assert promoted.state == "promoted" and promoted.finished_at is not None
             assert front.live() == [green]
@@ -113,15 +104,7 @@ async def test_after_keep_old_the_old_pool_leaves_the_balancer_and_a_rollback_is
     store = open_store(loaded)
     try:
         async with constant_load(front.url) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=[green],
-                version="2",
-                commit=None,
-                now=SystemClock().now(),
-            )
+            view = start_api(store, loaded, [green], "2")
             promoted = await drive(loaded, store, view.id, within=20)
             assert promoted.finished_at is not None
             almost = promoted.finished_at + timedelta(minutes=10) - timedelta(seconds=1)
@@ -174,29 +157,13 @@ async def test_through_haproxy_a_rollback_readies_the_old_pool_and_keep_old_ends
     store = open_store(loaded)
     try:
         async with constant_load(front.url) as load:
-            first = start(
-                store,
-                loaded,
-                "api",
-                targets=[green],
-                version="2",
-                commit=None,
-                now=SystemClock().now(),
-            )
+            first = start_api(store, loaded, [green], "2")
             promoted = await drive(loaded, store, first.id, within=20)
             assert promoted.finished_at is not None
             kept = await admin_states(front)
             back = await switch_back(store, loaded, "api", promoted.finished_at)
             switched = await admin_states(front)
-            second = start(
-                store,
-                loaded,
-                "api",
-                targets=[green],
-                version="2",
-                commit=None,
-                now=SystemClock().now(),
-            )
+            second = start_api(store, loaded, [green], "2")
             again = await drive(loaded, store, second.id, within=20)
             assert again.finished_at is not None
             await retire_old(store, loaded, again.finished_at + timedelta(minutes=10))

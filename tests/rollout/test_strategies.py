@@ -15,7 +15,7 @@ from golive.clock import SystemClock
 from golive.engine.once import open_store
 from golive.rollout.run import start, tick
 from golive.store.rollouts import active_rollout, rollout_events
-from tests.rollout.conftest import Edge, Parkwise, constant_load, drive
+from tests.rollout.conftest import Edge, Parkwise, constant_load, drive, start_api
 
 STRATEGY = """rollouts:
   - name: api
@@ -38,15 +38,7 @@ async def test_blue_green_switches_all_at_once_and_back_when_green_fails(
     store = open_store(loaded)
     try:
         async with constant_load(front.url) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=[green],
-                version="2",
-                commit=None,
-                now=SystemClock().now(),
-            )
+            view = start_api(store, loaded, [green], "2")
             done = await drive(loaded, store, view.id, within=20)
             steps = [e.message for e in rollout_events(store, view.id) if e.kind == "step"]
     finally:
@@ -66,15 +58,7 @@ async def test_blue_green_keeps_blue_as_backup_after_the_switch(
     store = open_store(loaded)
     try:
         async with constant_load(front.url) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=[green],
-                version="2",
-                commit=None,
-                now=SystemClock().now(),
-            )
+            view = start_api(store, loaded, [green], "2")
             done = await drive(loaded, store, view.id, within=20)
     finally:
         store.close()
@@ -95,15 +79,7 @@ async def test_rolling_replaces_one_backend_at_a_time(
     store = open_store(loaded)
     try:
         async with constant_load(front.url) as load:
-            view = start(
-                store,
-                loaded,
-                "api",
-                targets=new,
-                version="2",
-                commit=None,
-                now=SystemClock().now(),
-            )
+            view = start_api(store, loaded, new, "2")
             done = await drive(loaded, store, view.id, within=30)
             pools = [e.data["weights"] for e in rollout_events(store, view.id) if e.kind == "step"]
     finally:
