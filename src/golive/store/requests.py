@@ -17,6 +17,14 @@ from golive.store.tables_requests import MetricSourceRow, RequestMinuteRow
 
 _CHUNK = 300  # keys per lookup: well under SQLite's bound-parameter limit
 MINUTE = timedelta(minutes=1)
+# what both readers of a stored minute select
+_MINUTE_COLUMNS = (
+    RequestMinuteRow.minute,
+    RequestMinuteRow.labels,
+    RequestMinuteRow.count,
+    RequestMinuteRow.errors,
+    RequestMinuteRow.histogram,
+)
 
 
 def save_reading(
@@ -53,13 +61,7 @@ def _merge_minutes(
         stored = {
             (row["minute"], row["labels"]): row
             for row in connection.execute(
-                select(
-                    RequestMinuteRow.minute,
-                    RequestMinuteRow.labels,
-                    RequestMinuteRow.count,
-                    RequestMinuteRow.errors,
-                    RequestMinuteRow.histogram,
-                ).where(
+                select(*_MINUTE_COLUMNS).where(
                     RequestMinuteRow.source == source,
                     tuple_(RequestMinuteRow.minute, RequestMinuteRow.labels).in_(chunk),
                 )
@@ -188,13 +190,7 @@ def _rows(
     where: Mapping[str, str] | None,
 ) -> list[tuple[datetime, int, int, int, Histogram]]:
     wanted = dict(where or {})
-    query = select(
-        RequestMinuteRow.minute,
-        RequestMinuteRow.labels,
-        RequestMinuteRow.count,
-        RequestMinuteRow.errors,
-        RequestMinuteRow.histogram,
-    ).where(
+    query = select(*_MINUTE_COLUMNS).where(
         and_(
             RequestMinuteRow.source == source,
             RequestMinuteRow.minute >= _utc(start),
